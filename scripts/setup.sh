@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Idempotent set-up for a fresh machine: Node >= 22, npm packages, the Debian services,
+# the Python venv that carries Triton (nvidia-pytriton) and the trained models.
+# Each step says what it does when it acts and stays silent when there is nothing to do.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+say() { printf 'setup: %s\n' "$*" >&2; }
+stamp_ok() { [[ -f "$1" ]] && [[ "$(cat "$1")" == "$2" ]]; }
+
+NODE_VERSION=24.21.0
+PY_REQUIREMENTS=serving/requirements.txt
+DEBIAN_PACKAGES=(redis-server prometheus prometheus-alertmanager prometheus-pushgateway)
+
+# 1. Node.js >= 22. Our machines ship Node 20 (end of life), so we take Node 24 from the
+#    npm registry's `node` package, which carries the official binary.
+node_major() { "$1" -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
+if [[ "$(node_major node)" -lt 22 ]]; then
+  if [[ ! -x .tools/node/node_modules/node/bin/node ]]; then
+    say "system Node is $(node --version 2>/dev/null || echo missing); installing Node $NODE_VERSION into .tools/node"
+    mkdir -p .tools/node
+    npm install --silent --no-save --no-audit --no-fund --prefix .tools/node "node@$NODE_VERSION" >/dev/null
+  fi
+  export PATH="$ROOT/.tools/node/node_modules/node/bin:$PATH"
+fi
+
+# 2. Debian packages for the real services (Redis, Prometheus, Alertmanager, Pushgateway).
+missing=()
+for pkg in "${DEBIAN_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if [[ ${#missing[@]} -gt 0 ]]; then
+  SUDO=""; [[ "$(id -u)" -ne 0 ]] && SUDO="sudo"
+  say "installing Debian packages: ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # The Debian packages start their services on the default ports; the project starts its
+  # own instances on its own ports, so the system ones are stopped to keep the machine quiet.
+  for svc in redis-server prometheus prometheus-alertmanager prometheus-pushgateway prometheus-node-exporter; do
+    (command -v systemctl >/dev/null && $SUDO systemctl stop "$svc" 2>/dev/null) || true
+    (command -v service >/dev/null && $SUDO service "$svc" stop >/dev/null 2>&1) || true
+  done
+fi
+
+# 3. npm packages, exactly as locked.
+lock_hash="$(sha256sum package-lock.json | cut -c1-16)"
+if ! stamp_ok node_modules/.steadystate-lock "$lock_hash"; then
+  say "installing npm packages (npm ci)"
+  npm ci --silent --no-audit --no-fund >/dev/null
+  echo "$lock_hash" > node_modules/.steadystate-lock
+fi
+
+# 4. Python venv for Triton. The python-backend stub bundled in nvidia-pytriton embeds
+#    CPython 3.11 and links libpython3.11.so.1.0, so the venv must be a 3.11 with a shared
+#    libpython reachable (pyenv builds with --enable-shared, or Debian's libpython3.11).
+pick_python() {
+  for cand in python3.11 python3; do
+    if command -v "$cand" >/dev/null && [[ "$("$cand" -c 'import sys;print("%d.%d"%sys.version_info[:2])')" == "3.11" ]]; then
+      echo "$cand"; return
+    fi
+  done
+  echo ""
+}
+req_hash="$(sha256sum "$PY_REQUIREMENTS" | cut -c1-16)"
+if ! stamp_ok .venv/.steadystate-req "$req_hash"; then
+  PY="$(pick_python)"
+  if [[ -z "$PY" ]]; then
+    say "error: Triton's python backend needs Python 3.11 (python3.11 or python3); none found. Install python3.11 and rerun."
+    exit 1
+  fi
+  libdir="$("$PY" -c 'import sysconfig;print(sysconfig.get_config_var("LIBDIR"))')"
+  if [[ ! -e "$libdir/libpython3.11.so.1.0" && ! -e /usr/lib/x86_64-linux-gnu/libpython3.11.so.1.0 ]]; then
+    say "installing Debian libpython3.11 (the Triton python backend stub links it)"
+    SUDO=""; [[ "$(id -u)" -ne 0 ]] && SUDO="sudo"
+    $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq libpython3.11 >/dev/null
+  fi
+  say "creating the Python venv .venv with $PY and installing $PY_REQUIREMENTS (Triton, onnxruntime, scikit-learn)"
+  rm -rf .venv
+  "$PY" -m venv .venv
+  .venv/bin/pip install --quiet --disable-pip-version-check -r "$PY_REQUIREMENTS"
+  echo "$req_hash" > .venv/.steadystate-req
+fi
+
+# 5. Models: trained and exported by our own seeded script on data it generates.
+train_hash="$(cat serving/models/*.py serving/requirements.txt | sha256sum | cut -c1-16)"
+if ! stamp_ok serving/build/.steadystate-train "$train_hash"; then
+  say "training fraud_v1, fraud_v2 and fraud_fallback (seeded) and exporting ONNX into serving/model_repository"
+  .venv/bin/python serving/models/train.py --quiet
+  mkdir -p serving/build && echo "$train_hash" > serving/build/.steadystate-train
+fi

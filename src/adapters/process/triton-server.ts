@@ -1,0 +1,301 @@
+import { execFile, spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { defaultFeatureRecord, encodeFeatures, featureSchemaFile } from '../../core/spec/feature-schema.ts';
+import { TritonClient } from '../triton/client.ts';
+import { paths } from './paths.ts';
+import { isPortFree } from './ports.ts';
+
+const execFileAsync = promisify(execFile);
+
+/**
+ * Runs the `tritonserver` binary that ships inside the nvidia-pytriton wheel, standalone,
+ * the way pytriton itself prepares it (pytriton/triton.py, server/triton_server.py):
+ * a copy of the distribution with the python-backend stub for our Python version,
+ * LD_LIBRARY_PATH on the wheel's bundled libraries, and the venv's bin first on PATH so the
+ * stub's embedded interpreter finds the venv (onnxruntime, numpy).
+ */
+
+export interface TritonPorts {
+  http: number;
+  grpc: number;
+  metrics: number;
+}
+
+export interface TritonStartOptions {
+  ports?: Partial<TritonPorts>;
+  modelRepository?: string;
+  /** Models to load at start; default: every model in the repository. */
+  models?: string[];
+  readyTimeoutMs?: number;
+  /** Extra tritonserver flags, e.g. ['--log-verbose=1']. */
+  extraArgs?: string[];
+}
+
+export interface TritonInstance {
+  pid: number;
+  ports: TritonPorts;
+  modelRepository: string;
+  models: string[];
+  logFile: string;
+  startedAt: string;
+  url: string;
+  metricsUrl: string;
+}
+
+export class TritonLaunchError extends Error {
+  override readonly name = 'TritonLaunchError';
+}
+
+export const DEFAULT_TRITON_PORTS: TritonPorts = { http: 8000, grpc: 8001, metrics: 8002 };
+
+interface PythonEnvironment {
+  pytritonDir: string;
+  pytritonLibs: string;
+  pythonLibDir: string;
+  pythonVersion: string;
+}
+
+async function inspectVenv(): Promise<PythonEnvironment> {
+  const python = paths.venvPython();
+  if (!existsSync(python)) {
+    throw new TritonLaunchError(
+      `the Python venv is missing (${python}); run ./scripts/setup.sh (or ./steadystate, which runs it) to create it`,
+    );
+  }
+  const script = [
+    'import json, sys, sysconfig, pathlib',
+    'try:',
+    '    import pytriton',
+    'except ImportError:',
+    '    print(json.dumps({"error": "nvidia-pytriton is not installed in the venv"})); sys.exit(0)',
+    'root = pathlib.Path(pytriton.__file__).parent',
+    'print(json.dumps({"pytritonDir": str(root), "pytritonLibs": str(root.parent / "nvidia_pytriton.libs"),',
+    '  "pythonLibDir": sysconfig.get_config_var("LIBDIR"), "pythonVersion": "%d.%d" % sys.version_info[:2]}))',
+  ].join('\n');
+  const { stdout } = await execFileAsync(python, ['-c', script]);
+  const parsed = JSON.parse(stdout) as PythonEnvironment & { error?: string };
+  if (parsed.error) throw new TritonLaunchError(`${parsed.error}; rerun ./scripts/setup.sh`);
+  return parsed;
+}
+
+/** Copies the wheel's Triton distribution once and puts the python-backend stub in place. */
+function prepareRuntime(env: PythonEnvironment): string {
+  const runtime = paths.state('triton', `runtime-py${env.pythonVersion}`);
+  const stubTarget = join(runtime, 'backends', 'python', 'triton_python_backend_stub');
+  if (existsSync(stubTarget)) return runtime;
+  const dist = join(env.pytritonDir, 'tritonserver');
+  const stub = join(dist, 'python_backend_stubs', env.pythonVersion, 'triton_python_backend_stub');
+  if (!existsSync(stub)) {
+    throw new TritonLaunchError(
+      `nvidia-pytriton has no python-backend stub for Python ${env.pythonVersion} (looked in ${stub}); the venv must use Python 3.10-3.12`,
+    );
+  }
+  rmSync(runtime, { recursive: true, force: true });
+  mkdirSync(runtime, { recursive: true });
+  cpSync(dist, runtime, {
+    recursive: true,
+    filter: (src) => !src.includes('python_backend_stubs'),
+  });
+  cpSync(stub, stubTarget);
+  return runtime;
+}
+
+function stateFile(httpPort: number): string {
+  return paths.state('triton', `instance-${httpPort}.json`);
+}
+
+function listModels(repository: string): string[] {
+  return readdirSync(repository, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(join(repository, d.name, 'config.pbtxt')))
+    .map((d) => d.name)
+    .sort();
+}
+
+export async function startTriton(options: TritonStartOptions = {}): Promise<TritonInstance> {
+  const ports: TritonPorts = { ...DEFAULT_TRITON_PORTS, ...options.ports };
+  const repository = options.modelRepository ?? paths.modelRepository();
+  for (const [which, port] of Object.entries(ports)) {
+    if (!(await isPortFree(port))) {
+      throw new TritonLaunchError(
+        `port ${port} (${which}) is already taken; stop what runs there (\`steadystate triton down\` if it is ours) or choose other ports with --http-port/--grpc-port/--metrics-port`,
+      );
+    }
+  }
+  const models = options.models ?? listModels(repository);
+  for (const model of models) {
+    const onnx = join(repository, model, '1', 'model.onnx');
+    if (!existsSync(onnx)) {
+      throw new TritonLaunchError(
+        `model ${model} has no ${onnx}; run ./scripts/setup.sh to train and export the models`,
+      );
+    }
+  }
+  const env = await inspectVenv();
+  const runtime = prepareRuntime(env);
+  mkdirSync(paths.state('triton'), { recursive: true });
+  const logFile = paths.state('triton', `tritonserver-${ports.http}.log`);
+  const out = openSync(logFile, 'w');
+  const args = [
+    `--model-repository=${repository}`,
+    `--backend-directory=${join(runtime, 'backends')}`,
+    `--cache-directory=${join(runtime, 'caches')}`,
+    `--http-port=${ports.http}`,
+    `--grpc-port=${ports.grpc}`,
+    `--metrics-port=${ports.metrics}`,
+    '--http-address=127.0.0.1',
+    '--grpc-address=127.0.0.1',
+    '--allow-metrics=true',
+    '--allow-gpu-metrics=true',
+    '--metrics-interval-ms=1000',
+    // Explicit model control: the chaos runner unloads/loads models ("GPU lost").
+    '--model-control-mode=explicit',
+    ...models.map((m) => `--load-model=${m}`),
+    '--strict-readiness=true',
+    '--exit-timeout-secs=10',
+    // Distinct shared-memory names so several Tritons (tests, benches) can run side by side.
+    `--backend-config=python,shm-region-prefix-name=steadystate${ports.http}_`,
+    '--backend-config=python,shm-default-byte-size=4194304',
+    '--backend-config=python,shm-growth-byte-size=1048576',
+    ...(options.extraArgs ?? []),
+  ];
+  const child = spawn(join(runtime, 'bin', 'tritonserver'), args, {
+    detached: true,
+    stdio: ['ignore', out, out],
+    env: {
+      ...process.env,
+      LD_LIBRARY_PATH: [env.pytritonLibs, env.pythonLibDir, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':'),
+      PATH: `${join(paths.venv(), 'bin')}:${process.env.PATH ?? ''}`,
+    },
+  });
+  child.unref();
+  if (child.pid === undefined) throw new TritonLaunchError(`could not start ${join(runtime, 'bin', 'tritonserver')}`);
+  const instance: TritonInstance = {
+    pid: child.pid,
+    ports,
+    modelRepository: repository,
+    models,
+    logFile,
+    startedAt: new Date().toISOString(),
+    url: `http://127.0.0.1:${ports.http}`,
+    metricsUrl: `http://127.0.0.1:${ports.metrics}`,
+  };
+  writeFileSync(stateFile(ports.http), `${JSON.stringify(instance, null, 2)}\n`);
+  let exitCode: number | null = null;
+  child.once('exit', (code) => {
+    exitCode = code ?? -1;
+  });
+  try {
+    await waitUntilServing(instance, options.readyTimeoutMs ?? 120_000, () => exitCode);
+  } catch (error) {
+    await stopTriton(instance).catch(() => undefined);
+    throw error;
+  }
+  return instance;
+}
+
+/**
+ * The playbook's readiness rule: every model ready AND a test prediction through each
+ * succeeds with a score in [0, 1]. Triton's own readiness says nothing about whether
+ * inference works (triton-inference-server/server#3627).
+ */
+async function waitUntilServing(instance: TritonInstance, timeoutMs: number, exited: () => number | null) {
+  const client = new TritonClient({ url: instance.url, timeoutMs: 5_000 });
+  const schema = featureSchemaFile.parse(
+    JSON.parse(readFileSync(join(instance.modelRepository, 'feature_schema.json'), 'utf8')),
+  );
+  const row = encodeFeatures(schema, defaultFeatureRecord(schema));
+  const deadline = Date.now() + timeoutMs;
+  try {
+    while (true) {
+      const code = exited();
+      if (code !== null) {
+        throw new TritonLaunchError(`tritonserver exited with code ${code} while starting:\n${tail(instance.logFile)}`);
+      }
+      if (await client.isReady().catch(() => false)) {
+        const ready = await Promise.all(instance.models.map((m) => client.isModelReady(m)));
+        if (ready.every(Boolean)) break;
+      }
+      if (Date.now() > deadline) {
+        throw new TritonLaunchError(`Triton was not ready after ${timeoutMs} ms:\n${tail(instance.logFile)}`);
+      }
+      await sleep(250);
+    }
+    for (const model of instance.models) {
+      const res = await client.infer(model, {
+        inputs: [{ name: schema.input, shape: [1, row.length], datatype: 'FP32', data: row }],
+      });
+      const score = res.outputs[0]?.data[0];
+      if (typeof score !== 'number' || !(score >= 0 && score <= 1)) {
+        throw new TritonLaunchError(
+          `test prediction through ${model} returned ${JSON.stringify(res.outputs)}; expected a score in [0, 1]`,
+        );
+      }
+    }
+  } finally {
+    await client.close();
+  }
+}
+
+export async function stopTriton(instance: Pick<TritonInstance, 'pid' | 'ports'>, graceMs = 15_000): Promise<void> {
+  const alive = () => {
+    try {
+      process.kill(instance.pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (alive()) {
+    // Negative pid: the whole process group (tritonserver and its python-backend stubs).
+    signalGroup(instance.pid, 'SIGTERM');
+    const deadline = Date.now() + graceMs;
+    while (alive() && Date.now() < deadline) await sleep(100);
+    if (alive()) signalGroup(instance.pid, 'SIGKILL');
+    while (alive()) await sleep(50);
+  }
+  rmSync(stateFile(instance.ports.http), { force: true });
+}
+
+function signalGroup(pid: number, signal: NodeJS.Signals) {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/** Instances started by `steadystate triton up` that are recorded in .steadystate/. */
+export function recordedInstances(): TritonInstance[] {
+  const dir = paths.state('triton');
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => /^instance-\d+\.json$/.test(f))
+    .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as TritonInstance);
+}
+
+export function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function tail(file: string, lines = 25): string {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+function sleep(ms: number) {
+  return new Promise((r) => setTimeout(r, ms));
+}

@@ -1,0 +1,20 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { registerGameday } from './commands/gameday.ts';
+import { registerGen } from './commands/gen.ts';
+import { registerTriton } from './commands/triton.ts';
+
+const program = new Command()
+  .name('steadystate')
+  .description('Keep ML inference on NVIDIA Triton inside its SLOs, and prove it.')
+  .showHelpAfterError();
+
+registerTriton(program);
+registerGameday(program);
+registerGen(program);
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  const err = error as Error;
+  console.error(`steadystate: ${err.name === 'Error' ? '' : `${err.name}: `}${err.message}`);
+  process.exitCode = 1;
+});

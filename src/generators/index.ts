@@ -1,0 +1,5 @@
+import { specSchemaGenerator } from './spec-schema.ts';
+import type { Generator } from './types.ts';
+
+/** Every artifact generator; `npm run gen` runs them all in this order. */
+export const GENERATORS: Generator[] = [specSchemaGenerator];
