@@ -81,7 +81,17 @@ if ! stamp_ok .venv/.steadystate-req "$req_hash"; then
   echo "$req_hash" > .venv/.steadystate-req
 fi
 
-# 5. Models: trained and exported by our own seeded script on data it generates.
+# 5. Reference implementations (scipy, gbstats, evidently, alibi-detect) for cross-checks.
+peer_hash="$(sha256sum bench/peers/requirements.txt | cut -c1-16)"
+if ! stamp_ok .venv-peers/.steadystate-req "$peer_hash"; then
+  say "creating .venv-peers with the reference statistics packages (scipy, gbstats, evidently, alibi-detect)"
+  rm -rf .venv-peers
+  python3 -m venv .venv-peers
+  .venv-peers/bin/pip install --quiet --disable-pip-version-check -r bench/peers/requirements.txt
+  echo "$peer_hash" > .venv-peers/.steadystate-req
+fi
+
+# 6. Models: trained and exported by our own seeded script on data it generates.
 train_hash="$(cat serving/models/*.py serving/requirements.txt | sha256sum | cut -c1-16)"
 if ! stamp_ok serving/build/.steadystate-train "$train_hash"; then
   say "training fraud_v1, fraud_v2 and fraud_fallback (seeded) and exporting ONNX into serving/model_repository"

@@ -17,6 +17,8 @@ export const paths = {
   root: () => projectRoot(),
   venv: () => join(projectRoot(), '.venv'),
   venvPython: () => join(projectRoot(), '.venv', 'bin', 'python'),
+  /** Python with scipy, gbstats, evidently, alibi-detect: the reference implementations. */
+  peersPython: () => join(projectRoot(), '.venv-peers', 'bin', 'python'),
   modelRepository: () => join(projectRoot(), 'serving', 'model_repository'),
   featureSchema: () => join(projectRoot(), 'serving', 'model_repository', 'feature_schema.json'),
   /** Runtime state (pid files, logs, prepared Triton binaries); git-ignored. */
