@@ -1,0 +1,90 @@
+/**
+ * The metric contract (ARCHITECTURE.md, "Metric contract"): every name and label that the
+ * gateway exports and that rules, dashboards, drift, A/B and chaos read. One place, so a
+ * rename is a compile error rather than a silent empty panel.
+ *
+ * Labels are low-cardinality only: model, variant, served_by, code, feature, bin, reason,
+ * result, label. Never a user id, request id or prediction value.
+ */
+
+/** Gateway metrics (prom-client). */
+export const GATEWAY = {
+  requests: 'inference_requests_total', // {model, variant, served_by, code}
+  duration: 'inference_request_duration_seconds', // histogram {model, variant, served_by}
+  upstreamDuration: 'inference_upstream_duration_seconds', // histogram {model, variant}
+  upstreamErrors: 'inference_upstream_errors_total', // {model, variant, reason}
+  cacheRequests: 'inference_cache_requests_total', // {model, result}
+  circuitState: 'inference_circuit_state', // gauge {model, variant}: 0 closed, 1 half-open, 2 open
+  inflight: 'inference_inflight_requests', // gauge
+  featureBins: 'inference_feature_bin_total', // {model, feature, bin}
+  predictions: 'inference_predictions_total', // {model, variant, label}
+  score: 'inference_score', // histogram {model, variant}
+  shadowAgreement: 'inference_shadow_agreement_total', // {model, variant, agree}
+  shadowDuration: 'inference_shadow_duration_seconds', // histogram {model, variant}
+  defaultedFeatures: 'inference_defaulted_features_total', // {model, feature}
+} as const;
+
+/** Which tier answered a request (the `served_by` label). */
+export const SERVED_BY = ['primary', 'cache', 'stale_cache', 'fallback_model', 'default', 'shed', 'error'] as const;
+export type ServedBy = (typeof SERVED_BY)[number];
+
+/** Tiers that count as a good event for availability (the playbook: successful + cached). */
+export const GOOD_SERVED_BY: readonly ServedBy[] = ['primary', 'cache', 'stale_cache', 'fallback_model'];
+
+export const CACHE_RESULTS = ['hit', 'miss', 'stale', 'coalesced', 'error'] as const;
+
+/** Upstream error reasons (the `reason` label). */
+export const UPSTREAM_ERROR_REASONS = [
+  'timeout',
+  'unavailable',
+  'http_5xx',
+  'http_4xx',
+  'network',
+  'circuit_open',
+  'injected',
+] as const;
+
+/**
+ * Latency histogram buckets (seconds). Every SLO threshold must be one of these exactly,
+ * so "fraction under the threshold" is a bucket read, not an interpolation (sloth#506).
+ */
+export const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.08, 0.1, 0.15, 0.2, 0.25, 0.3, 0.5, 0.75, 1, 2.5, 5];
+
+/** Score histogram buckets (P(fraud)). */
+export const SCORE_BUCKETS = [0.01, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 0.7, 0.9];
+
+/** SLO recording rules (core/slo writes them; dashboards and `slo report` read them). The window is a label. */
+export const SLO = {
+  errorRatio: 'slo:sli_error:ratio_rate', // {slo, model, window}
+  burnRate: 'slo:burn_rate:ratio', // {slo, model, window}
+  objective: 'slo:objective:ratio', // {slo}
+  errorBudget: 'slo:error_budget:ratio', // {slo}  (= 1 - objective)
+  budgetRemaining: 'slo:error_budget_remaining:ratio', // {slo, model} over the SLO period
+  eventRate: 'slo:events:rate5m', // {slo, model}: for the low-traffic guard
+} as const;
+
+/** Service gauges. */
+export const DRIFT = {
+  score: 'drift_score', // {model, feature, statistic}
+  threshold: 'drift_threshold', // {model, feature, statistic}
+  detected: 'drift_detected', // {model, feature}: 1 drift, 0 none; absent = no data
+  predictionRateShift: 'drift_prediction_rate_relative_change', // {model, label}
+  samples: 'drift_window_samples', // {model}
+} as const;
+
+export const ABTEST = {
+  pValue: 'abtest_p_value', // {experiment, metric}
+  eValue: 'abtest_e_value', // {experiment, test}
+  intervalLower: 'abtest_interval_lower', // {experiment, metric}
+  intervalUpper: 'abtest_interval_upper', // {experiment, metric}
+  decision: 'abtest_decision', // {experiment, decision}: 1 for the current decision
+  weight: 'abtest_weight', // {experiment, model, variant}
+  samples: 'abtest_samples', // {experiment, variant}
+} as const;
+
+export const CHAOS = {
+  lastRun: 'chaos_experiment_last_run_timestamp_seconds', // {experiment}
+  success: 'chaos_experiment_success', // {experiment}: 1 hypothesis held, 0 deviated/failed
+  detection: 'chaos_experiment_detection_seconds', // {experiment}
+  recovery: 'chaos_experiment_recovery_seconds', // {experiment}
+} as const;
