@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { registerGameday } from './commands/gameday.ts';
+import { registerGateway } from './commands/gateway.ts';
 import { registerGen } from './commands/gen.ts';
 import { registerTriton } from './commands/triton.ts';
 
@@ -12,6 +13,7 @@ const program = new Command()
 registerTriton(program);
 registerGameday(program);
 registerGen(program);
+registerGateway(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   const err = error as Error;

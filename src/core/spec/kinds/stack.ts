@@ -25,6 +25,8 @@ const model = z
     defaultPrediction: z.strictObject({ score: z.number().min(0).max(1) }).default({ score: 0 }),
     /** Per-request deadline: part of the latency SLO, so fallbacks still answer within it. */
     deadline: duration.default('80ms'),
+    /** Disable the fallback tiers (cache, fallback model, default) e.g. to prove chaos experiments can fail. */
+    fallbacks: z.boolean().default(true),
   })
   .superRefine((m, ctx) => {
     const total = m.variants.reduce((sum, v) => sum + v.weight, 0);
@@ -60,10 +62,57 @@ export const stackSpec = z.strictObject({
     .strictObject({
       port: z.number().int().min(1).max(65535).default(8080),
       maxBodyBytes: z.number().int().positive().default(65_536),
+      /** Rows per KServe request; Triton's max_batch_size is 32. */
       maxBatch: z.number().int().positive().default(32),
+      /** Concurrency limit: beyond it requests are shed (503 + Retry-After) before queues explode. */
       maxInflight: z.number().int().positive().default(256),
+      /** Environment variable holding the admin API bearer token. */
+      adminTokenEnv: z.string().default('STEADYSTATE_ADMIN_TOKEN'),
     })
-    .default({ port: 8080, maxBodyBytes: 65_536, maxBatch: 32, maxInflight: 256 }),
+    .default({
+      port: 8080,
+      maxBodyBytes: 65_536,
+      maxBatch: 32,
+      maxInflight: 256,
+      adminTokenEnv: 'STEADYSTATE_ADMIN_TOKEN',
+    }),
+  resilience: z
+    .strictObject({
+      /** Open a variant's breaker when this share of calls failed (or were slow) in the window. */
+      breakerFailureRatio: z.number().gt(0).max(1).default(0.5),
+      breakerWindow: duration.default('10s'),
+      /** No verdict below this many calls per second (quiet periods do not trip it). */
+      breakerMinimumRps: z.number().min(0).default(2),
+      halfOpenAfter: duration.default('5s'),
+      /** A call slower than this counts as a failure for the breaker (latency, not readiness). */
+      slowCall: duration.default('60ms'),
+      /** One retry, only when at least this much of the deadline is left. */
+      retryIfRemaining: duration.default('40ms'),
+    })
+    .default({
+      breakerFailureRatio: 0.5,
+      breakerWindow: '10s',
+      breakerMinimumRps: 2,
+      halfOpenAfter: '5s',
+      slowCall: '60ms',
+      retryIfRemaining: '40ms',
+    }),
+  featureStore: z
+    .strictObject({
+      /** Online features per entity: Redis hash `<keyPrefix><user_id>`. */
+      redisUrl: z.string(),
+      keyPrefix: z.string().default('features:'),
+      timeout: duration.default('10ms'),
+    })
+    .optional(),
+  predictionLog: z
+    .strictObject({
+      path: z.string().default('.steadystate/predictions.jsonl'),
+      sampleRate: z.number().min(0).max(1).default(0.01),
+      maxBytes: z.number().int().positive().default(50_000_000),
+      keepFiles: z.number().int().min(1).default(3),
+    })
+    .optional(),
   cache: z
     .strictObject({
       backend: z.enum(['memory', 'redis']).default('memory'),
@@ -72,8 +121,19 @@ export const stackSpec = z.strictObject({
       /** Stale entries may answer for this long after their TTL when the primary fails. */
       staleFor: duration.default('10m'),
       maxEntries: z.number().int().positive().default(100_000),
+      /** XFetch beta (Vattani et al., VLDB 2015): > 1 refreshes earlier, 1 is the optimum they derive. */
+      earlyExpirationBeta: z.number().min(0).default(1),
+      /** Budget for one cache read; a slow cache is skipped, never waited on. */
+      timeout: duration.default('5ms'),
     })
-    .default({ backend: 'memory', ttl: '60s', staleFor: '10m', maxEntries: 100_000 }),
+    .default({
+      backend: 'memory',
+      ttl: '60s',
+      staleFor: '10m',
+      maxEntries: 100_000,
+      earlyExpirationBeta: 1,
+      timeout: '5ms',
+    }),
 });
 
 export const stackDocument = documentOf('Stack', stackSpec);

@@ -1,0 +1,283 @@
+import { randomUUID } from 'node:crypto';
+import type { TritonClient } from '../adapters/triton/client.ts';
+import { defaultFeatureRecord, encodeFeatures, type FeatureSchema } from '../core/spec/feature-schema.ts';
+import { parseDuration } from '../core/spec/kinds/common.ts';
+import type { StackSpec } from '../core/spec/kinds/stack.ts';
+import { Coalescer } from './cache/coalescer.ts';
+import { GuardedPredictionStore } from './cache/guarded-store.ts';
+import type { PredictionStore } from './cache/store.ts';
+import type { OnlineFeatureStore } from './features/feature-store.ts';
+import type { GatewayMetrics } from './metrics.ts';
+import type { Answer } from './pipeline/answer.ts';
+import { FallbackChain } from './pipeline/fallback-chain.ts';
+import type { PredictionLog } from './prediction-log.ts';
+import { assignVariant } from './routing/assign.ts';
+import { WeightsStore } from './routing/weights.ts';
+import { FaultInjector } from './upstream/faults.ts';
+import { TritonUpstream, UpstreamError } from './upstream/triton-upstream.ts';
+import { RequestError } from './validation/errors.ts';
+import type { PredictRequest } from './validation/predict-request.ts';
+
+/** Maps a feature value to its reference-profile bin (from the drift profile); undefined = not tracked. */
+export type FeatureBinner = (model: string, feature: string, value: number | string) => string | undefined;
+
+export interface GatewayDependencies {
+  stack: StackSpec;
+  schemas: Map<string, FeatureSchema>;
+  triton: TritonClient;
+  store: PredictionStore;
+  metrics: GatewayMetrics;
+  featureStore?: OnlineFeatureStore;
+  predictionLog?: PredictionLog;
+  featureBinner?: FeatureBinner;
+  random?: () => number;
+}
+
+export interface PredictResponse {
+  score: number;
+  label: number;
+  model: string;
+  variant: string;
+  served_by: string;
+  stale: boolean;
+  request_id: string;
+  defaulted_features?: string[];
+}
+
+interface ModelRuntime {
+  schema: FeatureSchema;
+  chain: FallbackChain;
+  upstreams: Map<string, TritonUpstream>;
+  shadow: string | undefined;
+}
+
+/** Mirrored calls in flight at most; beyond this shadow traffic is dropped, never queued. */
+const MAX_SHADOW_INFLIGHT = 32;
+
+/**
+ * The gateway's core, independent of HTTP: routing by user hash, the fallback chain per
+ * logical model, shadow mirroring, the prediction log and the contract metrics.
+ */
+export class InferenceGateway {
+  readonly weights: WeightsStore;
+  readonly faults = new FaultInjector();
+  readonly metrics: GatewayMetrics;
+  readonly cache: GuardedPredictionStore;
+  private readonly deps: GatewayDependencies;
+  private readonly models = new Map<string, ModelRuntime>();
+  private shadowInflight = 0;
+  private readonly pendingShadows = new Set<Promise<void>>();
+
+  constructor(deps: GatewayDependencies) {
+    this.deps = deps;
+    this.metrics = deps.metrics;
+    const { stack } = deps;
+    this.weights = new WeightsStore(stack.models);
+    this.cache = new GuardedPredictionStore(deps.store, parseDuration(stack.cache.timeout) * 1000);
+    const r = stack.resilience;
+    const breaker = {
+      failureRatio: r.breakerFailureRatio,
+      windowMs: parseDuration(r.breakerWindow) * 1000,
+      minimumRps: r.breakerMinimumRps,
+      halfOpenAfterMs: parseDuration(r.halfOpenAfter) * 1000,
+      slowCallMs: parseDuration(r.slowCall) * 1000,
+    };
+    for (const m of stack.models) {
+      const schema = deps.schemas.get(m.name);
+      if (!schema) throw new Error(`no feature schema loaded for model ${m.name}`);
+      const make = (variant: string, tritonModel: string) =>
+        new TritonUpstream({
+          model: m.name,
+          variant,
+          tritonModel,
+          inputName: schema.input,
+          client: deps.triton,
+          faults: this.faults,
+          metrics: this.metrics,
+          breaker,
+        });
+      const upstreams = new Map(m.variants.map((v) => [v.name, make(v.name, v.tritonModel)]));
+      const fallback = m.fallbackModel ? make('fallback', m.fallbackModel) : undefined;
+      const thresholds = Object.fromEntries(Object.entries(schema.models).map(([k, v]) => [k, v.decision_threshold]));
+      const chain = new FallbackChain({
+        settings: {
+          model: m.name,
+          deadlineMs: parseDuration(m.deadline) * 1000,
+          fallbacksEnabled: m.fallbacks,
+          ttlMs: parseDuration(stack.cache.ttl) * 1000,
+          staleForMs: parseDuration(stack.cache.staleFor) * 1000,
+          earlyExpirationBeta: stack.cache.earlyExpirationBeta,
+          retryIfRemainingMs: parseDuration(r.retryIfRemaining) * 1000,
+          defaultScore: m.defaultPrediction.score,
+          thresholds,
+        },
+        upstreams,
+        fallback,
+        cache: this.cache,
+        coalescer: new Coalescer<number[]>(),
+        metrics: this.metrics,
+        ...(deps.random ? { random: deps.random } : {}),
+      });
+      this.models.set(m.name, { schema, chain, upstreams, shadow: m.shadow });
+    }
+  }
+
+  modelNames(): string[] {
+    return [...this.models.keys()];
+  }
+
+  schemaOf(model: string): FeatureSchema {
+    return this.runtime(model).schema;
+  }
+
+  /** model -> variant names, plus "fallback" (for fault injection on the fallback model). */
+  faultTargets(): Map<string, string[]> {
+    return new Map([...this.models].map(([name, rt]) => [name, [...rt.upstreams.keys(), 'fallback']]));
+  }
+
+  get hasFeatureStore(): boolean {
+    return this.deps.featureStore !== undefined;
+  }
+
+  private runtime(model: string): ModelRuntime {
+    const rt = this.models.get(model);
+    if (!rt)
+      throw new RequestError(
+        404,
+        `unknown model "${model}"; this gateway serves ${this.modelNames().join(', ')}`,
+        'model',
+      );
+    return rt;
+  }
+
+  variantFor(model: string, userId: string): string {
+    return assignVariant(userId, model, this.weights.get(model));
+  }
+
+  /** `POST /v1/predict`: one row, named features, optional feature-store completion. */
+  async predict(model: string, request: PredictRequest, requestId: string = randomUUID()): Promise<PredictResponse> {
+    const rt = this.runtime(model);
+    const start = performance.now();
+    const variant = this.variantFor(model, request.userId);
+    let features = request.features;
+    let defaulted: string[] = [];
+    if (this.deps.featureStore) {
+      const completed = await this.deps.featureStore.complete(rt.schema, request.userId, request.features);
+      features = completed.features;
+      defaulted = completed.defaulted;
+      for (const f of defaulted) this.metrics.defaultedFeatures.inc({ model, feature: f });
+    }
+    const row = encodeFeatures(rt.schema, features);
+    const answer = await this.run(model, variant, [row], start);
+    this.countFeatureBins(model, features);
+    const response: PredictResponse = {
+      score: answer.scores[0] as number,
+      label: answer.labels[0] as number,
+      model,
+      variant,
+      served_by: answer.servedBy,
+      stale: answer.stale,
+      request_id: requestId,
+      ...(this.deps.featureStore ? { defaulted_features: defaulted } : {}),
+    };
+    this.deps.predictionLog?.write({
+      ts: new Date().toISOString(),
+      request_id: requestId,
+      user_id: request.userId,
+      model,
+      variant,
+      served_by: answer.servedBy,
+      score: response.score,
+      label: response.label,
+      features,
+    });
+    this.mirror(model, variant, [row], answer);
+    return response;
+  }
+
+  /** KServe v2 infer on a logical model: rows already validated against the schema. */
+  async inferRows(model: string, rows: number[][], userId: string | undefined): Promise<Answer> {
+    this.runtime(model);
+    const start = performance.now();
+    const variant = this.variantFor(model, userId ?? randomUUID());
+    const answer = await this.run(model, variant, rows, start);
+    this.mirror(model, variant, rows, answer);
+    return answer;
+  }
+
+  private async run(model: string, variant: string, rows: number[][], start: number): Promise<Answer> {
+    const rt = this.runtime(model);
+    let answer: Answer;
+    try {
+      answer = await rt.chain.answer(variant, rows);
+    } catch (error) {
+      this.record(model, variant, 'error', 503, start);
+      const reason = error instanceof UpstreamError ? error.reason : 'internal';
+      throw new RequestError(503, `${model}/${variant} is unavailable (${reason}) and fallbacks are disabled`);
+    }
+    this.record(model, variant, answer.servedBy, 200, start);
+    if (answer.servedBy === 'primary' || answer.servedBy === 'cache' || answer.servedBy === 'stale_cache') {
+      answer.scores.forEach((score, i) => {
+        this.metrics.predictions.inc({ model, variant, label: String(answer.labels[i]) });
+        this.metrics.score.observe({ model, variant }, score);
+      });
+    }
+    return answer;
+  }
+
+  record(model: string, variant: string, servedBy: string, code: number, start: number): void {
+    this.metrics.requests.inc({ model, variant, served_by: servedBy, code: String(code) });
+    this.metrics.duration.observe({ model, variant, served_by: servedBy }, (performance.now() - start) / 1000);
+  }
+
+  private countFeatureBins(model: string, features: Record<string, number | string>): void {
+    const binner = this.deps.featureBinner;
+    if (!binner) return;
+    for (const [feature, value] of Object.entries(features)) {
+      const bin = binner(model, feature, value);
+      if (bin !== undefined) this.metrics.featureBins.inc({ model, feature, bin });
+    }
+  }
+
+  /** Shadow mode: mirror to the challenger after answering; record agreement and latency only. */
+  private mirror(model: string, servedVariant: string, rows: number[][], answer: Answer): void {
+    const rt = this.runtime(model);
+    const shadow = rt.shadow;
+    if (!shadow || shadow === servedVariant || answer.servedBy !== 'primary') return;
+    if (this.shadowInflight >= MAX_SHADOW_INFLIGHT) return;
+    const upstream = rt.upstreams.get(shadow);
+    if (!upstream) return;
+    const threshold = rt.schema.models[upstream.tritonModel]?.decision_threshold ?? 0.5;
+    this.shadowInflight++;
+    const start = performance.now();
+    const task = upstream
+      .infer(rows, 1_000)
+      .then((scores) => {
+        this.metrics.shadowDuration.observe({ model, variant: shadow }, (performance.now() - start) / 1000);
+        scores.forEach((s, i) => {
+          const agree = (s >= threshold ? 1 : 0) === answer.labels[i];
+          this.metrics.shadowAgreement.inc({ model, variant: shadow, agree: agree ? 'true' : 'false' });
+        });
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        this.shadowInflight--;
+        this.pendingShadows.delete(task);
+      });
+    this.pendingShadows.add(task);
+  }
+
+  /** Readiness: a test prediction through every variant's primary path must succeed. */
+  async warmUp(): Promise<void> {
+    for (const rt of this.models.values()) {
+      const row = encodeFeatures(rt.schema, defaultFeatureRecord(rt.schema));
+      for (const upstream of rt.upstreams.values()) {
+        await upstream.infer([row], 5_000);
+      }
+    }
+  }
+
+  async drainShadows(): Promise<void> {
+    await Promise.allSettled([...this.pendingShadows]);
+  }
+}

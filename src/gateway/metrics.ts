@@ -1,0 +1,93 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { DURATION_BUCKETS, GATEWAY, SCORE_BUCKETS } from '../core/metrics/names.ts';
+
+/** The gateway's Prometheus metrics, exactly per the metric contract (src/core/metrics/names.ts). */
+export function createGatewayMetrics(registry = new Registry()) {
+  collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    requests: new Counter({
+      name: GATEWAY.requests,
+      help: 'Inference requests answered, by logical model, variant, the tier that served them and HTTP code',
+      labelNames: ['model', 'variant', 'served_by', 'code'] as const,
+      registers: [registry],
+    }),
+    duration: new Histogram({
+      name: GATEWAY.duration,
+      help: 'End-to-end request latency at the gateway; buckets include every SLO threshold',
+      labelNames: ['model', 'variant', 'served_by'] as const,
+      buckets: DURATION_BUCKETS,
+      registers: [registry],
+    }),
+    upstreamDuration: new Histogram({
+      name: GATEWAY.upstreamDuration,
+      help: 'Latency of calls to Triton, per logical model and variant (the fallback model is variant "fallback")',
+      labelNames: ['model', 'variant'] as const,
+      buckets: DURATION_BUCKETS,
+      registers: [registry],
+    }),
+    upstreamErrors: new Counter({
+      name: GATEWAY.upstreamErrors,
+      help: 'Failed calls to Triton by reason',
+      labelNames: ['model', 'variant', 'reason'] as const,
+      registers: [registry],
+    }),
+    cacheRequests: new Counter({
+      name: GATEWAY.cacheRequests,
+      help: 'Prediction cache lookups by result (hit, miss, stale, coalesced, error)',
+      labelNames: ['model', 'result'] as const,
+      registers: [registry],
+    }),
+    circuitState: new Gauge({
+      name: GATEWAY.circuitState,
+      help: 'Circuit breaker per variant: 0 closed, 1 half-open, 2 open',
+      labelNames: ['model', 'variant'] as const,
+      registers: [registry],
+    }),
+    inflight: new Gauge({
+      name: GATEWAY.inflight,
+      help: 'Requests being processed now',
+      registers: [registry],
+    }),
+    featureBins: new Counter({
+      name: GATEWAY.featureBins,
+      help: 'Feature values seen, by reference-profile bin (drift reads these from Prometheus)',
+      labelNames: ['model', 'feature', 'bin'] as const,
+      registers: [registry],
+    }),
+    predictions: new Counter({
+      name: GATEWAY.predictions,
+      help: 'Predictions made by a variant model (primary or cached), by predicted label',
+      labelNames: ['model', 'variant', 'label'] as const,
+      registers: [registry],
+    }),
+    score: new Histogram({
+      name: GATEWAY.score,
+      help: 'Predicted P(fraud) of variant models',
+      labelNames: ['model', 'variant'] as const,
+      buckets: SCORE_BUCKETS,
+      registers: [registry],
+    }),
+    shadowAgreement: new Counter({
+      name: GATEWAY.shadowAgreement,
+      help: 'Shadow predictions compared with the served one, by whether the labels agreed',
+      labelNames: ['model', 'variant', 'agree'] as const,
+      registers: [registry],
+    }),
+    shadowDuration: new Histogram({
+      name: GATEWAY.shadowDuration,
+      help: 'Latency of mirrored (shadow) calls',
+      labelNames: ['model', 'variant'] as const,
+      buckets: DURATION_BUCKETS,
+      registers: [registry],
+    }),
+    defaultedFeatures: new Counter({
+      name: GATEWAY.defaultedFeatures,
+      help: 'Features filled with their default because the online feature store missed or timed out',
+      labelNames: ['model', 'feature'] as const,
+      registers: [registry],
+    }),
+  };
+}
+
+export type GatewayMetrics = ReturnType<typeof createGatewayMetrics>;

@@ -1,0 +1,177 @@
+import type { Coalescer } from '../cache/coalescer.ts';
+import type { GuardedPredictionStore } from '../cache/guarded-store.ts';
+import { predictionCacheKey } from '../cache/key.ts';
+import type { CachedPrediction } from '../cache/store.ts';
+import { shouldRefreshEarly } from '../cache/xfetch.ts';
+import type { GatewayMetrics } from '../metrics.ts';
+import { type TritonUpstream, UpstreamError } from '../upstream/triton-upstream.ts';
+import type { Answer } from './answer.ts';
+
+export interface ChainSettings {
+  model: string;
+  deadlineMs: number;
+  fallbacksEnabled: boolean;
+  ttlMs: number;
+  staleForMs: number;
+  earlyExpirationBeta: number;
+  retryIfRemainingMs: number;
+  defaultScore: number;
+  /** Decision thresholds by Triton model name (the variant's and the fallback model's). */
+  thresholds: Record<string, number>;
+}
+
+/**
+ * The playbook's fallback chain, within one per-request deadline derived from the SLO:
+ *
+ *   fresh cache -> primary Triton model (coalesced, one retry within budget)
+ *     -> stale cache -> fallback model -> default prediction
+ *
+ * The primary gets the deadline minus a reserve for the fallback model, so a 500 ms stall
+ * upstream still ends in an answer before the deadline. Every answer names its tier.
+ */
+export class FallbackChain {
+  private readonly settings: ChainSettings;
+  private readonly upstreams: Map<string, TritonUpstream>;
+  private readonly fallback: TritonUpstream | undefined;
+  private readonly cache: GuardedPredictionStore;
+  private readonly coalescer: Coalescer<number[]>;
+  private readonly metrics: GatewayMetrics;
+  private readonly random: () => number;
+
+  constructor(opts: {
+    settings: ChainSettings;
+    upstreams: Map<string, TritonUpstream>;
+    fallback: TritonUpstream | undefined;
+    cache: GuardedPredictionStore;
+    coalescer: Coalescer<number[]>;
+    metrics: GatewayMetrics;
+    random?: () => number;
+  }) {
+    this.settings = opts.settings;
+    this.upstreams = opts.upstreams;
+    this.fallback = opts.fallback;
+    this.cache = opts.cache;
+    this.coalescer = opts.coalescer;
+    this.metrics = opts.metrics;
+    this.random = opts.random ?? Math.random;
+  }
+
+  /** Reserve kept for the fallback model: a third of the deadline, at most 25 ms. */
+  private get fallbackReserveMs(): number {
+    if (!this.settings.fallbacksEnabled || !this.fallback) return 0;
+    return Math.min(25, this.settings.deadlineMs / 3);
+  }
+
+  async answer(variant: string, rows: number[][]): Promise<Answer> {
+    const s = this.settings;
+    const startedAt = performance.now();
+    const deadlineAt = startedAt + s.deadlineMs;
+    const upstream = this.upstreams.get(variant);
+    if (!upstream) throw new Error(`no upstream for ${s.model}/${variant}`);
+    const key = predictionCacheKey(s.model, variant, rows);
+    const variantThreshold = s.thresholds[upstream.tritonModel] ?? 0.5;
+
+    let stale: CachedPrediction | undefined;
+    if (s.fallbacksEnabled) {
+      const read = await this.cache.read(key);
+      this.metrics.cacheRequests.inc({ model: s.model, result: read.outcome });
+      if (read.outcome === 'hit') {
+        const v = read.value;
+        if (shouldRefreshEarly(Date.now(), v.expiresAtMs, v.computeMs, s.earlyExpirationBeta, this.random())) {
+          // Refresh in the background, coalesced: one reader recomputes, nobody waits.
+          void this.coalescer
+            .run(key, () => this.computeAndStore(upstream, key, rows, s.deadlineMs))
+            .catch(() => undefined);
+        }
+        return this.make(v.scores, variantThreshold, variant, 'cache', false);
+      }
+      if (read.outcome === 'stale') stale = read.value;
+    }
+
+    let failure: UpstreamError | undefined;
+    try {
+      const budget = deadlineAt - performance.now() - this.fallbackReserveMs;
+      const { value, leader } = await this.coalescer.run(key, () => this.computeAndStore(upstream, key, rows, budget));
+      if (!leader) this.metrics.cacheRequests.inc({ model: s.model, result: 'coalesced' });
+      return this.make(value, variantThreshold, variant, 'primary', false);
+    } catch (error) {
+      failure = error instanceof UpstreamError ? error : new UpstreamError('network', String(error), error);
+    }
+    if (!s.fallbacksEnabled) throw failure;
+
+    if (stale)
+      return {
+        ...this.make(stale.scores, variantThreshold, variant, 'stale_cache', true),
+        degradedBecause: failure.reason,
+      };
+    if (this.fallback) {
+      const remaining = deadlineAt - performance.now();
+      if (remaining > 1) {
+        try {
+          const scores = await this.fallback.infer(rows, remaining);
+          const threshold = s.thresholds[this.fallback.tritonModel] ?? variantThreshold;
+          return { ...this.make(scores, threshold, variant, 'fallback_model', false), degradedBecause: failure.reason };
+        } catch {
+          // fall through to the default
+        }
+      }
+    }
+    return {
+      ...this.make(
+        rows.map(() => s.defaultScore),
+        variantThreshold,
+        variant,
+        'default',
+        false,
+      ),
+      degradedBecause: failure.reason,
+    };
+  }
+
+  /** Primary call with one retry when enough of the budget is left; stores the result. */
+  private async computeAndStore(
+    upstream: TritonUpstream,
+    key: string,
+    rows: number[][],
+    budgetMs: number,
+  ): Promise<number[]> {
+    const s = this.settings;
+    const start = performance.now();
+    let scores: number[];
+    try {
+      scores = await upstream.infer(rows, budgetMs);
+    } catch (error) {
+      const remaining = budgetMs - (performance.now() - start);
+      const retriable = error instanceof UpstreamError && error.reason !== 'circuit_open' && error.reason !== 'timeout';
+      if (!retriable || remaining < s.retryIfRemainingMs) throw error;
+      scores = await upstream.infer(rows, remaining);
+    }
+    const computeMs = performance.now() - start;
+    const now = Date.now();
+    this.cache.write(key, {
+      scores,
+      storedAtMs: now,
+      expiresAtMs: now + s.ttlMs,
+      staleUntilMs: now + s.ttlMs + s.staleForMs,
+      computeMs,
+    });
+    return scores;
+  }
+
+  private make(
+    scores: number[],
+    threshold: number,
+    variant: string,
+    servedBy: Answer['servedBy'],
+    stale: boolean,
+  ): Answer {
+    return {
+      scores,
+      labels: scores.map((s) => (s >= threshold ? 1 : 0)),
+      model: this.settings.model,
+      variant,
+      servedBy,
+      stale,
+    };
+  }
+}

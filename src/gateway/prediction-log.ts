@@ -1,0 +1,70 @@
+import { createHash } from 'node:crypto';
+import { createWriteStream, existsSync, mkdirSync, renameSync, rmSync, type WriteStream } from 'node:fs';
+import { dirname } from 'node:path';
+
+export interface PredictionLogEntry {
+  ts: string;
+  request_id: string;
+  user_id: string;
+  model: string;
+  variant: string;
+  served_by: string;
+  score: number;
+  label: number;
+  features: Record<string, number | string>;
+}
+
+/**
+ * A sampled JSONL log of predictions (default 1%), for delayed labels, drift baselines and
+ * train/serve skew checks. Sampling is by a hash of the request id, so it is reproducible.
+ * Rotated by size: predictions.jsonl -> .1 -> .2 ... keeping `keepFiles`. Never metric labels.
+ */
+export class PredictionLog {
+  private stream: WriteStream | undefined;
+  private bytes = 0;
+  private readonly path: string;
+  private readonly sampleRate: number;
+  private readonly maxBytes: number;
+  private readonly keepFiles: number;
+
+  constructor(opts: { path: string; sampleRate: number; maxBytes: number; keepFiles: number }) {
+    this.path = opts.path;
+    this.sampleRate = opts.sampleRate;
+    this.maxBytes = opts.maxBytes;
+    this.keepFiles = opts.keepFiles;
+    mkdirSync(dirname(this.path), { recursive: true });
+  }
+
+  static sampled(requestId: string, rate: number): boolean {
+    if (rate >= 1) return true;
+    if (rate <= 0) return false;
+    return createHash('sha1').update(requestId).digest().readUInt32BE(0) / 2 ** 32 < rate;
+  }
+
+  write(entry: PredictionLogEntry): void {
+    if (!PredictionLog.sampled(entry.request_id, this.sampleRate)) return;
+    const line = `${JSON.stringify(entry)}\n`;
+    if (!this.stream || this.bytes + line.length > this.maxBytes) this.rotate();
+    this.stream?.write(line);
+    this.bytes += line.length;
+  }
+
+  private rotate(): void {
+    this.stream?.end();
+    if (existsSync(this.path) && this.stream) {
+      rmSync(`${this.path}.${this.keepFiles}`, { force: true });
+      for (let i = this.keepFiles - 1; i >= 1; i--) {
+        if (existsSync(`${this.path}.${i}`)) renameSync(`${this.path}.${i}`, `${this.path}.${i + 1}`);
+      }
+      renameSync(this.path, `${this.path}.1`);
+    }
+    this.stream = createWriteStream(this.path, { flags: this.stream ? 'w' : 'a' });
+    this.bytes = 0;
+  }
+
+  async close(): Promise<void> {
+    const stream = this.stream;
+    this.stream = undefined;
+    if (stream) await new Promise<void>((resolve) => stream.end(resolve));
+  }
+}

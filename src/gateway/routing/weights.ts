@@ -1,0 +1,68 @@
+import { RequestError } from '../validation/errors.ts';
+
+/**
+ * The live traffic split per logical model. Starts from the spec; the A/B controller and
+ * the chaos runner change it through the admin API (e.g. rollback to 100% control).
+ */
+export class WeightsStore {
+  private readonly weights = new Map<string, { name: string; weight: number }[]>();
+
+  constructor(models: readonly { name: string; variants: readonly { name: string; weight: number }[] }[]) {
+    for (const m of models)
+      this.weights.set(
+        m.name,
+        m.variants.map((v) => ({ name: v.name, weight: v.weight })),
+      );
+  }
+
+  get(model: string): { name: string; weight: number }[] {
+    const w = this.weights.get(model);
+    if (!w)
+      throw new RequestError(404, `unknown model "${model}"; known: ${[...this.weights.keys()].join(', ')}`, 'model');
+    return w;
+  }
+
+  asRecord(model: string): Record<string, number> {
+    return Object.fromEntries(this.get(model).map((v) => [v.name, v.weight]));
+  }
+
+  /** Replaces the split; every variant must be named, weights in [0, 100] adding up to 100. */
+  set(model: string, update: unknown): Record<string, number> {
+    const current = this.get(model);
+    if (typeof update !== 'object' || update === null || Array.isArray(update)) {
+      throw new RequestError(
+        400,
+        'weights must be an object of variant -> percent, e.g. {"v1": 100, "v2": 0}',
+        'weights',
+      );
+    }
+    const entries = Object.entries(update as Record<string, unknown>);
+    const names = current.map((v) => v.name);
+    for (const [name, value] of entries) {
+      if (!names.includes(name))
+        throw new RequestError(
+          400,
+          `unknown variant "${name}" of ${model}; expected ${names.join(', ')}`,
+          `weights.${name}`,
+        );
+      if (typeof value !== 'number' || !(value >= 0 && value <= 100)) {
+        throw new RequestError(
+          400,
+          `weights.${name} must be a number from 0 to 100, got ${JSON.stringify(value)}`,
+          `weights.${name}`,
+        );
+      }
+    }
+    const missing = names.filter((n) => !entries.some(([k]) => k === n));
+    if (missing.length > 0)
+      throw new RequestError(400, `weights must name every variant; missing ${missing.join(', ')}`, 'weights');
+    const total = entries.reduce((s, [, v]) => s + (v as number), 0);
+    if (Math.abs(total - 100) > 1e-9)
+      throw new RequestError(400, `weights add up to ${total}; they must add up to 100`, 'weights');
+    this.weights.set(
+      model,
+      names.map((n) => ({ name: n, weight: (update as Record<string, number>)[n] as number })),
+    );
+    return this.asRecord(model);
+  }
+}

@@ -1,0 +1,106 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { TritonClient } from '../adapters/triton/client.ts';
+import { type FeatureSchema, featureSchemaFile } from '../core/spec/feature-schema.ts';
+import { parseDuration } from '../core/spec/kinds/common.ts';
+import type { StackSpec } from '../core/spec/kinds/stack.ts';
+import { MemoryPredictionStore } from './cache/memory-store.ts';
+import { RedisPredictionStore } from './cache/redis-store.ts';
+import type { PredictionStore } from './cache/store.ts';
+import { OnlineFeatureStore } from './features/feature-store.ts';
+import { type FeatureBinner, InferenceGateway } from './inference-gateway.ts';
+import { createGatewayMetrics } from './metrics.ts';
+import { PredictionLog } from './prediction-log.ts';
+import { buildGatewayServer } from './server.ts';
+
+export interface StartGatewayOptions {
+  stack: StackSpec;
+  /** Folder that relative paths in the spec (feature schemas, log) are resolved against. */
+  root: string;
+  host?: string;
+  /** Overrides stack.gateway.port; 0 = any free port. */
+  port?: number;
+  /** Overrides stack.triton.url. */
+  tritonUrl?: string;
+  adminToken?: string;
+  featureBinner?: FeatureBinner;
+  /** Wait for the warm-up prediction before resolving (default true). */
+  waitReady?: boolean;
+  logger?: boolean;
+}
+
+export interface RunningGateway {
+  url: string;
+  gateway: InferenceGateway;
+  server: ReturnType<typeof buildGatewayServer>;
+  /** Graceful: drains in-flight requests, then closes clients. */
+  close(): Promise<void>;
+}
+
+export function loadFeatureSchema(path: string): FeatureSchema {
+  let raw: string;
+  try {
+    raw = readFileSync(path, 'utf8');
+  } catch {
+    throw new Error(`feature schema ${path} is missing; run ./scripts/setup.sh to train and export the models`);
+  }
+  return featureSchemaFile.parse(JSON.parse(raw));
+}
+
+/** Wires the gateway from the Stack spec and starts listening. */
+export async function startGateway(options: StartGatewayOptions): Promise<RunningGateway> {
+  const { stack } = options;
+  const schemas = new Map(stack.models.map((m) => [m.name, loadFeatureSchema(resolve(options.root, m.featureSchema))]));
+  const triton = new TritonClient({ url: options.tritonUrl ?? stack.triton.url, timeoutMs: 5_000, connections: 128 });
+  let store: PredictionStore;
+  if (stack.cache.backend === 'redis') {
+    if (!stack.cache.redisUrl) throw new Error('spec.cache.redisUrl is required when spec.cache.backend is "redis"');
+    store = new RedisPredictionStore(stack.cache.redisUrl);
+  } else {
+    store = new MemoryPredictionStore(stack.cache.maxEntries);
+  }
+  const featureStore = stack.featureStore
+    ? new OnlineFeatureStore(
+        stack.featureStore.redisUrl,
+        stack.featureStore.keyPrefix,
+        parseDuration(stack.featureStore.timeout) * 1000,
+      )
+    : undefined;
+  const predictionLog = stack.predictionLog
+    ? new PredictionLog({ ...stack.predictionLog, path: resolve(options.root, stack.predictionLog.path) })
+    : undefined;
+  const gateway = new InferenceGateway({
+    stack,
+    schemas,
+    triton,
+    store,
+    metrics: createGatewayMetrics(),
+    ...(featureStore ? { featureStore } : {}),
+    ...(predictionLog ? { predictionLog } : {}),
+    ...(options.featureBinner ? { featureBinner: options.featureBinner } : {}),
+  });
+  const server = buildGatewayServer(gateway, {
+    maxBodyBytes: stack.gateway.maxBodyBytes,
+    maxBatch: stack.gateway.maxBatch,
+    maxInflight: stack.gateway.maxInflight,
+    adminToken: options.adminToken ?? process.env[stack.gateway.adminTokenEnv] ?? '',
+    logger: options.logger ?? false,
+  });
+  const address = await server.app.listen({
+    host: options.host ?? '127.0.0.1',
+    port: options.port ?? stack.gateway.port,
+  });
+  const readiness = new AbortController();
+  const ready = server.becomeReady(1_000, readiness.signal);
+  if (options.waitReady ?? true) await ready;
+  return {
+    url: address,
+    gateway,
+    server,
+    async close() {
+      readiness.abort();
+      await server.drain();
+      await Promise.allSettled([triton.close(), store.close(), featureStore?.close(), predictionLog?.close()]);
+    },
+  };
+}

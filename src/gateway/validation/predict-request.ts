@@ -1,0 +1,101 @@
+import type { FeatureSchema, FeatureValue } from '../../core/spec/feature-schema.ts';
+import { describeValue, RequestError } from './errors.ts';
+
+/** A decoded `POST /v1/predict` body. */
+export interface PredictRequest {
+  userId: string;
+  /** Features the caller sent; the rest come from the feature store or defaults. */
+  features: Record<string, FeatureValue>;
+}
+
+const MAX_USER_ID_LENGTH = 128;
+
+/**
+ * Decodes `{ "user_id": ..., "features": {...} }` against the feature schema. Every problem
+ * is a 400 naming the field and what was expected; nothing malformed reaches Triton.
+ * `allowMissing`: with an online feature store, absent features are looked up instead.
+ */
+export function decodePredictRequest(body: unknown, schema: FeatureSchema, allowMissing: boolean): PredictRequest {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new RequestError(
+      400,
+      `the body must be a JSON object {"user_id": "...", "features": {...}}, got ${describeValue(body)}`,
+    );
+  }
+  const record = body as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    if (key !== 'user_id' && key !== 'features') {
+      throw new RequestError(400, `unknown field "${key}"; the body takes only "user_id" and "features"`, key);
+    }
+  }
+  const rawUser = record.user_id;
+  if (!(typeof rawUser === 'string' || (typeof rawUser === 'number' && Number.isSafeInteger(rawUser)))) {
+    throw new RequestError(400, `user_id must be a string or an integer, got ${describeValue(rawUser)}`, 'user_id');
+  }
+  const userId = String(rawUser);
+  if (userId.length === 0 || userId.length > MAX_USER_ID_LENGTH) {
+    throw new RequestError(
+      400,
+      `user_id must have 1 to ${MAX_USER_ID_LENGTH} characters, got ${userId.length}`,
+      'user_id',
+    );
+  }
+  const raw = record.features;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new RequestError(
+      400,
+      `features must be an object of feature name -> value, got ${describeValue(raw)}`,
+      'features',
+    );
+  }
+  const known = new Map(schema.features.map((f) => [f.name, f]));
+  const features: Record<string, FeatureValue> = {};
+  for (const [name, value] of Object.entries(raw as Record<string, unknown>)) {
+    const def = known.get(name);
+    const field = `features.${name}`;
+    if (!def) {
+      throw new RequestError(
+        400,
+        `unknown feature "${name}"; expected some of: ${[...known.keys()].join(', ')}`,
+        field,
+      );
+    }
+    if (def.type === 'numeric') {
+      if (typeof value !== 'number' || !Number.isFinite(value)) {
+        throw new RequestError(
+          400,
+          `${field} must be a finite number${def.unit ? ` (${def.unit})` : ''}, got ${describeValue(value)}`,
+          field,
+        );
+      }
+      if ((def.min !== undefined && value < def.min) || (def.max !== undefined && value > def.max)) {
+        throw new RequestError(
+          400,
+          `${field} must be between ${def.min ?? '-inf'} and ${def.max ?? '+inf'}, got ${value}`,
+          field,
+        );
+      }
+      features[name] = value;
+    } else {
+      if (typeof value !== 'string' || !def.categories.includes(value)) {
+        throw new RequestError(
+          400,
+          `${field} must be one of ${def.categories.join(', ')}; got ${describeValue(value)}`,
+          field,
+        );
+      }
+      features[name] = value;
+    }
+  }
+  if (!allowMissing) {
+    const missing = schema.features.filter((f) => !(f.name in features)).map((f) => f.name);
+    if (missing.length > 0) {
+      throw new RequestError(
+        400,
+        `missing feature${missing.length > 1 ? 's' : ''}: ${missing.join(', ')} (no online feature store is configured to fill them)`,
+        `features.${missing[0]}`,
+      );
+    }
+  }
+  return { userId, features };
+}
