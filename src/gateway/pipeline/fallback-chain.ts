@@ -108,7 +108,9 @@ export class FallbackChain {
       const remaining = deadlineAt - performance.now();
       if (remaining > 1) {
         try {
-          const scores = await this.fallback.infer(rows, remaining);
+          // Coalesced too: when a shared primary call fails, its followers share one fallback call.
+          const fallback = this.fallback;
+          const { value: scores } = await this.coalescer.run(`${key}:fallback`, () => fallback.infer(rows, remaining));
           const threshold = s.thresholds[this.fallback.tritonModel] ?? variantThreshold;
           return { ...this.make(scores, threshold, variant, 'fallback_model', false), degradedBecause: failure.reason };
         } catch {
