@@ -6,7 +6,7 @@ import { parseDuration } from '../core/spec/kinds/common.ts';
 import type { StackSpec } from '../core/spec/kinds/stack.ts';
 import { MemoryPredictionStore } from './cache/memory-store.ts';
 import { RedisPredictionStore } from './cache/redis-store.ts';
-import type { PredictionStore } from './cache/store.ts';
+import { NoPredictionStore, type PredictionStore } from './cache/store.ts';
 import { OnlineFeatureStore } from './features/feature-store.ts';
 import { type FeatureBinner, InferenceGateway } from './inference-gateway.ts';
 import { createGatewayMetrics } from './metrics.ts';
@@ -56,6 +56,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   if (stack.cache.backend === 'redis') {
     if (!stack.cache.redisUrl) throw new Error('spec.cache.redisUrl is required when spec.cache.backend is "redis"');
     store = new RedisPredictionStore(stack.cache.redisUrl);
+  } else if (stack.cache.backend === 'none') {
+    store = new NoPredictionStore();
   } else {
     store = new MemoryPredictionStore(stack.cache.maxEntries);
   }

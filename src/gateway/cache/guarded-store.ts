@@ -31,7 +31,9 @@ export class GuardedPredictionStore {
 
   async read(key: string): Promise<CacheReadResult> {
     try {
-      const value = await this.policy.execute(() => this.store.get(key));
+      // An in-process LRU can be neither slow nor down: skip the guard's timers on the hot path.
+      const value =
+        this.store.kind === 'redis' ? await this.policy.execute(() => this.store.get(key)) : await this.store.get(key);
       if (!value) return { outcome: 'miss' };
       return { outcome: value.expiresAtMs > this.now() ? 'hit' : 'stale', value };
     } catch (error) {
@@ -41,6 +43,10 @@ export class GuardedPredictionStore {
 
   /** Fire-and-forget write; failures only feed the breaker. */
   write(key: string, value: CachedPrediction): void {
+    if (this.store.kind !== 'redis') {
+      this.store.set(key, value).catch(() => undefined);
+      return;
+    }
     this.policy.execute(() => this.store.set(key, value)).catch(() => undefined);
   }
 }

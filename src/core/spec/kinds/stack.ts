@@ -115,7 +115,8 @@ export const stackSpec = z.strictObject({
     .optional(),
   cache: z
     .strictObject({
-      backend: z.enum(['memory', 'redis']).default('memory'),
+      /** `none` turns the prediction cache off (benchmarks, or models whose inputs never repeat). */
+      backend: z.enum(['memory', 'redis', 'none']).default('memory'),
       redisUrl: z.string().optional(),
       ttl: duration.default('60s'),
       /** Stale entries may answer for this long after their TTL when the primary fails. */

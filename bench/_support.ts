@@ -1,0 +1,69 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseDocument } from 'yaml';
+import { paths } from '../src/adapters/process/paths.ts';
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+export function round(value: number, digits = 3): number {
+  return Number(value.toFixed(digits));
+}
+
+/** Writes a copy of steadystate.yaml with edits applied to the Stack document's spec. */
+export function specVariant(edit: (stackSpec: Record<string, any>) => void): string {
+  const docs = readFileSync(join(paths.root(), 'steadystate.yaml'), 'utf8')
+    .split(/^---$/m)
+    .map((text) => parseDocument(text));
+  for (const doc of docs) {
+    const js = doc.toJS() as { kind?: string; spec?: Record<string, any> } | null;
+    if (js?.kind === 'Stack' && js.spec) {
+      edit(js.spec);
+      doc.set('spec', js.spec);
+    }
+  }
+  const file = join(mkdtempSync(join(tmpdir(), 'steadystate-bench-')), 'steadystate.yaml');
+  writeFileSync(file, docs.map((d) => d.toString()).join('---\n'));
+  return file;
+}
+
+/** Runs `steadystate gateway` in its own process (so the load generator does not share its event loop). */
+export async function spawnGateway(specFile: string, port: number, tritonUrl: string): Promise<ChildProcess> {
+  const child = spawn(
+    process.execPath,
+    [
+      join(paths.root(), 'src/cli/main.ts'),
+      'gateway',
+      '--spec',
+      specFile,
+      '--port',
+      String(port),
+      '--triton-url',
+      tritonUrl,
+    ],
+    {
+      cwd: paths.root(),
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, STEADYSTATE_ADMIN_TOKEN: 'bench' },
+    },
+  );
+  await new Promise<void>((resolve, reject) => {
+    child.stdout?.on('data', (d: Buffer) => {
+      if (d.toString().includes('listening')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`gateway exited with ${code}`)));
+  });
+  return child;
+}
+
+export async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await exited;
+}

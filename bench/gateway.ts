@@ -1,0 +1,162 @@
+/**
+ * `npm run bench -- gateway --json`
+ * 1. Added latency: Triton direct vs through the gateway (cache off), same load generator
+ *    (autocannon, fixed 500 req/s), same model (fraud_v1: weights 100/0), same run.
+ * 2. Cache-hit throughput: the gateway answering from its cache vs a bare node:http handler
+ *    returning the same JSON (the Node ceiling), as a ratio.
+ * Each figure is the median of `ROUNDS` alternating rounds.
+ */
+import { spawn } from 'node:child_process';
+import autocannon from 'autocannon';
+import { freePort } from '../src/adapters/process/ports.ts';
+import { startTriton, stopTriton } from '../src/adapters/process/triton-server.ts';
+import { median, round, spawnGateway, specVariant, stopChild } from './_support.ts';
+
+const ROUNDS = 3;
+const RATE = 500;
+const SECONDS = 8;
+const ROW = [120.5, 3, 10, 9, 300, 40, 0, 1, 2, 1, 30, 5, 1];
+const PREDICT_BODY = JSON.stringify({
+  user_id: 'hot-user',
+  features: {
+    amount: 120.5,
+    hour: 3,
+    account_age_days: 10,
+    txn_count_24h: 9,
+    distance_from_home_km: 300,
+    avg_amount_30d: 40,
+    card_present: 0,
+    foreign_transaction: 1,
+    failed_logins_24h: 2,
+    device_age_days: 1,
+    customer_age: 30,
+    merchant_category: 'electronics',
+    channel: 'online',
+  },
+});
+
+/** A distinct row per request, so neither cache nor coalescing can help: every call reaches Triton. */
+let counter = 0;
+function uniqueKServe() {
+  return [
+    {
+      method: 'POST',
+      setupRequest: (req: { body?: string }) => {
+        counter++;
+        const row = [...ROW];
+        row[0] = 1 + (counter % 100_000) * 0.01;
+        return {
+          ...req,
+          body: JSON.stringify({ inputs: [{ name: 'features', shape: [1, 13], datatype: 'FP32', data: row }] }),
+        };
+      },
+    },
+  ];
+}
+
+const BARE_HANDLER = `
+const http = require('node:http');
+const body = JSON.stringify({ score: 0.9989956617355347, label: 1, model: 'fraud', variant: 'v1', served_by: 'cache', stale: false, request_id: '00000000-0000-0000-0000-000000000000' });
+http.createServer((req, res) => { req.resume(); req.on('end', () => { res.writeHead(200, { 'content-type': 'application/json' }); res.end(body); }); }).listen(Number(process.argv[1]), '127.0.0.1', () => console.log('listening'));
+`;
+
+export default async function run(): Promise<Record<string, unknown>> {
+  const ports = { http: await freePort(), grpc: await freePort(), metrics: await freePort() };
+  const triton = await startTriton({ ports });
+  const gwPort = await freePort();
+  const cacheOff = specVariant((s) => {
+    s.cache = { ...s.cache, backend: 'none' };
+    s.models[0].variants = [
+      { name: 'v1', tritonModel: 'fraud_v1', weight: 100 },
+      { name: 'v2', tritonModel: 'fraud_v2', weight: 0 },
+    ];
+    s.models[0].deadline = '2s';
+  });
+  const cacheOn = specVariant((s) => {
+    s.gateway = { ...s.gateway, maxInflight: 10_000 };
+  });
+  const barePort = await freePort();
+  const bare = spawn(process.execPath, ['-e', BARE_HANDLER, String(barePort)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise((r) => bare.stdout?.once('data', r));
+
+  const direct: { p50: number; p99: number }[] = [];
+  const viaGateway: { p50: number; p99: number }[] = [];
+  const hitRps: number[] = [];
+  const bareRps: number[] = [];
+  try {
+    const gwOff = await spawnGateway(cacheOff, gwPort, triton.url);
+    try {
+      for (let i = 0; i < ROUNDS; i++) {
+        const d = await autocannon({
+          url: `${triton.url}/v2/models/fraud_v1/infer`,
+          requests: uniqueKServe(),
+          headers: { 'content-type': 'application/json' },
+          connections: 50,
+          overallRate: RATE,
+          duration: SECONDS,
+        });
+        direct.push({ p50: d.latency.p50, p99: d.latency.p99 });
+        const g = await autocannon({
+          url: `http://127.0.0.1:${gwPort}/v2/models/fraud/infer`,
+          requests: uniqueKServe(),
+          headers: { 'content-type': 'application/json' },
+          connections: 50,
+          overallRate: RATE,
+          duration: SECONDS,
+        });
+        if (g.non2xx > 0) throw new Error(`gateway answered ${g.non2xx} non-2xx during the latency run`);
+        viaGateway.push({ p50: g.latency.p50, p99: g.latency.p99 });
+      }
+    } finally {
+      await stopChild(gwOff);
+    }
+    const gwOn = await spawnGateway(cacheOn, gwPort, triton.url);
+    try {
+      for (let i = 0; i < ROUNDS; i++) {
+        const h = await autocannon({
+          url: `http://127.0.0.1:${gwPort}/v1/predict`,
+          method: 'POST',
+          body: PREDICT_BODY,
+          headers: { 'content-type': 'application/json' },
+          connections: 32,
+          duration: SECONDS,
+        });
+        hitRps.push(h.requests.average);
+        const b = await autocannon({
+          url: `http://127.0.0.1:${barePort}/`,
+          method: 'POST',
+          body: PREDICT_BODY,
+          headers: { 'content-type': 'application/json' },
+          connections: 32,
+          duration: SECONDS,
+        });
+        bareRps.push(b.requests.average);
+      }
+    } finally {
+      await stopChild(gwOn);
+    }
+  } finally {
+    bare.kill('SIGTERM');
+    await stopTriton(triton);
+  }
+  const addedP50 = median(viaGateway.map((g, i) => g.p50 - (direct[i] as { p50: number }).p50));
+  const addedP99 = median(viaGateway.map((g, i) => g.p99 - (direct[i] as { p99: number }).p99));
+  return {
+    rounds: ROUNDS,
+    rate_rps: RATE,
+    seconds_per_run: SECONDS,
+    triton_direct_p50_ms: median(direct.map((d) => d.p50)),
+    triton_direct_p99_ms: median(direct.map((d) => d.p99)),
+    gateway_p50_ms: median(viaGateway.map((d) => d.p50)),
+    gateway_p99_ms: median(viaGateway.map((d) => d.p99)),
+    added_p50_ms: round(addedP50),
+    added_p99_ms: round(addedP99),
+    target_added_p99_ms: 2,
+    cache_hit_rps: round(median(hitRps), 0),
+    bare_node_rps: round(median(bareRps), 0),
+    cache_hit_vs_bare_ratio: round(median(hitRps) / median(bareRps)),
+    target_ratio: 0.5,
+  };
+}
