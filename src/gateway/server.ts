@@ -52,6 +52,15 @@ export function buildGatewayServer(gateway: InferenceGateway, options: GatewaySe
     return reply.status(500).send({ error: 'internal error', request_id: request.id });
   });
 
+  // While draining, tell clients to drop their keep-alive connection with the last answer,
+  // and close connections that went idle, so close() ends as soon as in-flight work does.
+  app.addHook('onSend', async (_request, reply) => {
+    if (state.draining) reply.header('connection', 'close');
+  });
+  app.addHook('onResponse', async () => {
+    if (state.draining) app.server.closeIdleConnections();
+  });
+
   // Load shedding on the inference routes only: health, metrics and admin always answer.
   const shed = async (request: FastifyRequest, reply: FastifyReply) => {
     if (state.inflight >= options.maxInflight || state.draining) {
