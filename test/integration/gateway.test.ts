@@ -226,6 +226,51 @@ describe('the gateway in front of a real Triton', () => {
     expect(nan.status).toBe(400);
   });
 
+  it('serves the stale cached answer when the primary fails after the TTL (stale-if-error)', async () => {
+    const short = await startTestGateway(
+      triton.url,
+      testStack((s) => {
+        s.cache.ttl = '1s';
+        s.cache.staleFor = '10m';
+      }),
+    );
+    try {
+      const fresh = await predict(short.url, 'stale-user', FRAUDY_FEATURES);
+      expect(fresh.body.served_by).toBe('primary');
+      await new Promise((r) => setTimeout(r, 1_200));
+      await admin(short.url, 'PUT', '/admin/faults', {
+        faults: [{ model: 'fraud', variant: '*', kind: 'error', probability: 1 }],
+      });
+      const stale = await predict(short.url, 'stale-user', FRAUDY_FEATURES);
+      expect(stale.body).toMatchObject({ served_by: 'stale_cache', stale: true, score: fresh.body.score });
+    } finally {
+      await short.close();
+    }
+  });
+
+  it('opens the circuit of a failing variant (error rate), then serves fallbacks without calling it', async () => {
+    const breaking = await startTestGateway(triton.url);
+    try {
+      await admin(breaking.url, 'PUT', '/admin/faults', {
+        faults: [{ model: 'fraud', variant: 'v1', kind: 'error', probability: 1, seed: 7 }],
+      });
+      await admin(breaking.url, 'PUT', '/admin/models/fraud/weights', { weights: { v1: 100, v2: 0 } });
+      for (let i = 0; i < 40; i++) {
+        const r = await predict(breaking.url, `breaker-${i}`, featuresFor(70_000 + i));
+        expect(r.status).toBe(200);
+        expect(r.body.served_by).toBe('fallback_model');
+      }
+      const metrics = await breaking.gateway.metrics.registry.metrics();
+      expect(metrics).toMatch(/inference_circuit_state\{model="fraud",variant="v1"\} 2/);
+      expect(metrics).toMatch(
+        /inference_upstream_errors_total\{model="fraud",variant="v1",reason="circuit_open"\} \d+/,
+      );
+      expect(metrics).toMatch(/inference_circuit_state\{model="fraud",variant="v2"\} 0/);
+    } finally {
+      await breaking.close();
+    }
+  });
+
   it('Triton killed mid-load: every request still gets a 200 from a fallback tier; Triton back -> primary again', async () => {
     // Warm some keys so the cache tier has something to serve.
     for (let i = 0; i < 20; i++) await predict(gw.url, `warm-${i}`, featuresFor(30_000 + i));
