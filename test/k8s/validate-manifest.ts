@@ -63,7 +63,11 @@ function unknownFields(value: unknown, type: string, path: string, out: string[]
   if (value === null || typeof value !== 'object') return; // scalar type errors are kubernetes-models' job
   const array = /^Array<(.+)>$/.exec(type);
   if (array) {
-    if (Array.isArray(value)) value.forEach((v, i) => unknownFields(v, array[1] as string, `${path}[${i}]`, out));
+    if (Array.isArray(value)) {
+      value.forEach((v, i) => {
+        unknownFields(v, array[1] as string, `${path}[${i}]`, out);
+      });
+    }
     return;
   }
   const map = /^\{ \[key: string\]: (.+); \}$/.exec(type);
