@@ -40,10 +40,12 @@ def main(url, budget_s, models):
             raise RuntimeError(f"{path} answered {err.code}: {err.read()[:300].decode(errors='replace')}")
         return json.loads(text) if text else None
 
-    call("/v2/health/ready")
     for model in models:
         base = "/v2/models/" + model
-        call(base + "/ready")
+        try:
+            call(base + "/ready")
+        except RuntimeError as err:
+            raise RuntimeError(f"model {model} is not ready ({err})")
         inputs = []
         for tensor in call(base)["inputs"]:
             shape = [1 if d < 0 else d for d in tensor["shape"]]
@@ -54,6 +56,8 @@ def main(url, budget_s, models):
         values = [v for out in outputs for v in out.get("data", [])]
         if not values or not all(isinstance(v, (int, float)) and math.isfinite(v) for v in values):
             raise RuntimeError(f"test prediction through {model} returned {json.dumps(outputs)[:300]}")
+    # With --strict-readiness this also covers models loaded but not named here.
+    call("/v2/health/ready")
 
 
 if __name__ == "__main__":
