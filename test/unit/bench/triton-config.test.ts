@@ -18,7 +18,13 @@ describe('withoutDynamicBatching (the batching benchmark baseline)', () => {
 
   it('renames the model and keeps everything else', () => {
     expect(off).toMatch(/^name: "fraud_v1_nobatch"$/m);
-    for (const kept of ['backend: "python"', 'max_batch_size: 32', 'instance_group', 'version_policy', 'decision_threshold']) {
+    for (const kept of [
+      'backend: "python"',
+      'max_batch_size: 32',
+      'instance_group',
+      'version_policy',
+      'decision_threshold',
+    ]) {
       expect(off).toContain(kept);
     }
   });
