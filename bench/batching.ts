@@ -7,7 +7,7 @@
  * the ratios on/off. Average batch size = delta nv_inference_count / delta nv_inference_exec_count
  * from Triton's own metrics (ARCHITECTURE.md, metric contract).
  *
- * Options: --concurrency 32 --seconds 10 --runs 3 --warmup 2 --model fraud_v1
+ * Options: --concurrency 32 --seconds 10 --runs 3 --warmup 3 --model fraud_v1
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -34,7 +34,7 @@ export default async function batching(args: string[]): Promise<Record<string, u
       concurrency: { type: 'string', default: '32' },
       seconds: { type: 'string', default: '10' },
       runs: { type: 'string', default: '3' },
-      warmup: { type: 'string', default: '2' },
+      warmup: { type: 'string', default: '3' },
       model: { type: 'string', default: 'fraud_v1' },
     },
   });
