@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { documentOf, duration } from './common.ts';
+import { stackKubernetes } from './stack-kubernetes.ts';
 
 /**
  * `kind: Stack`: what is served and how. One logical model (e.g. `fraud`) has variants,
@@ -57,6 +58,8 @@ export const stackSpec = z.strictObject({
       metricsUrl: z.url().default('http://127.0.0.1:8002'),
     })
     .default({ url: 'http://127.0.0.1:8000', metricsUrl: 'http://127.0.0.1:8002' }),
+  /** Production manifests (serving/k8s/): namespace, images, replicas, object-storage model repository. */
+  kubernetes: stackKubernetes,
   models: z.array(model).min(1),
   gateway: z
     .strictObject({
