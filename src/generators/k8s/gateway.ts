@@ -15,7 +15,6 @@ const WORKDIR = '/app';
 const SPEC_DIR = '/etc/steadystate';
 const GATEWAY_UID = 10001;
 /** Environment variable the gateway reads its admin bearer token from. */
-export const ADMIN_TOKEN_ENV = 'STEADYSTATE_ADMIN_TOKEN';
 /** Time for the endpoints controller and kube-proxy to stop routing to a terminating pod. */
 const PRE_STOP_S = 5;
 
@@ -101,7 +100,7 @@ export function gatewayManifests(spec: Spec, stack: StackDocument): KubeObject[]
               args: ['gateway', '--spec', `${SPEC_DIR}/steadystate.yaml`, '--host', '0.0.0.0'],
               ports: [{ name: 'http', containerPort: stack.spec.gateway.port }],
               env: [
-                { name: ADMIN_TOKEN_ENV, valueFrom: { secretKeyRef: { name: k.adminTokenSecret, key: 'token' } } },
+                { name: stack.spec.gateway.adminTokenEnv, valueFrom: { secretKeyRef: { name: k.adminTokenSecret, key: 'token' } } },
                 { name: 'NODE_ENV', value: 'production' },
               ],
               // Guaranteed QoS (limits = requests): predictable latency, last to be evicted.
