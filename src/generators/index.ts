@@ -1,5 +1,6 @@
+import { dashboardsGenerator } from './dashboards.ts';
 import { specSchemaGenerator } from './spec-schema.ts';
 import type { Generator } from './types.ts';
 
 /** Every artifact generator; `npm run gen` runs them all in this order. */
-export const GENERATORS: Generator[] = [specSchemaGenerator];
+export const GENERATORS: Generator[] = [specSchemaGenerator, dashboardsGenerator];
