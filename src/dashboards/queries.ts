@@ -10,8 +10,16 @@ export interface DashboardModel {
   title?: string;
   description?: string;
   panels?: PanelModel[];
-  templating?: { list?: Array<{ name: string; type: string; query?: unknown }> };
+  templating?: { list?: VariableModel[] };
   annotations?: { list?: Array<{ name: string; expr?: string; builtIn?: number }> };
+}
+
+export interface VariableModel {
+  name: string;
+  type: string;
+  query?: unknown;
+  options?: Array<{ text?: string | string[]; value: string | string[] }>;
+  allValue?: string;
 }
 
 export interface PanelModel {
@@ -37,6 +45,8 @@ export interface DashboardQuery {
   refId: string;
   expr: string;
   legend?: string;
+  /** Variables only: the label whose values the variable offers. */
+  label?: string;
 }
 
 /** Panels in layout order, rows opened (a collapsed row keeps its panels inside). */
@@ -55,14 +65,14 @@ const LABEL_VALUES = /^label_values\((.+),\s*([a-zA-Z_][a-zA-Z0-9_]*)\)$/;
  * label)` is used here; any other form is an error, so a new kind of variable query cannot
  * slip past the checks.
  */
-export function variableSelector(query: string): string {
+export function variableSelector(query: string): { selector: string; label: string } {
   const match = LABEL_VALUES.exec(query.trim());
   if (!match) {
     throw new Error(
       `variable query "${query}" is not label_values(<selector>, <label>); extend variableSelector to check it`,
     );
   }
-  return match[1] as string;
+  return { selector: match[1] as string, label: match[2] as string };
 }
 
 export function dashboardQueries(dashboard: DashboardModel): DashboardQuery[] {
@@ -72,13 +82,8 @@ export function dashboardQueries(dashboard: DashboardModel): DashboardQuery[] {
     if (variable.type !== 'query') continue;
     const text = typeof variable.query === 'string' ? variable.query : (variable.query as { query?: string })?.query;
     if (!text) throw new Error(`${uid}: variable ${variable.name} has no query`);
-    queries.push({
-      dashboard: uid,
-      source: 'variable',
-      name: variable.name,
-      refId: 'var',
-      expr: variableSelector(text),
-    });
+    const { selector, label } = variableSelector(text);
+    queries.push({ dashboard: uid, source: 'variable', name: variable.name, refId: 'var', expr: selector, label });
   }
   for (const annotation of dashboard.annotations?.list ?? []) {
     if (annotation.builtIn === 1 || !annotation.expr) continue;
@@ -99,4 +104,33 @@ export function dashboardQueries(dashboard: DashboardModel): DashboardQuery[] {
     }
   }
   return queries;
+}
+
+/** A value as Grafana writes it into a Prometheus regex matcher (prometheusSpecialRegexEscape). */
+function regexEscape(value: string): string {
+  return value.replace(/[\\$^*{}[\]'+?.()|]/g, (c) => `\\\\${c}`);
+}
+
+/**
+ * Values for every template variable, as Grafana expands them when a user picks every
+ * option of each spec-defined (custom) variable and "All" of each query variable:
+ * a multi-value selection becomes `(a|b)`, All becomes the variable's allValue.
+ * `overrides` pins some (e.g. the namespace a test scraped into).
+ */
+export function selectionValues(
+  dashboard: DashboardModel,
+  overrides: Readonly<Record<string, string>> = {},
+): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const v of dashboard.templating?.list ?? []) {
+    if (v.type === 'datasource') continue;
+    const options = (v.options ?? []).flatMap((o) => (Array.isArray(o.value) ? o.value : [o.value]));
+    if (v.type === 'custom' && options.length > 0) {
+      values[v.name] =
+        options.length === 1 ? regexEscape(options[0] as string) : `(${options.map(regexEscape).join('|')})`;
+    } else {
+      values[v.name] = v.allValue ?? '.*';
+    }
+  }
+  return { ...values, ...overrides };
 }

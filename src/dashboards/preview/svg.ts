@@ -56,25 +56,36 @@ const NAMED_COLORS: Record<string, string> = {
 const BACKGROUND = '#181B1F';
 const TEXT = '#CCCCDC';
 const GRID = '#2C3235';
-const MAX_LEGEND_ROWS = 8;
+/** Legend entries shown (two columns); the rest are counted. */
+const MAX_LEGEND_ENTRIES = 16;
+const LEGEND_ROW = 18;
 
 export function escapeXml(text: string): string {
   return text.replace(/[<>&"']/g, (c) => `&${{ '<': 'lt', '>': 'gt', '&': 'amp', '"': 'quot', "'": 'apos' }[c]};`);
 }
 
-/** About `count` round tick values covering [min, max] (Heckbert, "Nice numbers for graph labels", 1990). */
+/**
+ * About `count` round tick values whose first is <= min and last >= max, so the axis ends
+ * on labelled values (Heckbert, "Nice numbers for graph labels", Graphics Gems, 1990).
+ */
 export function niceTicks(min: number, max: number, count = 5): number[] {
-  if (!(Number.isFinite(min) && Number.isFinite(max))) return [];
+  if (!(Number.isFinite(min) && Number.isFinite(max)) || max < min) return [];
   if (min === max) return [min];
   const raw = (max - min) / Math.max(1, count - 1);
   const magnitude = 10 ** Math.floor(Math.log10(raw));
   const step = ([1, 2, 2.5, 5, 10].find((m) => m * magnitude >= raw) ?? 10) * magnitude;
-  // Integer multiples of the step, rounded to the step's decimals: no drift from repeated addition.
-  const decimals = Math.min(20, Math.max(0, Math.ceil(-Math.log10(step)) + 1));
-  const ticks: number[] = [];
-  for (let k = Math.ceil(min / step - 1e-9); k * step <= max + step * 1e-9; k++) {
-    ticks.push(Number((k * step).toFixed(decimals)));
+  // A range at the edge of double precision (subnormal, or tiny against its magnitude) has
+  // no round labels between its ends: label the ends.
+  if (!(step > 0 && Number.isFinite(step)) || (max - min) / Math.max(Math.abs(min), Math.abs(max)) < 1e-9) {
+    return [min, max];
   }
+  // Integer multiples of the step, rounded to the step's decimals: no drift from repeated addition.
+  const decimals = Math.max(0, Math.ceil(-Math.log10(step)) + 1);
+  const round = (v: number) => (decimals <= 20 ? Number(v.toFixed(decimals)) : v);
+  const first = Math.floor(min / step + 1e-9);
+  const last = Math.ceil(max / step - 1e-9);
+  const ticks: number[] = [];
+  for (let k = first; k <= last && ticks.length <= 4 * count; k++) ticks.push(round(k * step));
   return ticks;
 }
 
@@ -98,18 +109,20 @@ export function segments(points: PreviewSeries['points']): Array<Array<readonly 
 }
 
 export function renderTimeseriesSvg(series: readonly PreviewSeries[], options: PreviewOptions): string {
-  const width = options.width ?? 900;
-  const legendRows = Math.min(series.length, MAX_LEGEND_ROWS) + (series.length > MAX_LEGEND_ROWS ? 1 : 0);
+  const width = options.width ?? 1000;
+  const columns = series.length > 6 ? 2 : 1;
+  const shown = Math.min(series.length, MAX_LEGEND_ENTRIES);
+  const legendRows = Math.ceil(shown / columns) + 1; // + one row for thresholds off scale / more series
   const plotHeight = options.height ?? 300;
   const top = options.subtitle ? 52 : 36;
   const left = 84;
   const right = 16;
   const plotBottom = top + plotHeight;
-  const height = plotBottom + 30 + legendRows * 18 + 10;
+  const height = plotBottom + 30 + legendRows * LEGEND_ROW + 10;
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Inter, Helvetica, Arial, sans-serif" font-size="12">`,
     `<rect width="${width}" height="${height}" fill="${BACKGROUND}"/>`,
-    `<text x="12" y="22" fill="${TEXT}" font-size="15" font-weight="600">${escapeXml(options.title)}</text>`,
+    `<text x="12" y="22" fill="${TEXT}" font-size="14" font-weight="600">${escapeXml(options.title)}</text>`,
   ];
   if (options.subtitle) {
     parts.push(`<text x="12" y="40" fill="#8E8E8E" font-size="11">${escapeXml(options.subtitle)}</text>`);
@@ -136,8 +149,8 @@ export function renderTimeseriesSvg(series: readonly PreviewSeries[], options: P
   let yMax = Math.max(...values);
   if (yMax === yMin) yMax = yMin + (Math.abs(yMin) || 1);
   const yTicks = niceTicks(yMin, yMax);
-  yMin = Math.min(yMin, yTicks[0] ?? yMin);
-  yMax = Math.max(yMax, yTicks[yTicks.length - 1] ?? yMax);
+  yMin = yTicks[0] ?? yMin;
+  yMax = yTicks[yTicks.length - 1] ?? yMax;
   const x = (t: number) => left + (tMax === tMin ? 0.5 : (t - tMin) / (tMax - tMin)) * (width - left - right);
   const y = (v: number) => plotBottom - ((v - yMin) / (yMax - yMin)) * plotHeight;
   for (const tick of yTicks) {
@@ -151,9 +164,10 @@ export function renderTimeseriesSvg(series: readonly PreviewSeries[], options: P
   for (let i = 0; i <= xTicks; i++) {
     const t = tMin + ((tMax - tMin) * i) / xTicks;
     const px = x(t).toFixed(1);
+    const anchor = i === 0 ? 'start' : i === xTicks ? 'end' : 'middle';
     parts.push(
       `<line x1="${px}" x2="${px}" y1="${top}" y2="${plotBottom}" stroke="${GRID}"/>`,
-      `<text x="${px}" y="${plotBottom + 16}" fill="${TEXT}" text-anchor="middle">${clock(t)}</text>`,
+      `<text x="${px}" y="${plotBottom + 16}" fill="${TEXT}" text-anchor="${anchor}">${clock(t)}</text>`,
     );
   }
   const offScale: PreviewThreshold[] = [];
@@ -178,24 +192,26 @@ export function renderTimeseriesSvg(series: readonly PreviewSeries[], options: P
     }
   });
   const legendTop = plotBottom + 36;
-  series.slice(0, MAX_LEGEND_ROWS).forEach((s, i) => {
+  const columnWidth = (width - left - right) / columns;
+  const perColumn = Math.ceil(shown / columns);
+  series.slice(0, shown).forEach((s, i) => {
     const color = PALETTE[i % PALETTE.length] as string;
     const last = [...s.points].reverse().find((p) => Number.isFinite(p[1]));
-    const ly = legendTop + i * 18;
+    const lx = left + Math.floor(i / perColumn) * columnWidth;
+    const ly = legendTop + (i % perColumn) * LEGEND_ROW;
     parts.push(
-      `<rect x="${left}" y="${ly - 9}" width="14" height="4" fill="${color}"/>`,
-      `<text x="${left + 22}" y="${ly - 4}" fill="${TEXT}">${escapeXml(s.name)}${last ? ` (last ${escapeXml(formatValue(last[1], options.unit))})` : ''}</text>`,
+      `<rect x="${lx}" y="${ly - 9}" width="14" height="4" fill="${color}"/>`,
+      `<text x="${lx + 22}" y="${ly - 4}" fill="${TEXT}">${escapeXml(s.name)}${last ? ` (last ${escapeXml(formatValue(last[1], options.unit))})` : ''}</text>`,
     );
   });
-  if (series.length > MAX_LEGEND_ROWS) {
-    parts.push(
-      `<text x="${left + 22}" y="${legendTop + MAX_LEGEND_ROWS * 18 - 4}" fill="#8E8E8E">… and ${series.length - MAX_LEGEND_ROWS} more series</text>`,
-    );
-  }
+  const notes: string[] = [];
+  if (series.length > shown) notes.push(`… and ${series.length - shown} more series`);
   if (offScale.length > 0) {
-    const text = offScale.map((t) => formatValue(t.value, options.unit)).join(', ');
+    notes.push(`threshold lines off scale: ${offScale.map((t) => formatValue(t.value, options.unit)).join(', ')}`);
+  }
+  if (notes.length > 0) {
     parts.push(
-      `<text x="${width - right}" y="${top - 6}" fill="#8E8E8E" text-anchor="end">threshold lines off scale: ${escapeXml(text)}</text>`,
+      `<text x="${left}" y="${legendTop + perColumn * LEGEND_ROW - 4}" fill="#8E8E8E">${escapeXml(notes.join('; '))}</text>`,
     );
   }
   parts.push('</svg>');

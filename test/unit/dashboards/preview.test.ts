@@ -113,6 +113,7 @@ describe('the SVG preview', () => {
         fc.array(fc.array(value, { minLength: 1, maxLength: 30 }), { minLength: 1, maxLength: 4 }),
         (lists) => {
           const svg = renderTimeseriesSvg(lists.map(line), { title: 't', unit: 'short', width: 600, height: 200 });
+          expect(svg.trimEnd().endsWith('</svg>')).toBe(true);
           for (const pts of polylines(svg)) {
             for (const [px, py] of pts) {
               expect(px).toBeGreaterThanOrEqual(84 - 0.05);
@@ -126,7 +127,7 @@ describe('the SVG preview', () => {
     );
   });
 
-  it('chooses round ticks that cover the range (property)', () => {
+  it('chooses round, increasing ticks from at or below the minimum to at or above the maximum (property)', () => {
     fc.assert(
       fc.property(
         fc.double({ min: -1e6, max: 1e6, noNaN: true }),

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { type DashboardModel, dashboardQueries, variableSelector } from '../../../src/dashboards/queries.ts';
+import {
+  type DashboardModel,
+  dashboardQueries,
+  selectionValues,
+  variableSelector,
+} from '../../../src/dashboards/queries.ts';
 
 const dashboard: DashboardModel = {
   uid: 'd',
@@ -47,10 +52,10 @@ describe('dashboardQueries', () => {
   });
 
   it.each([
-    ['label_values(metric, label)', 'metric'],
-    ['label_values(slo:burn_rate:ratio{slo=~"$slo"}, window)', 'slo:burn_rate:ratio{slo=~"$slo"}'],
-  ])('reads the selector of %s', (query, selector) => {
-    expect(variableSelector(query)).toBe(selector);
+    ['label_values(metric, label)', 'metric', 'label'],
+    ['label_values(slo:burn_rate:ratio{slo=~"$slo"}, window)', 'slo:burn_rate:ratio{slo=~"$slo"}', 'window'],
+  ])('reads the selector and label of %s', (query, selector, label) => {
+    expect(variableSelector(query)).toEqual({ selector, label });
   });
 
   it.each(['label_names()', 'query_result(up)', 'metrics(up)'])(
@@ -59,4 +64,23 @@ describe('dashboardQueries', () => {
       expect(() => variableSelector(query)).toThrow(/is not label_values/);
     },
   );
+});
+
+describe('selectionValues (what Grafana sends when every option / All is picked)', () => {
+  const d: DashboardModel = {
+    templating: {
+      list: [
+        { name: 'datasource', type: 'datasource', query: 'prometheus' },
+        { name: 'ns', type: 'query', query: 'label_values(up, namespace)', allValue: '.*' },
+        { name: 'model', type: 'custom', options: [{ value: 'fraud_v1' }, { value: 'fraud_v2' }] },
+        { name: 'one', type: 'custom', options: [{ value: 'a.b' }] },
+      ],
+    },
+  };
+  it('turns several options into a regex alternation, All into allValue, and escapes regex characters', () => {
+    expect(selectionValues(d)).toEqual({ ns: '.*', model: '(fraud_v1|fraud_v2)', one: 'a\\\\.b' });
+  });
+  it('lets a caller pin a value', () => {
+    expect(selectionValues(d, { ns: 'ci' }).ns).toBe('ci');
+  });
 });
