@@ -60,7 +60,15 @@ export function assemble(def: DashboardDefinition): Dashboard {
     builder.withRow(row.repeat ? rowBuilder.repeat(row.repeat) : rowBuilder);
     for (const panel of row.panels) builder.withPanel(panel);
   }
-  return numberPanels(builder.build());
+  const dashboard = numberPanels(builder.build());
+  // Grafana's dashboard model reads annotations.list unguarded when it adds its built-in
+  // "Annotations & Alerts" query; an empty list is valid, a missing one is not.
+  dashboard.annotations.list ??= [];
+  // The SDK defaults placement to "inControlsMenu" (Grafana 12's hidden controls menu);
+  // without it the chaos-run toggles and the dashboard links show on the dashboard, in
+  // every Grafana version.
+  for (const item of [...dashboard.annotations.list, ...(dashboard.links ?? [])]) delete item.placement;
+  return dashboard;
 }
 
 /** Panel ids in layout order, from 1: stable as long as the layout is. */
