@@ -132,7 +132,7 @@ describe('every dashboard query returns data from a live Triton scraped by Prome
   let prometheus: TestPrometheus | undefined;
   let client: TritonClient | undefined;
   let load: LoadResult;
-  let window: { start: number; end: number };
+  let range: { start: number; end: number };
   const outcomes = new Map<string, boolean>();
 
   beforeAll(async () => {
@@ -146,7 +146,7 @@ describe('every dashboard query returns data from a live Triton scraped by Prome
     load = await runTritonLoad(client, TRITON_MODELS, LOAD);
     // Two more scrapes so the last second of load is in the TSDB.
     await new Promise((r) => setTimeout(r, 2_500 * SCRAPE_INTERVAL_S));
-    window = { start: Math.floor(load.startedAt) - 5, end: Math.ceil(Date.now() / 1000) };
+    range = { start: Math.floor(load.startedAt) - 5, end: Math.ceil(Date.now() / 1000) };
   }, 240_000);
 
   afterAll(async () => {
@@ -191,13 +191,13 @@ describe('every dashboard query returns data from a live Triton scraped by Prome
   });
 
   it.each(expectingData)('$title returns data', async (q) => {
-    const has = await returnsData(prometheus as TestPrometheus, q, window);
+    const has = await returnsData(prometheus as TestPrometheus, q, range);
     outcomes.set(q.title, has);
     expect(has, `no data for ${q.promql}`).toBe(true);
   });
 
   it.each(expectingNone)('$title has no data here: $reason', async (q) => {
-    const has = await returnsData(prometheus as TestPrometheus, q, window);
+    const has = await returnsData(prometheus as TestPrometheus, q, range);
     outcomes.set(q.title, has);
     expect(has, `${q.promql} now returns data: move it out of CANNOT_HAVE_DATA`).toBe(false);
   });
@@ -207,10 +207,10 @@ describe('every dashboard query returns data from a live Triton scraped by Prome
       prometheus: prometheus as TestPrometheus,
       dashboards,
       values,
-      ...window,
+      ...range,
       step: STEP_S,
       dir: join(REPORT_DIR, 'previews'),
-      subtitle: `live run ${new Date(window.end * 1000).toISOString()}: Triton 2.51 (CPU) scraped every ${SCRAPE_INTERVAL_S} s by Prometheus 2.42; ${load.requests} requests, concurrency ${LOAD.map((p) => p.concurrency).join(' → ')}`,
+      subtitle: `live run ${new Date(range.end * 1000).toISOString()}: Triton 2.51 (CPU) scraped every ${SCRAPE_INTERVAL_S} s by Prometheus 2.42; ${load.requests} requests, concurrency ${LOAD.map((p) => p.concurrency).join(' → ')}`,
       whyEmpty: (uid, panel) => CANNOT_HAVE_DATA.find(([, u, name]) => u === uid && name === panel)?.[0],
     });
     const mains = previews.filter((p) => p.main);
@@ -230,14 +230,14 @@ describe('every dashboard query returns data from a live Triton scraped by Prome
 async function returnsData(
   prometheus: TestPrometheus,
   q: ResolvedQuery,
-  window: { start: number; end: number },
+  range: { start: number; end: number },
 ): Promise<boolean> {
   if (q.source === 'variable') {
-    const res = await prometheus.labelValues(q.label as string, q.promql, window.start, window.end);
+    const res = await prometheus.labelValues(q.label as string, q.promql, range.start, range.end);
     expect(res.status, res.error).toBe('success');
     return (res.data ?? []).length > 0;
   }
-  const res = await prometheus.queryRange(q.promql, window.start, window.end, STEP_S);
+  const res = await prometheus.queryRange(q.promql, range.start, range.end, STEP_S);
   expect(res.status, `${q.promql}: ${res.error}`).toBe('success');
   return hasFinitePoint(matrixToSeries((res.data?.result ?? []) as MatrixSeries[], q.legend));
 }
