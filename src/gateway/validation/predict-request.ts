@@ -10,6 +10,17 @@ export interface PredictRequest {
 
 const MAX_USER_ID_LENGTH = 128;
 
+/** Feature definitions by name, built once per schema (this runs on every request). */
+const byName = new WeakMap<FeatureSchema, Map<string, FeatureSchema['features'][number]>>();
+function featuresByName(schema: FeatureSchema) {
+  let map = byName.get(schema);
+  if (!map) {
+    map = new Map(schema.features.map((f) => [f.name, f]));
+    byName.set(schema, map);
+  }
+  return map;
+}
+
 /**
  * Decodes `{ "user_id": ..., "features": {...} }` against the feature schema. Every problem
  * is a 400 naming the field and what was expected; nothing malformed reaches Triton.
@@ -48,7 +59,7 @@ export function decodePredictRequest(body: unknown, schema: FeatureSchema, allow
       'features',
     );
   }
-  const known = new Map(schema.features.map((f) => [f.name, f]));
+  const known = featuresByName(schema);
   const features: Record<string, FeatureValue> = {};
   for (const [name, value] of Object.entries(raw as Record<string, unknown>)) {
     const def = known.get(name);
