@@ -15,13 +15,17 @@ export function round(value: number, digits = 3): number {
   return Number(value.toFixed(digits));
 }
 
+/** The Stack spec as plain YAML data: benches edit it freely, the CLI validates it on load. */
+// biome-ignore lint/suspicious/noExplicitAny: untyped YAML data, validated by the gateway when it starts
+type LooseSpec = Record<string, any>;
+
 /** Writes a copy of steadystate.yaml with edits applied to the Stack document's spec. */
-export function specVariant(edit: (stackSpec: Record<string, any>) => void): string {
+export function specVariant(edit: (stackSpec: LooseSpec) => void): string {
   const docs = readFileSync(join(paths.root(), 'steadystate.yaml'), 'utf8')
     .split(/^---$/m)
     .map((text) => parseDocument(text));
   for (const doc of docs) {
-    const js = doc.toJS() as { kind?: string; spec?: Record<string, any> } | null;
+    const js = doc.toJS() as { kind?: string; spec?: LooseSpec } | null;
     if (js?.kind === 'Stack' && js.spec) {
       edit(js.spec);
       doc.set('spec', js.spec);
