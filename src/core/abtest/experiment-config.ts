@@ -1,7 +1,8 @@
-import type { SpecIssue } from '../spec/errors.ts';
+import { type SpecIssue, SpecValidationError } from '../spec/errors.ts';
 import { parseDuration } from '../spec/kinds/common.ts';
 import type { ExperimentDocument, ExperimentMetric } from '../spec/kinds/experiment.ts';
 import type { StackDocument } from '../spec/kinds/stack.ts';
+import { documentsOfKind, type Spec, stackOf } from '../spec/parse.ts';
 import { DEFAULT_GUARDRAIL_ALTERNATIVES, type RatioGuardrailConfig } from '../stats/guardrail.ts';
 import type { MsprtConfig } from '../stats/msprt.ts';
 import { DEFAULT_SRM, type SrmConfig } from '../stats/srm.ts';
@@ -99,4 +100,30 @@ export function resolveExperiment(doc: ExperimentDocument, stack: StackDocument)
     evaluateEverySeconds: parseDuration(s.evaluateEvery),
     rollbackWithinSeconds: parseDuration(s.rollbackWithin),
   };
+}
+
+/** The named Experiment of a parsed spec (or its only one), checked against the Stack. */
+export function experimentFromSpec(spec: Spec, name?: string): ExperimentConfig {
+  const experiments = documentsOfKind(spec, 'Experiment');
+  const fail = (path: string, message: string): never => {
+    throw new SpecValidationError(spec.file, [{ document: 0, kind: 'Experiment', name, path, message }]);
+  };
+  if (experiments.length === 0) fail('', `${spec.file} has no Experiment document; add one (kind: Experiment)`);
+  const doc = name ? experiments.find((e) => e.metadata.name === name) : experiments[0];
+  if (!doc) {
+    return fail(
+      'metadata.name',
+      `no Experiment "${name}"; expected one of ${experiments.map((e) => e.metadata.name).join(', ')}`,
+    );
+  }
+  if (!name && experiments.length > 1) {
+    fail(
+      '',
+      `${experiments.length} Experiment documents; choose one with --experiment (${experiments.map((e) => e.metadata.name).join(', ')})`,
+    );
+  }
+  const index = spec.documents.indexOf(doc);
+  const issues = experimentIssues(doc, stackOf(spec), index);
+  if (issues.length > 0) throw new SpecValidationError(spec.file, issues);
+  return resolveExperiment(doc, stackOf(spec));
 }

@@ -3,7 +3,14 @@ import { type ArmStatistics, meanArm, proportionArm } from '../stats/arm-statist
 import { initialGuardrailState, type RatioGuardrailState, updateGuardrail } from '../stats/guardrail.ts';
 import { advanceMsprt, initialMsprtState, type MsprtState, msprtLook } from '../stats/msprt.ts';
 import { sampleRatioMismatch } from '../stats/srm.ts';
-import { addCounters, type CounterSnapshot, counterIncrement, type VariantCounters, zeroCounters } from './counters.ts';
+import {
+  addCounters,
+  type CounterSnapshot,
+  counterIncrement,
+  type Moments,
+  type VariantCounters,
+  zeroCounters,
+} from './counters.ts';
 import type { ExperimentConfig } from './experiment-config.ts';
 
 /**
@@ -52,10 +59,19 @@ export function metricArm(metric: ExperimentMetric, c: VariantCounters): ArmStat
     case 'positive_rate':
       return proportionArm(c.predictions, Math.min(c.positives, c.predictions));
     case 'score_mean':
-      return meanArm(c.score.count, c.score.sum, c.score.sumSquares);
+      return momentsArm(c.score);
     case 'latency_mean':
-      return meanArm(c.latency.count, c.latency.sum, c.latency.sumSquares);
+      return momentsArm(c.latency);
   }
+}
+
+/**
+ * Sums of squares estimated from histogram buckets can fall just below sum²/n when values
+ * crowd one edge of a bucket; that is a variance of zero (no information), not a negative one.
+ */
+function momentsArm(m: Moments): ArmStatistics {
+  const floor = m.count > 0 ? (m.sum * m.sum) / m.count : 0;
+  return meanArm(m.count, m.sum, Math.max(m.sumSquares, floor));
 }
 
 /** Folds one cumulative reading into the state: one look for every sequential test. */
