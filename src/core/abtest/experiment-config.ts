@@ -3,8 +3,8 @@ import { parseDuration } from '../spec/kinds/common.ts';
 import type { ExperimentDocument, ExperimentMetric } from '../spec/kinds/experiment.ts';
 import type { StackDocument } from '../spec/kinds/stack.ts';
 import { documentsOfKind, type Spec, stackOf } from '../spec/parse.ts';
-import { DEFAULT_GUARDRAIL_ALTERNATIVES, type RatioGuardrailConfig } from '../stats/guardrail.ts';
-import type { MsprtConfig } from '../stats/msprt.ts';
+import { checkGuardrailConfig, DEFAULT_GUARDRAIL_ALTERNATIVES, type RatioGuardrailConfig } from '../stats/guardrail.ts';
+import { checkMsprtConfig, DEFAULT_MSPRT, type MsprtConfig } from '../stats/msprt.ts';
 import { DEFAULT_SRM, type SrmConfig } from '../stats/srm.ts';
 
 /** An Experiment document joined with its Stack model: everything the pure evaluation needs. */
@@ -77,13 +77,13 @@ export function resolveExperiment(doc: ExperimentDocument, stack: StackDocument)
   const s = doc.spec;
   const model = stack.spec.models.find((m) => m.name === s.model);
   const weightOf = (name: string) => model?.variants.find((v) => v.name === name)?.weight ?? 0;
-  return {
+  const config: ExperimentConfig = {
     name: doc.metadata.name,
     model: s.model,
     control: s.control,
     treatment: s.treatment,
     plannedWeights: { control: weightOf(s.control), treatment: weightOf(s.treatment) },
-    msprt: { alpha: s.alpha, plannedSamples: s.plannedSamples, difference: s.difference, nullEffect: 0 },
+    msprt: { ...DEFAULT_MSPRT, alpha: s.alpha, plannedSamples: s.plannedSamples, difference: s.difference },
     primaryMetric: s.primaryMetric.name,
     higherIsBetter: s.primaryMetric.better === 'higher',
     metrics: [s.primaryMetric.name, ...s.metrics.filter((m) => m !== s.primaryMetric.name)],
@@ -100,6 +100,9 @@ export function resolveExperiment(doc: ExperimentDocument, stack: StackDocument)
     evaluateEverySeconds: parseDuration(s.evaluateEvery),
     rollbackWithinSeconds: parseDuration(s.rollbackWithin),
   };
+  checkMsprtConfig(config.msprt);
+  checkGuardrailConfig(config.guardrail);
+  return config;
 }
 
 /** The named Experiment of a parsed spec (or its only one), checked against the Stack. */
