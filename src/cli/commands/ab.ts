@@ -68,7 +68,7 @@ function printVerdict(v: Verdict): void {
   for (const m of v.metrics) {
     console.log(
       `  ${m.metric}: A ${m.control.mean.toPrecision(4)} B ${m.treatment.mean.toPrecision(4)}  diff ${m.estimate.toPrecision(3)}  ` +
-        `p ${m.pValue.toPrecision(3)}  interval [${m.interval[0].toPrecision(3)}, ${m.interval[1].toPrecision(3)}]`,
+        `p ${m.pValue.toPrecision(3)}  interval ${m.interval ? `[${m.interval[0].toPrecision(3)}, ${m.interval[1].toPrecision(3)}]` : '(-inf, inf): not enough data'}`,
     );
   }
   if (v.guardrail) {

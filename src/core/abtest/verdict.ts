@@ -35,8 +35,8 @@ export interface MetricReport {
   pValue: number;
   /** The mixture likelihood ratio at the current look. */
   eValue: number;
-  /** Always-valid confidence sequence (running intersection); infinite bounds while uninformative. */
-  interval: [number, number];
+  /** Always-valid confidence sequence (running intersection); null (unbounded) while uninformative. */
+  interval: [number, number] | null;
   significant: boolean;
 }
 
@@ -199,6 +199,6 @@ function pct(x: number): string {
   return Number.isFinite(x) ? `${Number((100 * x).toPrecision(3))}%` : 'n/a';
 }
 
-function range(interval: [number, number]): string {
-  return `[${fmt(interval[0])}, ${fmt(interval[1])}]`;
+function range(interval: [number, number] | null): string {
+  return interval ? `[${fmt(interval[0])}, ${fmt(interval[1])}]` : '(-inf, inf)';
 }

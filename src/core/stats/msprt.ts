@@ -75,8 +75,8 @@ export interface MsprtLook {
   eValue: number;
   /** min(1, 1/Λ_N) at this look alone (what gbstats reports). */
   pValue: number;
-  /** The confidence sequence at this look: [lower, upper]. */
-  interval: [number, number];
+  /** The confidence sequence at this look: [lower, upper]; null (the whole line) when uninformative. */
+  interval: [number, number] | null;
 }
 
 export function mixtureRhoSquared(alpha: number, plannedSamples: number): number {
@@ -120,7 +120,7 @@ export function msprtLook(control: ArmStatistics, treatment: ArmStatistics, conf
     variance: 0,
     eValue: 1,
     pValue: 1,
-    interval: [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY],
+    interval: null,
   };
   if (control.n === 0 || treatment.n === 0) return uninformative;
   if (control.kind === 'proportion' && treatment.kind === 'proportion' && config.minExpectedEvents > 0) {
@@ -155,8 +155,8 @@ export interface MsprtState {
   looks: number;
   /** Always-valid p-value: the running minimum of 1/Λ over informative looks. */
   pValue: number;
-  /** The running intersection of the confidence sequences. */
-  interval: [number, number];
+  /** The running intersection of the confidence sequences; null (unbounded) before an informative look. */
+  interval: [number, number] | null;
   /** The look at which p first fell to alpha or below; undefined while it has not. */
   rejectedAtLook: number | undefined;
 }
@@ -165,20 +165,21 @@ export function initialMsprtState(): MsprtState {
   return {
     looks: 0,
     pValue: 1,
-    interval: [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY],
+    interval: null,
     rejectedAtLook: undefined,
   };
 }
 
 export function advanceMsprt(state: MsprtState, look: MsprtLook, alpha: number): MsprtState {
   const looks = state.looks + 1;
-  if (!look.informative) return { ...state, looks };
+  if (!look.informative || !look.interval) return { ...state, looks };
   const pValue = Math.min(state.pValue, look.pValue);
+  const previous = state.interval ?? look.interval;
   // Intersecting is what makes the sequence an always-valid interval for a fixed effect
   // (Johari et al. §3; Howard et al. 2021, "Time-uniform, nonparametric, nonasymptotic
   // confidence sequences", Proposition on running intersections).
-  let lower = Math.max(state.interval[0], look.interval[0]);
-  let upper = Math.min(state.interval[1], look.interval[1]);
+  let lower = Math.max(previous[0], look.interval[0]);
+  let upper = Math.min(previous[1], look.interval[1]);
   if (lower > upper) {
     // Empty only if the effect is not stationary (or by an alpha-probability accident);
     // report the current look rather than an empty set.

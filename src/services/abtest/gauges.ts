@@ -54,8 +54,8 @@ export function abtestGauges(registry = new Registry()): AbtestGauges {
       for (const m of verdict.metrics) {
         pValue.set({ experiment, metric: m.metric }, m.pValue);
         eValue.set({ experiment, test: m.metric }, m.eValue);
-        lower.set({ experiment, metric: m.metric }, m.interval[0]);
-        upper.set({ experiment, metric: m.metric }, m.interval[1]);
+        lower.set({ experiment, metric: m.metric }, m.interval?.[0] ?? Number.NEGATIVE_INFINITY);
+        upper.set({ experiment, metric: m.metric }, m.interval?.[1] ?? Number.POSITIVE_INFINITY);
       }
       if (verdict.guardrail) eValue.set({ experiment, test: 'guardrail' }, verdict.guardrail.eValue);
       if (verdict.srm) eValue.set({ experiment, test: 'srm' }, verdict.srm.eValue);
