@@ -92,7 +92,7 @@ function gaussLegendre(order: number): { nodes: number[]; weights: number[] } {
 }
 
 const RULE = gaussLegendre(10);
-const PANELS = 400;
+const PANELS = 120;
 const SPAN_SDS = 40;
 
 /** ∫ f_p(x) g(x) dx over p's posterior. */

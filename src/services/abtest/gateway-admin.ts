@@ -4,6 +4,7 @@
  *   PUT /admin/models/{model}/weights   { weights }  (400 unless they add to 100 over known variants)
  * with `Authorization: Bearer <token>`.
  */
+import { fetchFailure } from './fetch-error.ts';
 
 export class GatewayAdminError extends Error {
   override readonly name = 'GatewayAdminError';
@@ -40,10 +41,7 @@ export function gatewayAdminClient(options: { url: string; token: string; timeou
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
     } catch (error) {
-      const e = error as Error & { cause?: { code?: string } };
-      throw new GatewayAdminError(
-        `${method} ${url.pathname} failed: gateway unreachable (${e.cause?.code ?? e.message})`,
-      );
+      throw new GatewayAdminError(`${method} ${url.pathname} failed: gateway unreachable (${fetchFailure(error)})`);
     }
     const text = await response.text();
     if (!response.ok) {

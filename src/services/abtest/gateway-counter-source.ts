@@ -1,6 +1,7 @@
 import { parsePrometheusText } from '../../adapters/triton/metrics-text.ts';
 import { type CounterSelection, snapshotFromSamples } from '../../core/abtest/counters-from-samples.ts';
 import type { CounterReading, CounterSource } from './counter-source.ts';
+import { fetchFailure } from './fetch-error.ts';
 
 /**
  * The embedded mode (no Prometheus): scrape one gateway's /metrics directly. Correct for a
@@ -23,8 +24,7 @@ export function gatewayCounterSource(
         }
         return { ok: true, snapshot: snapshotFromSamples(samples, options) };
       } catch (error) {
-        const e = error as Error & { cause?: { code?: string } };
-        return { ok: false, reason: `cannot scrape ${options.metricsUrl}: ${e.cause?.code ?? e.message}` };
+        return { ok: false, reason: `cannot scrape ${options.metricsUrl}: ${fetchFailure(error)}` };
       }
     },
   };

@@ -4,6 +4,7 @@
  * (A shared adapter lives in src/adapters/prometheus; this stays behind CounterSource so
  * either can serve.)
  */
+import { fetchFailure } from './fetch-error.ts';
 
 export interface VectorSample {
   labels: Record<string, string>;
@@ -37,8 +38,7 @@ export async function queryInstant(
   try {
     response = await fetch(url, { signal, headers: { accept: 'application/json' } });
   } catch (error) {
-    const cause = (error as Error & { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
-    throw new PrometheusQueryError(`Prometheus at ${url.origin} is unreachable (${cause})`);
+    throw new PrometheusQueryError(`Prometheus at ${url.origin} is unreachable (${fetchFailure(error)})`);
   }
   const text = await response.text();
   let body: ApiResponse;
