@@ -150,6 +150,7 @@ export function registerAb(program: Command): void {
       if (opts.once) {
         const result = await controller.tick();
         printVerdict(result.verdict);
+        for (const s of result.shadow) console.log(`  beside the verdict: ${s.reason}`);
         if (result.applied) console.log(`action: ${JSON.stringify(result.applied)}`);
         return;
       }

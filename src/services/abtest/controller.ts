@@ -1,6 +1,7 @@
 import type { ExperimentConfig } from '../../core/abtest/experiment-config.ts';
 import { type ExperimentState, initialExperimentState, observeCounters } from '../../core/abtest/experiment-state.ts';
 import { type Action, actionFor, isAllControl } from '../../core/abtest/guardrail-policy.ts';
+import { type ShadowReport, shadowReport } from '../../core/abtest/shadow.ts';
 import { evaluateExperiment, noDataVerdict, type Verdict } from '../../core/abtest/verdict.ts';
 import type { CounterSource } from './counter-source.ts';
 import type { WeightsPort } from './gateway-admin.ts';
@@ -36,6 +37,8 @@ export interface AbControllerOptions {
 
 export interface TickResult {
   verdict: Verdict;
+  /** Shadow (challenger) reports, beside the verdict; empty without mirrored traffic. */
+  shadow: ShadowReport[];
   weights: Record<string, number> | undefined;
   action: Action;
   /** Set when the action was attempted. */
@@ -59,6 +62,7 @@ export class AbController {
     const now = this.options.now ?? (() => new Date());
     const reading = await source.read(signal);
     let verdict: Verdict;
+    let shadow: ShadowReport[] = [];
     if (!reading.ok) {
       verdict = noDataVerdict(config, reading.reason, this.state);
     } else {
@@ -66,6 +70,9 @@ export class AbController {
         ? observeCounters(this.state, reading.snapshot, config)
         : initialExperimentState(config, reading.snapshot);
       verdict = evaluateExperiment(this.state, config);
+      shadow = (reading.shadow ?? []).map((c) =>
+        shadowReport(c, { alpha: config.msprt.alpha, plannedSamples: config.msprt.plannedSamples }),
+      );
     }
     this.lastVerdict = verdict;
 
@@ -80,7 +87,7 @@ export class AbController {
     const action = admin
       ? actionFor(verdict, weights, { model: config.model, control: config.control })
       : { kind: 'none' as const, reason: 'dry run: no admin API' };
-    const result: TickResult = { verdict, weights, action };
+    const result: TickResult = { verdict, shadow, weights, action };
 
     await this.record(verdict, now());
     if (action.kind === 'set_weights' && admin) {

@@ -1,5 +1,6 @@
 import { parsePrometheusText } from '../../adapters/triton/metrics-text.ts';
 import { type CounterSelection, snapshotFromSamples } from '../../core/abtest/counters-from-samples.ts';
+import { shadowFromSamples } from '../../core/abtest/shadow.ts';
 import type { CounterReading, CounterSource } from './counter-source.ts';
 import { fetchFailure } from './fetch-error.ts';
 
@@ -22,7 +23,11 @@ export function gatewayCounterSource(
         if (!samples.some((s) => s.labels.model === options.model)) {
           return { ok: false, reason: `${options.metricsUrl} has no series for model "${options.model}" yet` };
         }
-        return { ok: true, snapshot: snapshotFromSamples(samples, options) };
+        return {
+          ok: true,
+          snapshot: snapshotFromSamples(samples, options),
+          shadow: shadowFromSamples(samples, options.model),
+        };
       } catch (error) {
         return { ok: false, reason: `cannot scrape ${options.metricsUrl}: ${fetchFailure(error)}` };
       }

@@ -5,6 +5,7 @@ import {
   SCORE_HISTOGRAM,
   snapshotFromSamples,
 } from '../../core/abtest/counters-from-samples.ts';
+import { shadowFromSamples } from '../../core/abtest/shadow.ts';
 import { GATEWAY } from '../../core/metrics/names.ts';
 import type { CounterSource } from './counter-source.ts';
 import { queryInstant } from './prometheus-query.ts';
@@ -34,6 +35,16 @@ export function prometheusCounterSource(options: PrometheusCounterSourceOptions)
       { name: `${h}_sum`, promql: `sum by (variant) (${h}_sum${selector})` },
       { name: `${h}_count`, promql: `sum by (variant) (${h}_count${selector})` },
     ]),
+    { name: GATEWAY.shadowAgreement, promql: `sum by (variant, agree) (${GATEWAY.shadowAgreement}${selector})` },
+    {
+      name: `${GATEWAY.shadowDuration}_bucket`,
+      promql: `sum by (variant, le) (${GATEWAY.shadowDuration}_bucket${selector})`,
+    },
+    { name: `${GATEWAY.shadowDuration}_sum`, promql: `sum by (variant) (${GATEWAY.shadowDuration}_sum${selector})` },
+    {
+      name: `${GATEWAY.shadowDuration}_count`,
+      promql: `sum by (variant) (${GATEWAY.shadowDuration}_count${selector})`,
+    },
   ];
   const freshness = `max(timestamp(${GATEWAY.requests}${selector}))`;
   const now = options.now ?? (() => Date.now() / 1000);
@@ -69,7 +80,11 @@ export function prometheusCounterSource(options: PrometheusCounterSourceOptions)
             value: s.value,
           })),
         );
-        return { ok: true, snapshot: snapshotFromSamples(samples, options) };
+        return {
+          ok: true,
+          snapshot: snapshotFromSamples(samples, options),
+          shadow: shadowFromSamples(samples, options.model),
+        };
       } catch (error) {
         return { ok: false, reason: (error as Error).message };
       }
