@@ -16,11 +16,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { zeroCounters } from '../src/core/abtest/counters.ts';
-import { resolveExperiment } from '../src/core/abtest/experiment-config.ts';
+import { experimentFromSpec } from '../src/core/abtest/experiment-config.ts';
 import { initialExperimentState, observeCounters } from '../src/core/abtest/experiment-state.ts';
 import { simulateGuardrail, simulateMonitoring } from '../src/core/abtest/simulation.ts';
 import { evaluateExperiment } from '../src/core/abtest/verdict.ts';
-import { documentsOfKind, parseSpec, stackOf } from '../src/core/spec/parse.ts';
+import { parseSpec } from '../src/core/spec/parse.ts';
 import { proportionArm } from '../src/core/stats/arm-statistics.ts';
 import { DEFAULT_RATIO_GUARDRAIL, initialGuardrailState, updateGuardrail } from '../src/core/stats/guardrail.ts';
 import { advanceMsprt, DEFAULT_MSPRT, initialMsprtState, msprtLook } from '../src/core/stats/msprt.ts';
@@ -142,8 +142,9 @@ export default async function abtest(args: string[]): Promise<Record<string, unk
     }
     return state.logLikelihoodRatios[0] as number;
   });
-  const spec = parseSpec(readFileSync(join(import.meta.dirname, '..', 'steadystate.yaml'), 'utf8'));
-  const config = resolveExperiment(documentsOfKind(spec, 'Experiment')[0] as never, stackOf(spec));
+  const config = experimentFromSpec(
+    parseSpec(readFileSync(join(import.meta.dirname, '..', 'steadystate.yaml'), 'utf8')),
+  );
   const evaluationRate = rate(100, 5, (count) => {
     let state = initialExperimentState(config);
     let decisions = 0;

@@ -113,10 +113,13 @@ describe('A/B controller against a gateway speaking the admin API and metric con
     expect(text).toMatch(/abtest_p_value\{experiment="fraud-v2-rollout",metric="error_rate"\} [\d.e-]+/);
     expect(((await (await fetch(`${metrics.url}/verdict`)).json()) as { decision: string }).decision).toBe('rollback');
 
-    // After the rollback v2 gets no new users, and the controller does not PUT again.
+    // After the rollback v2 gets no new users, the record is frozen, and the controller does not PUT again.
     const servedB = g.served.v2;
+    const looksAtRollback = controller.state?.looks;
     await tickUntil(controller, config, 3, () => false);
     expect(g.served.v2).toBe(servedB);
+    expect(controller.state?.looks).toBe(looksAtRollback);
+    expect(controller.lastVerdict?.decision).toBe('rollback');
     expect(g.adminCalls.filter((c) => c.method === 'PUT' && c.path.endsWith('/weights'))).toHaveLength(1);
   });
 

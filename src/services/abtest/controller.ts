@@ -6,7 +6,7 @@ import { evaluateExperiment, noDataVerdict, type Verdict } from '../../core/abte
 import type { CounterSource } from './counter-source.ts';
 import type { WeightsPort } from './gateway-admin.ts';
 import type { AbtestGauges } from './gauges.ts';
-import type { Journal } from './journal.ts';
+import type { Journal, JournalEntry } from './journal.ts';
 
 /**
  * The A/B controller: every `evaluateEvery` it reads the per-variant counters, folds them
@@ -60,10 +60,14 @@ export class AbController {
   async tick(signal?: AbortSignal): Promise<TickResult> {
     const { config, source, admin } = this.options;
     const now = this.options.now ?? (() => new Date());
-    const reading = await source.read(signal);
     let verdict: Verdict;
     let shadow: ShadowReport[] = [];
-    if (!reading.ok) {
+    // After a rollback the experiment is over: later traffic is all control and would only
+    // skew the record (and trip the SRM check), so the verdict stays the one that acted.
+    const reading = this.rolledBackAt && this.lastVerdict ? undefined : await source.read(signal);
+    if (!reading) {
+      verdict = this.lastVerdict as Verdict;
+    } else if (!reading.ok) {
       verdict = noDataVerdict(config, reading.reason, this.state);
     } else {
       this.state = this.state
@@ -152,10 +156,10 @@ export class AbController {
     await this.journal({ event: 'decision', ...brief(verdict) }, at);
   }
 
-  private async journal(entry: Record<string, unknown> & { event: string }, at: Date): Promise<void> {
+  private async journal(entry: { event: JournalEntry['event']; [field: string]: unknown }, at: Date): Promise<void> {
     if (!this.options.journal) return;
     try {
-      await this.options.journal({ time: at.toISOString(), experiment: this.options.config.name, ...entry } as never);
+      await this.options.journal({ time: at.toISOString(), experiment: this.options.config.name, ...entry });
     } catch (error) {
       this.log(`journal write failed: ${(error as Error).message}`);
     }
