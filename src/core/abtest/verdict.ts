@@ -129,7 +129,10 @@ export function evaluateExperiment(state: ExperimentState, config: ExperimentCon
       decision: 'rollback',
       reason:
         `${treatment} errors ${pct(guardrail.treatmentRate)} vs ${control} ${pct(guardrail.controlRate)} ` +
-        `(ratio ${fmt(guardrail.observedRatio)}): guardrail e-value ${fmt(guardrail.eValue)} >= ${fmt(guardrail.threshold)}, ` +
+        `(ratio ${fmt(guardrail.observedRatio)}): guardrail e-value ` +
+        (guardrail.eValue >= guardrail.threshold
+          ? `${fmt(guardrail.eValue)} >= ${fmt(guardrail.threshold)}, `
+          : `reached ${fmt(guardrail.threshold)} at look ${state.guardrail.breachedAtLook} (now ${fmt(guardrail.eValue)}), `) +
         `credibly above ${config.guardrail.maxRatio}x; roll back to 100% ${control}`,
       statistic: { name: 'guardrail e-value', value: guardrail.eValue },
       threshold: guardrail.threshold,

@@ -84,13 +84,15 @@ describe('A/B verdicts', () => {
     expect(v.reason).toMatch(/reached 5000 requests per arm without evidence for v2/);
   });
 
-  it('a rollback, once due, stays due however the later data look', () => {
+  it('a rollback, once due, stays due however the later data look, and says when it was reached', () => {
     const v = verdictAfter([
       [8000, 80, 2000, 200],
       [80000, 800, 20000, 200],
       [160000, 1600, 40000, 350],
     ]);
     expect(v.decision).toBe('rollback');
+    expect(v.statistic.value).toBeLessThan(100);
+    expect(v.reason).toMatch(/guardrail e-value reached 100 at look 1 \(now .*\)/);
   });
 
   it('the Bayesian summary stands beside the verdict and does not sway it', () => {
