@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { TritonClient } from '../adapters/triton/client.ts';
+import { assignVariant } from '../core/abtest/assignment.ts';
 import { defaultFeatureRecord, encodeFeatures, type FeatureSchema } from '../core/spec/feature-schema.ts';
 import { parseDuration } from '../core/spec/kinds/common.ts';
 import type { StackSpec } from '../core/spec/kinds/stack.ts';
@@ -11,7 +12,6 @@ import type { GatewayMetrics } from './metrics.ts';
 import type { Answer } from './pipeline/answer.ts';
 import { FallbackChain } from './pipeline/fallback-chain.ts';
 import type { PredictionLog } from './prediction-log.ts';
-import { assignVariant } from './routing/assign.ts';
 import { WeightsStore } from './routing/weights.ts';
 import { FaultInjector } from './upstream/faults.ts';
 import { TritonUpstream, UpstreamError } from './upstream/triton-upstream.ts';
@@ -151,7 +151,8 @@ export class InferenceGateway {
   }
 
   variantFor(model: string, userId: string): string {
-    return assignVariant(userId, model, this.weights.get(model));
+    // Salt = the logical model: a user keeps their variant across replicas and restarts.
+    return assignVariant(userId, model, this.weights.asRecord(model));
   }
 
   /** `POST /v1/predict`: one row, named features, optional feature-store completion. */

@@ -6,10 +6,12 @@ import { RequestError } from '../validation/errors.ts';
  */
 export class WeightsStore {
   private readonly weights = new Map<string, { name: string; weight: number }[]>();
+  /** The same split as a record, built once per change: routing reads it on every request. */
+  private readonly records = new Map<string, Record<string, number>>();
 
   constructor(models: readonly { name: string; variants: readonly { name: string; weight: number }[] }[]) {
     for (const m of models)
-      this.weights.set(
+      this.store(
         m.name,
         m.variants.map((v) => ({ name: v.name, weight: v.weight })),
       );
@@ -23,7 +25,14 @@ export class WeightsStore {
   }
 
   asRecord(model: string): Record<string, number> {
-    return Object.fromEntries(this.get(model).map((v) => [v.name, v.weight]));
+    const record = this.records.get(model);
+    if (!record) this.get(model); // throws the 404 naming the known models
+    return record as Record<string, number>;
+  }
+
+  private store(model: string, split: { name: string; weight: number }[]): void {
+    this.weights.set(model, split);
+    this.records.set(model, Object.freeze(Object.fromEntries(split.map((v) => [v.name, v.weight]))));
   }
 
   /** Replaces the split; every variant must be named, weights in [0, 100] adding up to 100. */
@@ -59,7 +68,7 @@ export class WeightsStore {
     const total = entries.reduce((s, [, v]) => s + (v as number), 0);
     if (Math.abs(total - 100) > 1e-9)
       throw new RequestError(400, `weights add up to ${total}; they must add up to 100`, 'weights');
-    this.weights.set(
+    this.store(
       model,
       names.map((n) => ({ name: n, weight: (update as Record<string, number>)[n] as number })),
     );

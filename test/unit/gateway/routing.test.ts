@@ -1,7 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { assignVariant } from '../../../src/gateway/routing/assign.ts';
+import { assignVariant as assignByRecord } from '../../../src/core/abtest/assignment.ts';
 import { WeightsStore } from '../../../src/gateway/routing/weights.ts';
+
+const assignVariant = (user: string, salt: string, split: readonly { name: string; weight: number }[]) =>
+  assignByRecord(user, salt, Object.fromEntries(split.map((v) => [v.name, v.weight])));
 
 const SPLIT = [
   { name: 'v1', weight: 80 },
