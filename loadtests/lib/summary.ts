@@ -16,7 +16,7 @@ export interface K6MetricSummary {
 
 export interface K6SummaryData {
   metrics: Record<string, K6MetricSummary>;
-  state?: { testRunDurationMs?: number };
+  state?: { testRunDurationMs?: number; [key: string]: unknown };
   [key: string]: unknown;
 }
 

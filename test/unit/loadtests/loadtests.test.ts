@@ -11,11 +11,15 @@ const SCRIPTS = ['smoke', 'steady', 'ramp', 'spike', 'soak', 'stampede'];
 
 /** tsc over a project; k6 cannot run here (not packaged), so the types are the check we have. */
 function tsc(project: string): { status: number | null; output: string } {
-  const result = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', project, '--pretty', 'false'], {
-    cwd: root,
-    encoding: 'utf8',
-    timeout: 90_000,
-  });
+  const result = spawnSync(
+    process.execPath,
+    [join(root, 'node_modules/typescript/bin/tsc'), '-p', project, '--pretty', 'false'],
+    {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 90_000,
+    },
+  );
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
 
@@ -72,7 +76,11 @@ describe('the k6 scripts', () => {
 function k6Data(overrides: { ok?: boolean; primary?: number; cache?: number } = {}): K6SummaryData {
   return {
     root_group: { name: '', path: '', id: 'd41d8cd98f00b204e9800998ecf8427e', groups: [], checks: [] },
-    options: { summaryTrendStats: ['avg', 'min', 'med', 'p(90)', 'p(95)', 'p(99)', 'max'], summaryTimeUnit: '', noColor: false },
+    options: {
+      summaryTrendStats: ['avg', 'min', 'med', 'p(90)', 'p(95)', 'p(99)', 'max'],
+      summaryTimeUnit: '',
+      noColor: false,
+    },
     state: { isStdOutTTY: false, isStdErrTTY: false, testRunDurationMs: 600_125 },
     metrics: {
       http_reqs: { type: 'counter', contains: 'default', values: { count: 60_000, rate: 99.98 } },
@@ -89,7 +97,11 @@ function k6Data(overrides: { ok?: boolean; primary?: number; cache?: number } = 
         thresholds: { 'rate<0.0005': { ok: true } },
       },
       good_answers: { type: 'rate', contains: 'default', values: { rate: 0.9997, passes: 59_982, fails: 18 } },
-      served_by_primary: { type: 'counter', contains: 'default', values: { count: overrides.primary ?? 39_000, rate: 65 } },
+      served_by_primary: {
+        type: 'counter',
+        contains: 'default',
+        values: { count: overrides.primary ?? 39_000, rate: 65 },
+      },
       served_by_cache: { type: 'counter', contains: 'default', values: { count: overrides.cache ?? 21_000, rate: 35 } },
     },
   };
@@ -116,7 +128,12 @@ describe('handleSummary', () => {
   });
 
   it.each([
-    ['a failed threshold fails the verdict and is named', k6Data({ ok: false }), false, /FAIL http_req_duration p\(99\)<100/],
+    [
+      'a failed threshold fails the verdict and is named',
+      k6Data({ ok: false }),
+      false,
+      /FAIL http_req_duration p\(99\)<100/,
+    ],
     ['all thresholds ok pass', k6Data(), true, /ok {3}http_req_failed rate<0\.0005/],
   ])('%s', (_name, data, passed, line) => {
     const v = loadtestVerdict('ramp', data);
