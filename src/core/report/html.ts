@@ -276,9 +276,10 @@ function driftSection(result: GameDayResult): string {
   return `<h2>Drift</h2>${chart}${table(['feature', 'statistic', 'threshold', 'peak', 'last', 'verdict'], rows)}`;
 }
 
-/** JSON inside <script>: "</" would end the element early, so it is escaped. */
+/** JSON inside <script>: "<", ">" and "&" as \u escapes, so no text in it can end the element. */
 function jsonForHtml(value: unknown): string {
   return JSON.stringify(value, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v))
-    .replaceAll('</', '<\\/')
-    .replaceAll('<!--', '<\\!--');
+    .replaceAll('<', '\\u003c')
+    .replaceAll('>', '\\u003e')
+    .replaceAll('&', '\\u0026');
 }
