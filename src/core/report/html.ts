@@ -161,7 +161,12 @@ function header(result: GameDayResult, outcome: GameDayOutcome): string {
 function figures(result: GameDayResult): string {
   const l = result.load;
   const cells = [
-    ['arrival rate', `${fixed(l.achievedRatePerSecond)}/s of ${fixed(l.ratePerSecond)}/s`],
+    [
+      'arrival rate',
+      Number.isFinite(l.achievedRatePerSecond)
+        ? `${fixed(l.achievedRatePerSecond)}/s of ${fixed(l.ratePerSecond)}/s`
+        : `${NO_DATA} (planned ${fixed(l.ratePerSecond)}/s)`,
+    ],
     ['requests', `${l.sent}${l.dropped > 0 ? ` (+${l.dropped} dropped)` : ''}`],
     [`p${trimQuantile(result.slo.latencyQuantile)} latency`, formatMs(l.p99Ms)],
     ['error ratio', formatPercent(l.errorRatio)],

@@ -19,7 +19,7 @@ export function renderSummaryMarkdown(result: GameDayResult): string {
   lines.push(
     '## Load',
     '',
-    `${l.sent} requests at ${l.achievedRatePerSecond.toFixed(1)}/s (planned ${l.ratePerSecond}/s)${l.dropped > 0 ? `, ${l.dropped} dropped by the driver` : ''}; ` +
+    `${l.sent} requests at ${Number.isFinite(l.achievedRatePerSecond) ? `${l.achievedRatePerSecond.toFixed(1)}/s` : 'no data'} (planned ${l.ratePerSecond}/s)${l.dropped > 0 ? `, ${l.dropped} dropped by the driver` : ''}; ` +
       `p${Number((result.slo.latencyQuantile * 100).toPrecision(4))} ${formatMs(l.p99Ms)} (SLO ${result.slo.latencyThresholdMs} ms), ` +
       `error ratio ${formatPercent(l.errorRatio)} (budget ${formatPercent(1 - result.slo.availabilityObjective)}).`,
     '',

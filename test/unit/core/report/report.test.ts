@@ -93,7 +93,10 @@ describe('the summary files (golden)', () => {
   it('says "no data" rather than inventing zeros when nothing ran', () => {
     const md = renderSummaryMarkdown(emptyResult());
     expect(md).toContain('# fraud-serving game day: NO DATA');
+    expect(md).toContain('0 requests at no data (planned 50/s)');
     expect(md).toContain('p99 no data');
+    expect(md).not.toContain('NaN');
+    expect(renderReportHtml(emptyResult())).not.toMatch(/>[^<]*NaN/);
     expect(renderConsoleTable(emptyResult())).toContain('(no experiments ran)');
   });
 });
