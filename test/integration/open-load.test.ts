@@ -6,6 +6,7 @@ import { createPayloadMix } from '../../src/core/load/payload-mix.ts';
 import { type LoadRecord, tierOf } from '../../src/core/load/record.ts';
 import { nearestRankQuantile, summarizeLoad } from '../../src/core/load/series.ts';
 import { SERVED_BY } from '../../src/core/metrics/names.ts';
+import { reportSeriesFromLoad } from '../../src/core/report/from-load.ts';
 import { featureSchemaFile } from '../../src/core/spec/feature-schema.ts';
 import { type LoadProgress, runOpenLoad } from '../../src/services/load/open-load.ts';
 import { admin, testStack } from './fixtures/gateway.ts';
@@ -127,6 +128,12 @@ describe('the open-model load driver against a real gateway and Triton', () => {
     // Repeats and the hot key come back from the cache (35% of the mix, less the first sightings).
     expect(summary.tierShare.cache).toBeGreaterThan(0.2);
     expect(new Set(result.records.map((r) => r.variant))).toEqual(new Set(['v1', 'v2']));
+
+    // The report's series straight from these records: one step per second, all with data.
+    const series = reportSeriesFromLoad(result.records, result.startedAtEpochMs, 1_000, 4_000);
+    expect(series.latencyMs.map((p) => p.atMs - result.startedAtEpochMs)).toEqual([500, 1_500, 2_500, 3_500]);
+    for (const p of series.latencyMs) expect(p.value).toBeGreaterThan(0);
+    for (const p of series.tierShare) expect(Object.values(p.shares).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 9);
 
     // Live progress: growing counts and a p99 over the recent window.
     expect(progress.length).toBeGreaterThanOrEqual(6);
