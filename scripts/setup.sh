@@ -10,7 +10,8 @@ stamp_ok() { [[ -f "$1" ]] && [[ "$(cat "$1")" == "$2" ]]; }
 
 NODE_VERSION=24.21.0
 PY_REQUIREMENTS=serving/requirements.txt
-DEBIAN_PACKAGES=(redis-server prometheus prometheus-alertmanager prometheus-pushgateway)
+# chromium (+ a font) opens the game-day report in the browser test (playwright-core drives it).
+DEBIAN_PACKAGES=(redis-server prometheus prometheus-alertmanager prometheus-pushgateway chromium fonts-dejavu-core)
 
 # 1. Node.js >= 22. Our machines ship Node 20 (end of life), so we take Node 24 from the
 #    npm registry's `node` package, which carries the official binary.
@@ -24,7 +25,7 @@ if [[ "$(node_major node)" -lt 22 ]]; then
   export PATH="$ROOT/.tools/node/node_modules/node/bin:$PATH"
 fi
 
-# 2. Debian packages for the real services (Redis, Prometheus, Alertmanager, Pushgateway).
+# 2. Debian packages for the real services (Redis, Prometheus, Alertmanager, Pushgateway) and Chromium.
 missing=()
 for pkg in "${DEBIAN_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
