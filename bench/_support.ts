@@ -1,8 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
+import { spawnGatewayProcess } from '../src/adapters/process/gateway-process.ts';
 import { paths } from '../src/adapters/process/paths.ts';
 
 export function median(values: number[]): number {
@@ -38,31 +39,8 @@ export function specVariant(edit: (stackSpec: LooseSpec) => void): string {
 
 /** Runs `steadystate gateway` in its own process (so the load generator does not share its event loop). */
 export async function spawnGateway(specFile: string, port: number, tritonUrl: string): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    [
-      join(paths.root(), 'src/cli/main.ts'),
-      'gateway',
-      '--spec',
-      specFile,
-      '--port',
-      String(port),
-      '--triton-url',
-      tritonUrl,
-    ],
-    {
-      cwd: paths.root(),
-      stdio: ['ignore', 'pipe', 'inherit'],
-      env: { ...process.env, STEADYSTATE_ADMIN_TOKEN: 'bench' },
-    },
-  );
-  await new Promise<void>((resolve, reject) => {
-    child.stdout?.on('data', (d: Buffer) => {
-      if (d.toString().includes('listening')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`gateway exited with ${code}`)));
-  });
-  return child;
+  const gateway = await spawnGatewayProcess({ specFile, port, tritonUrl, adminToken: 'bench' });
+  return gateway.child;
 }
 
 export async function stopChild(child: ChildProcess): Promise<void> {

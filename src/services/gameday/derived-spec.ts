@@ -1,0 +1,32 @@
+import { writeFileSync } from 'node:fs';
+import { parseAllDocuments, stringify } from 'yaml';
+
+/**
+ * The game day's copy of steadystate.yaml: the same documents, with the Stack pointed at
+ * the processes this run started (Triton ports, Redis as cache and feature store) and,
+ * to prove the experiments can fail, optionally with the fallback tiers switched off.
+ */
+export function writeDerivedSpec(
+  sourceText: string,
+  file: string,
+  edits: { tritonUrl: string; tritonMetricsUrl: string; redisUrl: string; gatewayPort: number; fallbacks: boolean },
+): void {
+  const docs = parseAllDocuments(sourceText).map((d) => d.toJS() as Record<string, unknown> | null);
+  const out = docs
+    .filter((d): d is Record<string, unknown> => d !== null)
+    .map((doc) => {
+      if (doc.kind !== 'Stack') return doc;
+      const spec = structuredClone(doc.spec) as Record<string, unknown> & {
+        models: Record<string, unknown>[];
+        gateway?: Record<string, unknown>;
+        cache?: Record<string, unknown>;
+      };
+      spec.triton = { url: edits.tritonUrl, metricsUrl: edits.tritonMetricsUrl };
+      spec.gateway = { ...(spec.gateway ?? {}), port: edits.gatewayPort, maxInflight: 2_000 };
+      spec.cache = { ...(spec.cache ?? {}), backend: 'redis', redisUrl: edits.redisUrl };
+      spec.featureStore = { redisUrl: edits.redisUrl, keyPrefix: 'features:', timeout: '10ms' };
+      spec.models = spec.models.map((m) => ({ ...m, fallbacks: edits.fallbacks }));
+      return { ...doc, spec };
+    });
+  writeFileSync(file, out.map((d) => stringify(d, { lineWidth: 0 })).join('---\n'));
+}

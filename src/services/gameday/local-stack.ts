@@ -1,0 +1,140 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { type GatewayProcess, spawnGatewayProcess } from '../../adapters/process/gateway-process.ts';
+import { paths } from '../../adapters/process/paths.ts';
+import { freePort } from '../../adapters/process/ports.ts';
+import { type RedisInstance, startRedis, stopRedis } from '../../adapters/process/redis-server.ts';
+import {
+  recordedInstances,
+  startTriton,
+  stopTriton,
+  type TritonInstance,
+} from '../../adapters/process/triton-server.ts';
+import { startAlertmanager } from '../../adapters/process/alertmanager-server.ts';
+import type { Daemon } from '../../adapters/process/daemon.ts';
+import { type PrometheusServer, startPrometheus } from '../../adapters/process/prometheus-server.ts';
+import { startPushgateway } from '../../adapters/process/pushgateway-server.ts';
+import { writeDerivedSpec } from './derived-spec.ts';
+import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver.ts';
+
+/**
+ * The whole local stack of the game day, each part a real process started by the project:
+ * Triton (nvidia-pytriton), Redis, the gateway (its own process), Prometheus with the
+ * generated rules, Alertmanager with the generated routes delivering to a local webhook
+ * receiver, and Pushgateway. Extra scrape targets (A/B controller, drift watcher) are
+ * added by the caller before Prometheus starts.
+ */
+export interface LocalStack {
+  triton: TritonInstance;
+  redis: RedisInstance;
+  gateway: GatewayProcess;
+  prometheus: PrometheusServer;
+  alertmanager: Daemon;
+  pushgateway: Daemon;
+  receiver: WebhookReceiver;
+  specFile: string;
+  adminToken: string;
+  stop(): Promise<void>;
+}
+
+export interface LocalStackOptions {
+  runDir: string;
+  specFile: string;
+  fallbacks: boolean;
+  /** host:port of extra scrape targets (job name -> targets). */
+  extraScrapeJobs: { job: string; targets: string[] }[];
+  log: (line: string) => void;
+}
+
+/** Rule files the game day loads: every generated *.rules.yml in alerts/. */
+export function generatedRuleFiles(): string[] {
+  const dir = join(paths.root(), 'alerts');
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.rules.yml'))
+    .sort()
+    .map((f) => join(dir, f));
+}
+
+/**
+ * The generated Alertmanager config with every webhook pointed at our receiver, and group
+ * waits scaled from minutes to seconds (a game day lasts minutes, not days).
+ */
+export function localAlertmanagerConfig(generated: string, receiverUrl: string): Record<string, unknown> {
+  const config = parse(generated) as {
+    route: Record<string, unknown> & { routes?: Record<string, unknown>[] };
+    receivers: { name: string; webhook_configs?: { url: string }[] }[];
+  };
+  const scale = (route: Record<string, unknown>) => {
+    route.group_wait = '1s';
+    route.group_interval = '5s';
+    route.repeat_interval = '1h';
+  };
+  scale(config.route);
+  for (const r of config.route.routes ?? []) scale(r);
+  for (const receiver of config.receivers) {
+    for (const hook of receiver.webhook_configs ?? []) hook.url = `${receiverUrl}/alerts/${receiver.name}`;
+  }
+  return config;
+}
+
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const started: { stop(): Promise<void> }[] = [];
+  const stopAll = async () => {
+    for (const s of started.reverse()) await s.stop().catch(() => undefined);
+  };
+  try {
+    const ports = { http: await freePort(), grpc: await freePort(), metrics: await freePort() };
+    options.log('starting Triton (nvidia-pytriton tritonserver, CPU) ...');
+    const triton = await startTriton({ ports });
+    // A chaos experiment may kill and restart Triton on the same ports: stop whichever runs then.
+    started.push({
+      stop: async () => {
+        const current = recordedInstances().find((i) => i.ports.http === ports.http) ?? triton;
+        await stopTriton(current);
+      },
+    });
+    const redis = await startRedis(await freePort());
+    started.push({ stop: () => stopRedis(redis) });
+    const specFile = join(options.runDir, 'steadystate.yaml');
+    const gatewayPort = await freePort();
+    writeDerivedSpec(readFileSync(options.specFile, 'utf8'), specFile, {
+      tritonUrl: triton.url,
+      tritonMetricsUrl: triton.metricsUrl,
+      redisUrl: redis.url,
+      gatewayPort,
+      fallbacks: options.fallbacks,
+    });
+    const adminToken = `gameday-${Math.random().toString(36).slice(2)}`;
+    options.log('starting the gateway ...');
+    const gateway = await spawnGatewayProcess({ specFile, port: gatewayPort, adminToken });
+    started.push(gateway);
+    const receiver = await startWebhookReceiver();
+    started.push({ stop: () => receiver.close() });
+    const alertmanager = await startAlertmanager({
+      config: localAlertmanagerConfig(readFileSync(join(paths.root(), 'alerts', 'alertmanager.yml'), 'utf8'), receiver.url),
+    });
+    started.push(alertmanager);
+    const pushgateway = await startPushgateway();
+    started.push(pushgateway);
+    const hostPort = (url: string) => new URL(url).host;
+    options.log('starting Prometheus with the generated rules ...');
+    const prometheus = await startPrometheus({
+      scrapeInterval: '1s',
+      evaluationInterval: '1s',
+      ruleFiles: generatedRuleFiles(),
+      alertmanagers: [hostPort(alertmanager.url)],
+      jobs: [
+        { job: 'gateway', targets: [hostPort(gateway.url)] },
+        { job: 'triton', targets: [hostPort(triton.metricsUrl)] },
+        { job: 'pushgateway', targets: [hostPort(pushgateway.url)] },
+        ...options.extraScrapeJobs,
+      ],
+    });
+    started.push(prometheus);
+    return { triton, redis, gateway, prometheus, alertmanager, pushgateway, receiver, specFile, adminToken, stop: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
