@@ -1,5 +1,7 @@
+import { k6ThresholdsGenerator } from './k6-thresholds.ts';
+import { sloAlertsGenerator } from './slo-alerts.ts';
 import { specSchemaGenerator } from './spec-schema.ts';
 import type { Generator } from './types.ts';
 
 /** Every artifact generator; `npm run gen` runs them all in this order. */
-export const GENERATORS: Generator[] = [specSchemaGenerator];
+export const GENERATORS: Generator[] = [specSchemaGenerator, sloAlertsGenerator, k6ThresholdsGenerator];

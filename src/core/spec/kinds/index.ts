@@ -1,4 +1,7 @@
 import type { z } from 'zod';
+import { alertPolicyDocument } from './alert-policy.ts';
+import { errorBudgetPolicyDocument } from './error-budget-policy.ts';
+import { sloDocument } from './slo.ts';
 import { stackDocument } from './stack.ts';
 
 /**
@@ -7,6 +10,9 @@ import { stackDocument } from './stack.ts';
  */
 export const DOCUMENT_KINDS = {
   Stack: stackDocument,
+  SLO: sloDocument,
+  AlertPolicy: alertPolicyDocument,
+  ErrorBudgetPolicy: errorBudgetPolicyDocument,
 } as const satisfies Record<string, z.ZodType>;
 
 export type DocumentKind = keyof typeof DOCUMENT_KINDS;
