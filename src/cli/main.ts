@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { registerGameday } from './commands/gameday.ts';
 import { registerGen } from './commands/gen.ts';
+import { registerSlo } from './commands/slo.ts';
 import { registerTriton } from './commands/triton.ts';
 
 const program = new Command()
@@ -12,6 +13,7 @@ const program = new Command()
 registerTriton(program);
 registerGameday(program);
 registerGen(program);
+registerSlo(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   const err = error as Error;
