@@ -129,7 +129,7 @@ export function importOpenSlo(text: string, file = 'openslo.yaml'): SloDocument[
   });
   const out: SloDocument[] = [];
   values.forEach((v, document) => {
-    if (!v || v.kind !== 'SLO') return;
+    if (v?.kind !== 'SLO') return;
     const metadata = (v.metadata ?? {}) as Json;
     const name = typeof metadata.name === 'string' ? metadata.name : undefined;
     const issue = (path: string, message: string) => issues.push({ document, kind: 'SLO', name, path, message });
