@@ -1,4 +1,4 @@
-import { BURN_TIERS, type BurnTier, burnFactor, roundSignificant } from './windows.ts';
+import { BURN_TIERS, type BurnTier, burnFactor, roundSignificant, SUMMED_BASE, summedWindow } from './windows.ts';
 
 /**
  * Error-budget arithmetic (SRE Workbook ch. 5, "Alerting on SLOs"), continuous form: a
@@ -32,15 +32,27 @@ export function minimumObjective(periodSec: number): number {
 }
 
 /**
- * Time from the start of a sustained error ratio E until the tier fires. The long window
- * governs: its ratio reaches the threshold at threshold × long / E, the short one already
- * at threshold × short / E. Infinity when E never exceeds the threshold.
- * 99.9%, fast tier, total outage: 0.0144 × 3600 s = 51.84 s.
+ * Time from the start of a sustained error ratio E until a window's error ratio passes
+ * `threshold`. A raw window ([w] over the counters) reaches it after threshold × w / E.
+ * A summed window (sum_over_time of the recorded 5m rates) sees each error through the
+ * 5m rate, which ramps up over 5m: it lags by half the base window once past the ramp,
+ * so it needs threshold × w / E + 150 s (or sqrt(2 × 300 × x) while still on the ramp).
+ */
+export function windowCrossing(windowSec: number, threshold: number, errorRatio: number): number {
+  const x = (threshold * windowSec) / errorRatio;
+  if (!summedWindow(windowSec)) return x;
+  return x >= SUMMED_BASE / 2 ? x + SUMMED_BASE / 2 : Math.sqrt(2 * SUMMED_BASE * x);
+}
+
+/**
+ * Time from the start of a sustained error ratio E until the tier fires: both windows must
+ * pass the threshold, and the long one governs. 99.9%, fast tier, total outage:
+ * 0.0144 × 3600 s = 51.84 s. Infinity when E never exceeds the threshold.
  */
 export function detectionTime(tier: BurnTier, objective: number, periodSec: number, errorRatio = 1): number {
   const threshold = tierThreshold(tier, objective, periodSec);
   if (!(errorRatio > threshold)) return Number.POSITIVE_INFINITY;
-  return (threshold * tier.long) / errorRatio;
+  return Math.max(windowCrossing(tier.long, threshold, errorRatio), windowCrossing(tier.short, threshold, errorRatio));
 }
 
 /**
@@ -60,7 +72,9 @@ export function resetTime(
   const threshold = tierThreshold(tier, objective, periodSec);
   if (!(errorRatio > threshold)) return 0;
   const clearAfter = (w: number) =>
-    (errorRatio * Math.min(burnDuration, w)) / w > threshold ? w * (1 - threshold / errorRatio) : 0;
+    (errorRatio * Math.min(burnDuration, w)) / w > threshold
+      ? w * (1 - threshold / errorRatio) + (summedWindow(w) ? SUMMED_BASE / 2 : 0)
+      : 0;
   return Math.min(clearAfter(tier.short), clearAfter(tier.long));
 }
 

@@ -5,13 +5,21 @@ import { type ResolvedSlo, severityFor } from './resolve.ts';
 import type { AlertingRule, RecordingRule, RuleFile } from './rule-types.ts';
 import { runbookUrl } from './rule-types.ts';
 import { badRateExpr, errorRatioExpr, totalRateExpr } from './sli.ts';
-import { BURN_TIERS, type BurnTier, burnFactor, formatDuration, humanDuration } from './windows.ts';
+import {
+  BURN_TIERS,
+  type BurnTier,
+  burnFactor,
+  formatDuration,
+  humanDuration,
+  SUMMED_BASE,
+  summedWindow,
+} from './windows.ts';
 
 /** The window label of a time-slice SLO's per-slice indicator (1 bad, 0 good). */
 export const SLICE_WINDOW = 'slice';
 
-/** The base window whose recorded rates make the event-weighted period window. */
-export const BASE_WINDOW = 300;
+/** The base window whose recorded rates make the event-weighted long windows. */
+export const BASE_WINDOW = SUMMED_BASE;
 
 export const SLO_ALERTS = {
   absent: 'SLOMetricAbsent',
@@ -55,21 +63,20 @@ export function recordingRules(slo: ResolvedSlo): RecordingRule[] {
   if (sli.kind === 'ratio') {
     rules.push({ record: SLO.eventRate, expr: totalRateExpr(sli, groupBy, BASE_WINDOW), labels });
     rules.push({ record: SLO.badEventRate, expr: badRateExpr(sli, groupBy, BASE_WINDOW), labels });
-    for (const w of windows) {
+    // Windows of a day or more, and the period, are event-weighted sums of the recorded 5m
+    // rates: errors / events, read from one recorded series. Averaging the 5m *ratios*
+    // instead weights a quiet night's minute like a busy afternoon's (sloth#332).
+    const summed = (w: string) =>
+      `sum_over_time(${SLO.badEventRate}${sel(slo)}[${w}])\n/\nsum_over_time(${SLO.eventRate}${sel(slo)}[${w}])`;
+    for (const w of [...windows, slo.periodSec]) {
       const expr =
         w === BASE_WINDOW
           ? `${SLO.badEventRate}${sel(slo)}\n/\n${SLO.eventRate}${sel(slo)}`
-          : errorRatioExpr(sli, groupBy, w);
+          : summedWindow(w)
+            ? summed(formatDuration(w))
+            : errorRatioExpr(sli, groupBy, w);
       rules.push({ record: SLO.errorRatio, expr, labels: { ...labels, window: formatDuration(w) } });
     }
-    // Event-weighted period window: the sum of recorded 5m bad-event rates over the sum
-    // of 5m event rates, i.e. errors / events over the period. Averaging the 5m *ratios*
-    // instead weights a quiet night's minute like a busy afternoon's (sloth#332).
-    rules.push({
-      record: SLO.errorRatio,
-      expr: `sum_over_time(${SLO.badEventRate}${sel(slo)}[${period}])\n/\nsum_over_time(${SLO.eventRate}${sel(slo)}[${period}])`,
-      labels: { ...labels, window: period },
-    });
   } else {
     if (sli.throughput) {
       rules.push({

@@ -3,7 +3,7 @@ import { num } from './promql.ts';
 import type { ResolvedSlo } from './resolve.ts';
 import { BASE_WINDOW, guarded } from './rules.ts';
 import type { SyntheticSeries } from './sli.ts';
-import { BURN_TIERS, type BurnTier, burnFactor } from './windows.ts';
+import { BURN_TIERS, type BurnTier, burnFactor, summedWindow } from './windows.ts';
 
 /**
  * Synthetic traffic for an SLO and an exact replay of what its generated rules compute
@@ -196,7 +196,16 @@ export class Replay {
   }
 
   /** Per evaluation index: the recorded series a window reads (5m rates, slice indicator) and running sums. */
-  private prefix: { bad: Float64Array; total: Float64Array; count: Float64Array; slice: Float64Array } | undefined;
+  private prefix:
+    | {
+        bad: Float64Array;
+        total: Float64Array;
+        count: Float64Array;
+        slice: Float64Array;
+        badAt: Float64Array;
+        totalAt: Float64Array;
+      }
+    | undefined;
 
   private sums() {
     if (this.prefix) return this.prefix;
@@ -205,6 +214,8 @@ export class Replay {
     const total = new Float64Array(n + 2);
     const count = new Float64Array(n + 2);
     const slice = new Float64Array(n + 2);
+    const badAt = new Float64Array(n + 1);
+    const totalAt = new Float64Array(n + 1);
     for (let k = 0; k <= n; k++) {
       const t = k * this.evalStep;
       let b = 0;
@@ -216,18 +227,19 @@ export class Replay {
         if (tr !== undefined) b = this.badRate(t, BASE_WINDOW) ?? 0;
       }
       const defined = this.slo.sli.kind === 'timeslice' ? sb !== undefined : tr !== undefined;
+      badAt[k] = b;
+      totalAt[k] = tr ?? 0;
       bad[k + 1] = (bad[k] as number) + b;
       total[k + 1] = (total[k] as number) + (tr ?? 0);
       count[k + 1] = (count[k] as number) + (defined ? 1 : 0);
       slice[k + 1] = (slice[k] as number) + (sb ?? 0);
     }
-    this.prefix = { bad, total, count, slice };
+    this.prefix = { bad, total, count, slice, badAt, totalAt };
     return this.prefix;
   }
 
   private computeErrorRatio(t: number, w: number): number | undefined {
-    const isPeriod = w === this.slo.periodSec;
-    if (this.slo.sli.kind === 'timeslice' || isPeriod) {
+    if (this.slo.sli.kind === 'timeslice' || summedWindow(w)) {
       // avg_over_time of the slice indicator, or sum_over_time of the recorded 5m rates,
       // over the samples in [t - w, t]. Windows starting before 0 sum from the first sample,
       // in time order, exactly as Prometheus adds them.
@@ -237,16 +249,14 @@ export class Replay {
       const n = (p.count[hi] as number) - (p.count[lo] as number);
       if (n === 0) return undefined;
       if (this.slo.sli.kind === 'timeslice') return ((p.slice[hi] as number) - (p.slice[lo] as number)) / n;
-      if (lo !== 0) {
-        let bad = 0;
-        let total = 0;
-        for (let k = lo; k < hi; k++) {
-          bad += (p.bad[k + 1] as number) - (p.bad[k] as number);
-          total += (p.total[k + 1] as number) - (p.total[k] as number);
-        }
-        return bad / total;
+      if (lo === 0) return (p.bad[hi] as number) / (p.total[hi] as number);
+      let bad = 0;
+      let total = 0;
+      for (let k = lo; k < hi; k++) {
+        bad += p.badAt[k] as number;
+        total += p.totalAt[k] as number;
       }
-      return (p.bad[hi] as number) / (p.total[hi] as number);
+      return bad / total;
     }
     const total = this.rate(this.total, t, w);
     if (total === undefined) return undefined;

@@ -5,7 +5,7 @@ import type { ResolvedSlo } from './resolve.ts';
 import { type AlertingRule, isAlertingRule, type RuleFile } from './rule-types.ts';
 import { guarded, SLO_ALERTS } from './rules.ts';
 import { effectiveBadRatio, type Phase, Replay, renderValues, type Scenario, syntheticInputs } from './scenario.ts';
-import { BURN_TIERS, type BurnTier, burnFactor, formatDuration } from './windows.ts';
+import { BURN_TIERS, type BurnTier, burnFactor, formatDuration, SUMMED_BASE, summedWindow } from './windows.ts';
 
 /**
  * promtool unit-test suites for one SLO, computed from the same arithmetic as the rules
@@ -197,9 +197,12 @@ function outageCase(slo: ResolvedSlo, tiers: BurnTier[], g: Grid, least: number,
       sli.kind === 'timeslice'
         ? g.evalStep + sli.sliceSec + tierThreshold(tier, slo.objective, slo.periodSec) * tier.short
         : 0;
+    // A summed window's 5m-rate lag is half the base window when sampled finely and shrinks
+    // towards 0 as evaluations get as coarse as the base window.
+    const lagSlack = sli.kind === 'ratio' && summedWindow(tier.long) ? SUMMED_BASE / 2 : 0;
     const fire = edge(replay, tier.alert, t0, t1);
     const d = lag + detectionTime(tier, slo.objective, slo.periodSec, 1);
-    assertWithin(`${slo.name} ${tier.alert} detection`, fire.at - t0, d - slack, d + g.evalStep + slack);
+    assertWithin(`${slo.name} ${tier.alert} detection`, fire.at - t0, d - slack - lagSlack, d + g.evalStep + slack);
     const clear = clearing(replay, tier.alert, t1);
     const r = resetTime(tier, slo.objective, slo.periodSec, 1, outage);
     assertWithin(`${slo.name} ${tier.alert} reset`, clear.at - t1, r - g.evalStep - slack, r + g.evalStep + slack);
@@ -224,7 +227,7 @@ function ratioPageCases(slo: ResolvedSlo, tiers: BurnTier[], g: Grid): Case[] {
   {
     const replay = new Replay(
       slo,
-      scenario('zero traffic never pages (ratios are NaN, not errors)', g, [clean(3600), clean(3 * 3600, 0)]),
+      scenario('zero traffic never pages (ratios are NaN, not errors)', g, [clean(3600), clean(2 * 3600, 0)]),
     );
     const checks: Check[] = [];
     for (const tier of BURN_TIERS) {
@@ -300,10 +303,11 @@ function ratioPageCases(slo: ResolvedSlo, tiers: BurnTier[], g: Grid): Case[] {
 }
 
 /**
- * A burn at 0.9x a tier's threshold stays silent over a whole long window; one at 1.1x
- * fires. The 1.1x burn follows a clean history of one long window when that is at most
- * an hour, so its edge checks the detection time (long / 1.1) to the evaluation; longer
- * tiers start burning at once, which fires as soon as both windows hold data.
+ * A burn at 0.9x a tier's threshold stays silent; one at 1.1x fires. Burning from the first
+ * sample, every window's error ratio is the burn itself as soon as it holds data, so a
+ * short window's length of burn puts both windows of the tier at 0.9x (or 1.1x); the
+ * window lengths are what the outage case checks. The 1.1x burn of the fast tier follows
+ * a clean hour instead, so its edge also checks the detection time (1h / 1.1).
  */
 function underOver(slo: ResolvedSlo, tier: BurnTier, g: Grid, alsoCheck: BurnTier[]): Case[] {
   const threshold = tierThreshold(tier, slo.objective, slo.periodSec);
@@ -315,11 +319,11 @@ function underOver(slo: ResolvedSlo, tier: BurnTier, g: Grid, alsoCheck: BurnTie
       scenario(
         `a burn just under the ${tier.name} threshold (${fmt(ratio)} errors, 0.9 x ${fmt(threshold)}) stays silent`,
         g,
-        [burning(grid(tier.long + tier.short, g.evalStep), ratio)],
+        [burning(grid(tier.short + 4 * g.evalStep, g.evalStep), ratio)],
       ),
     );
     assertNever(replay, tier.alert, 0, replay.end);
-    const checks = spread(replay, tier.short, replay.end, 4).map((t) => alertAt(tier.alert, t));
+    const checks = spread(replay, tier.short - g.evalStep, replay.end, 4).map((t) => alertAt(tier.alert, t));
     for (const other of alsoCheck) if (other !== tier) checks.push(alertAt(other.alert, replay.end));
     cases.push({ scenario: replay.scenario, checks });
   }
@@ -378,7 +382,7 @@ function timeslicePageCases(slo: ResolvedSlo, tiers: BurnTier[], g: Grid): Case[
       slo,
       scenario('zero traffic never pages (nothing offered, nothing owed)', g, [
         clean(3600, offered),
-        clean(3 * 3600, 0),
+        clean(2 * 3600, 0),
       ]),
     );
     const checks: Check[] = [];
@@ -424,10 +428,14 @@ function timeslicePageCases(slo: ResolvedSlo, tiers: BurnTier[], g: Grid): Case[
   return cases;
 }
 
+/**
+ * The ticket tiers of a time-slice SLO: detection and reset of a collapse. The stall
+ * patterns that bracket a threshold would need cycles of a day and more at 5m
+ * evaluations; the page suite brackets the page thresholds, which share the comparison.
+ */
 function timesliceTicketCases(slo: ResolvedSlo, tiers: BurnTier[], g: Grid): Case[] {
   const sli = slo.sli;
   if (sli.kind !== 'timeslice' || !sli.throughput) return [];
-  const offered = 2 * sli.throughput.minRps;
   return [
     outageCase(
       slo,
@@ -436,7 +444,6 @@ function timesliceTicketCases(slo: ResolvedSlo, tiers: BurnTier[], g: Grid): Cas
       60 * 60,
       'a throughput collapse opens the tickets; they clear within about the short window',
     ),
-    ...tiers.flatMap((tier) => timesliceUnderOver(slo, tier, g, offered, tiers)),
   ];
 }
 
@@ -530,9 +537,23 @@ function groupLabels(slo: ResolvedSlo): Record<string, string> {
   return Object.fromEntries(slo.groupBy.map((g) => [g, g === 'variant' ? 'v1' : '']));
 }
 
+/** Cuts a scenario after its last check: rules only look back, so nothing before changes. */
+function truncate(s: Scenario, end: number): Scenario {
+  const phases: Phase[] = [];
+  let t = 0;
+  for (const p of s.phases) {
+    if (t >= end) break;
+    phases.push({ ...p, duration: Math.min(p.duration, end - t) });
+    t += p.duration;
+  }
+  return { ...s, phases };
+}
+
 function renderCase(slo: ResolvedSlo, rules: Map<string, AlertingRule>, c: Case): TestGroup {
-  const replay = new Replay(slo, c.scenario);
-  const inputs = syntheticInputs(slo.sli.synthetic!, c.scenario);
+  const lastCheck = Math.max(...c.checks.map((x) => x.t));
+  const step = c.scenario.evalStep ?? c.scenario.step;
+  const replay = new Replay(slo, truncate(c.scenario, Math.ceil(lastCheck / step) * step));
+  const inputs = syntheticInputs(slo.sli.synthetic!, replay.scenario);
   const group: TestGroup = {
     name: c.scenario.name,
     interval: formatDuration(c.scenario.step),

@@ -50,6 +50,19 @@ export const BURN_TIERS: readonly BurnTier[] = [
   },
 ];
 
+/**
+ * Windows of a day or more are computed from the recorded 5m rates (sum of bad-event rates
+ * over sum of event rates): event-weighted like the raw counters, but reading one recorded
+ * series instead of days of every raw series (Sloth computes only its 30d window this way,
+ * and by averaging ratios: sloth#332). Shorter windows read the counters directly.
+ */
+export const SUMMED_FROM = DAY;
+export const SUMMED_BASE = 5 * MINUTE;
+
+export function summedWindow(windowSec: number): boolean {
+  return windowSec >= SUMMED_FROM;
+}
+
 /** The SLO periods we support (rolling windows); the issue and the workbook use 28d and 30d. */
 export const PERIODS = ['28d', '30d'] as const;
 export type Period = (typeof PERIODS)[number];

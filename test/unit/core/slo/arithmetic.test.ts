@@ -7,6 +7,7 @@ import {
   resetTime,
   tierThreshold,
   timeToExhaustion,
+  windowCrossing,
 } from '../../../../src/core/slo/arithmetic.ts';
 import { goFormatG4, humanize, humanizePercentage } from '../../../../src/core/slo/go-format.ts';
 import { resolveSlo } from '../../../../src/core/slo/resolve.ts';
@@ -46,12 +47,27 @@ describe('detection and reset times of a sustained burn', () => {
     ['a total outage at 99.9% pages (1h/5m) in 51.84 s', 'fast', 0.999, 1, 51.84],
     ['a total outage at 99.95% pages (1h/5m) in 25.92 s', 'fast', 0.9995, 1, 25.92],
     ['a total outage at 99.9% pages (6h/30m) in 129.6 s', 'medium', 0.999, 1, 129.6],
-    ['a total outage at 99.9% opens the 1d/2h ticket in 259.2 s', 'slow', 0.999, 1, 259.2],
+    // The 1d window is a sum of recorded 5m rates: 0.003 × 1d = 259.2 s, plus half the 5m ramp.
+    ['a total outage at 99.9% opens the 1d/2h ticket in 409.2 s', 'slow', 0.999, 1, 409.2],
+    ['a total outage at 99.95% opens the 3d/6h ticket in 279.6 s', 'gradual', 0.9995, 1, 279.6],
     ['half the requests failing at 99.9% page in twice the time', 'fast', 0.999, 0.5, 103.68],
     ['a 99% latency SLO whose requests all turn slow pages in 8.64 min', 'fast', 0.99, 1, 518.4],
     ['an error ratio at the threshold never pages', 'fast', 0.999, 0.0144, Number.POSITIVE_INFINITY],
   ] as const)('%s', (_name, t, objective, ratio, seconds) => {
     expect(detectionTime(tier(t), objective, D30, ratio)).toBeCloseTo(seconds, 6);
+  });
+
+  it.each([
+    ['a raw 1h window crosses 1% after 36 s of a total outage', 3600, 0.01, 36],
+    ['a summed 1d window crosses 1% after 864 s + 150 s', 86400, 0.01, 1014],
+    [
+      'a summed 1d window crosses 0.1% while its 5m rate still ramps (sqrt(600 × 86.4))',
+      86400,
+      0.001,
+      Math.sqrt(600 * 86.4),
+    ],
+  ])('%s', (_name, window, threshold, seconds) => {
+    expect(windowCrossing(window, threshold, 1)).toBeCloseTo(seconds, 6);
   });
 
   it.each([
