@@ -49,7 +49,13 @@ describe('detection and reset times of a sustained burn', () => {
     ['a total outage at 99.9% pages (6h/30m) in 129.6 s', 'medium', 0.999, 1, 129.6],
     // The 1d window is a sum of recorded 5m rates: 0.003 × 1d = 259.2 s, plus half the 5m ramp.
     ['a total outage at 99.9% opens the 1d/2h ticket in 409.2 s', 'slow', 0.999, 1, 409.2],
-    ['a total outage at 99.95% opens the 3d/6h ticket in 279.6 s', 'gradual', 0.9995, 1, 279.6],
+    [
+      'a total outage at 99.95% opens the 3d/6h ticket while the 5m rate still ramps',
+      'gradual',
+      0.9995,
+      1,
+      Math.sqrt(600 * 129.6),
+    ],
     ['half the requests failing at 99.9% page in twice the time', 'fast', 0.999, 0.5, 103.68],
     ['a 99% latency SLO whose requests all turn slow pages in 8.64 min', 'fast', 0.99, 1, 518.4],
     ['an error ratio at the threshold never pages', 'fast', 0.999, 0.0144, Number.POSITIVE_INFINITY],
