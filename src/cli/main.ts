@@ -4,6 +4,7 @@ import { registerAb } from './commands/ab.ts';
 import { registerGameday } from './commands/gameday.ts';
 import { registerGateway } from './commands/gateway.ts';
 import { registerGen } from './commands/gen.ts';
+import { registerSlo } from './commands/slo.ts';
 import { registerTriton } from './commands/triton.ts';
 
 const program = new Command()
@@ -16,6 +17,7 @@ registerGameday(program);
 registerGen(program);
 registerGateway(program);
 registerAb(program);
+registerSlo(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   const err = error as Error;

@@ -1,7 +1,15 @@
 import { dashboardsGenerator } from './dashboards.ts';
+import { k6ThresholdsGenerator } from './k6-thresholds.ts';
 import { k8sServingGenerator } from './k8s-serving.ts';
+import { sloAlertsGenerator } from './slo-alerts.ts';
 import { specSchemaGenerator } from './spec-schema.ts';
 import type { Generator } from './types.ts';
 
 /** Every artifact generator; `npm run gen` runs them all in this order. */
-export const GENERATORS: Generator[] = [specSchemaGenerator, k8sServingGenerator, dashboardsGenerator];
+export const GENERATORS: Generator[] = [
+  specSchemaGenerator,
+  sloAlertsGenerator,
+  k6ThresholdsGenerator,
+  k8sServingGenerator,
+  dashboardsGenerator,
+];

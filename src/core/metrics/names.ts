@@ -61,6 +61,7 @@ export const SLO = {
   errorBudget: 'slo:error_budget:ratio', // {slo}  (= 1 - objective)
   budgetRemaining: 'slo:error_budget_remaining:ratio', // {slo, model} over the SLO period
   eventRate: 'slo:events:rate5m', // {slo, model}: for the low-traffic guard
+  badEventRate: 'slo:bad_events:rate5m', // {slo, model}: summed with eventRate into the event-weighted period window
 } as const;
 
 /** Service gauges. */

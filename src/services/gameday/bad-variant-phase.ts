@@ -22,7 +22,9 @@ export async function badVariantPhase(opts: {
   await fetch(`${opts.gatewayUrl}/admin/faults`, {
     method: 'PUT',
     headers,
-    body: JSON.stringify({ faults: [{ model: opts.model, variant: opts.badVariant, kind: 'error', probability: 0.5, seed: 5 }] }),
+    body: JSON.stringify({
+      faults: [{ model: opts.model, variant: opts.badVariant, kind: 'error', probability: 0.5, seed: 5 }],
+    }),
   });
   opts.log(`bad variant: errors injected into ${opts.model}/${opts.badVariant}; waiting for the A/B controller`);
   let rolledBackMs: number | undefined;
@@ -35,7 +37,9 @@ export async function badVariantPhase(opts: {
   }
   await fetch(`${opts.gatewayUrl}/admin/faults`, { method: 'DELETE', headers });
   const endMs = Date.now();
-  const weights = (await (await fetch(`${opts.gatewayUrl}/admin/models/${opts.model}/weights`, { headers })).json()) as {
+  const weights = (await (
+    await fetch(`${opts.gatewayUrl}/admin/models/${opts.model}/weights`, { headers })
+  ).json()) as {
     weights: Record<string, number>;
   };
   const verdict = opts.controller.lastVerdict;
@@ -59,7 +63,9 @@ export async function badVariantPhase(opts: {
       verdict: held ? 'held' : 'deviated',
       explanation: held
         ? [`rolled back after ${detection?.toFixed(1)} s; weights now ${JSON.stringify(weights.weights)}`]
-        : [`no rollback within ${opts.timeoutSeconds} s (last decision: ${verdict?.decision ?? 'none'}: ${verdict?.reason ?? ''})`],
+        : [
+            `no rollback within ${opts.timeoutSeconds} s (last decision: ${verdict?.decision ?? 'none'}: ${verdict?.reason ?? ''})`,
+          ],
       detectionSeconds: detection,
       detectionTargetSeconds: 30,
       recoverySeconds: detection,

@@ -1,9 +1,13 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { startAlertmanager } from '../../adapters/process/alertmanager-server.ts';
+import type { Daemon } from '../../adapters/process/daemon.ts';
 import { type GatewayProcess, spawnGatewayProcess } from '../../adapters/process/gateway-process.ts';
 import { paths } from '../../adapters/process/paths.ts';
 import { freePort } from '../../adapters/process/ports.ts';
+import { type PrometheusServer, startPrometheus } from '../../adapters/process/prometheus-server.ts';
+import { startPushgateway } from '../../adapters/process/pushgateway-server.ts';
 import { type RedisInstance, startRedis, stopRedis } from '../../adapters/process/redis-server.ts';
 import {
   recordedInstances,
@@ -11,10 +15,6 @@ import {
   stopTriton,
   type TritonInstance,
 } from '../../adapters/process/triton-server.ts';
-import { startAlertmanager } from '../../adapters/process/alertmanager-server.ts';
-import type { Daemon } from '../../adapters/process/daemon.ts';
-import { type PrometheusServer, startPrometheus } from '../../adapters/process/prometheus-server.ts';
-import { startPushgateway } from '../../adapters/process/pushgateway-server.ts';
 import { writeDerivedSpec } from './derived-spec.ts';
 import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver.ts';
 
@@ -112,7 +112,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const receiver = await startWebhookReceiver();
     started.push({ stop: () => receiver.close() });
     const alertmanager = await startAlertmanager({
-      config: localAlertmanagerConfig(readFileSync(join(paths.root(), 'alerts', 'alertmanager.yml'), 'utf8'), receiver.url),
+      config: localAlertmanagerConfig(
+        readFileSync(join(paths.root(), 'alerts', 'alertmanager.yml'), 'utf8'),
+        receiver.url,
+      ),
     });
     started.push(alertmanager);
     const pushgateway = await startPushgateway();
@@ -132,7 +135,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ],
     });
     started.push(prometheus);
-    return { triton, redis, gateway, prometheus, alertmanager, pushgateway, receiver, specFile, adminToken, stop: stopAll };
+    return {
+      triton,
+      redis,
+      gateway,
+      prometheus,
+      alertmanager,
+      pushgateway,
+      receiver,
+      specFile,
+      adminToken,
+      stop: stopAll,
+    };
   } catch (error) {
     await stopAll();
     throw error;

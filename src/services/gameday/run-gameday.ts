@@ -7,8 +7,14 @@ import { experimentFromSpec } from '../../core/abtest/experiment-config.ts';
 import { asMixSchema, createPayloadMix, type LoadRequest } from '../../core/load/payload-mix.ts';
 import { summarizeLoad } from '../../core/load/series.ts';
 import { reportSeriesFromLoad } from '../../core/report/from-load.ts';
-import { gameDayOutcome, type GameDayOutcome } from '../../core/report/outcome.ts';
-import type { AbDecision, ErrorBudgetUse, ExperimentOutcome, FaultWindow, GameDayResult } from '../../core/report/types.ts';
+import { type GameDayOutcome, gameDayOutcome } from '../../core/report/outcome.ts';
+import type {
+  AbDecision,
+  ErrorBudgetUse,
+  ExperimentOutcome,
+  FaultWindow,
+  GameDayResult,
+} from '../../core/report/types.ts';
 import { parseSpec } from '../../core/spec/parse.ts';
 import { AbController } from '../abtest/controller.ts';
 import { gatewayAdminClient } from '../abtest/gateway-admin.ts';
@@ -76,7 +82,7 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayRun> {
   const controller = new AbController({
     config: { ...experiment, evaluateEverySeconds: 2 },
     source: prometheusCounterSource({
-      prometheusUrl: stack.prometheus.url,
+      url: stack.prometheus.url,
       model: experiment.model,
       errorServedBy: experiment.errorServedBy,
       positiveLabel: experiment.positiveLabel,
@@ -86,7 +92,11 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayRun> {
     gauges,
     countFromNow: true,
   });
-  const abServer = await startMetricsServer({ registry: gauges.registry, port: abPort, verdict: () => controller.lastVerdict });
+  const abServer = await startMetricsServer({
+    registry: gauges.registry,
+    port: abPort,
+    verdict: () => controller.lastVerdict,
+  });
   const abLoop = setInterval(() => void controller.tick().catch(() => undefined), 2_000);
 
   const schema = asMixSchema(JSON.parse(readFileSync(paths.featureSchema(), 'utf8')));
@@ -109,14 +119,24 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayRun> {
     log(`[${((t0 - startedAtMs) / 1000).toFixed(0)} s] phase: ${name} (${lastProgress || 'load starting'})`);
     await body();
   };
-  const ticker = setInterval(() => log(`  ... ${((Date.now() - startedAtMs) / 1000).toFixed(0)} s: ${lastProgress}`), 10_000);
+  const ticker = setInterval(
+    () => log(`  ... ${((Date.now() - startedAtMs) / 1000).toFixed(0)} s: ${lastProgress}`),
+    10_000,
+  );
 
   let result: GameDayResult;
   try {
-    await phase('baseline', () => sleep(options.quick ? 10_000 : 30_000));
+    await phase('baseline', async () => {
+      await sleep(options.quick ? 10_000 : 30_000);
+    });
     if (options.chaosSuite) {
       await phase('chaos suite', async () => {
-        const suite = await (options.chaosSuite as NonNullable<GameDayOptions['chaosSuite']>)({ stack, quick: options.quick, runDir: dir, log });
+        const suite = await (options.chaosSuite as NonNullable<GameDayOptions['chaosSuite']>)({
+          stack,
+          quick: options.quick,
+          runDir: dir,
+          log,
+        });
         outcomes.push(...suite.outcomes);
         windows.push(...suite.windows);
       });
@@ -135,7 +155,9 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayRun> {
       outcomes.push(bad.outcome);
       windows.push(bad.window);
     });
-    await phase('cool-down', () => sleep(options.quick ? 5_000 : 20_000));
+    await phase('cool-down', async () => {
+      await sleep(options.quick ? 5_000 : 20_000);
+    });
   } finally {
     clearInterval(ticker);
     clearInterval(abLoop);
@@ -151,7 +173,9 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayRun> {
     o.pagesReceived = [
       ...new Set(
         stack.receiver.pages
-          .filter((p) => p.status === 'firing' && p.atMs >= during.startMs && p.atMs <= (during.endMs ?? Date.now()) + 60_000)
+          .filter(
+            (p) => p.status === 'firing' && p.atMs >= during.startMs && p.atMs <= (during.endMs ?? Date.now()) + 60_000,
+          )
           .map((p) => p.alertname),
       ),
     ];
@@ -192,7 +216,7 @@ async function errorBudget(prometheusUrl: string, startedAtMs: number): Promise<
   const bad = `sum(increase(inference_requests_total{served_by!~"primary|cache|stale_cache|fallback_model"}[${seconds}s]))`;
   const all = `sum(increase(inference_requests_total[${seconds}s]))`;
   try {
-    const [b, a] = await Promise.all([client.query(bad), client.query(all)]);
+    const [b, a] = await Promise.all([client.instant(bad), client.instant(all)]);
     const badN = b.status === 'values' ? (b.samples[0]?.value ?? 0) : 0;
     const allN = a.status === 'values' ? (a.samples[0]?.value ?? 0) : Number.NaN;
     // Budget of a 30-day period at this run's request rate: (1 - objective) x rate x 30 d.

@@ -1,5 +1,8 @@
 import type { z } from 'zod';
+import { alertPolicyDocument } from './alert-policy.ts';
+import { errorBudgetPolicyDocument } from './error-budget-policy.ts';
 import { experimentDocument } from './experiment.ts';
+import { sloDocument } from './slo.ts';
 import { stackDocument } from './stack.ts';
 
 /**
@@ -9,6 +12,9 @@ import { stackDocument } from './stack.ts';
 export const DOCUMENT_KINDS = {
   Stack: stackDocument,
   Experiment: experimentDocument,
+  SLO: sloDocument,
+  AlertPolicy: alertPolicyDocument,
+  ErrorBudgetPolicy: errorBudgetPolicyDocument,
 } as const satisfies Record<string, z.ZodType>;
 
 export type DocumentKind = keyof typeof DOCUMENT_KINDS;

@@ -1,0 +1,51 @@
+import { SLO } from '../metrics/names.ts';
+import { parseDuration } from '../spec/kinds/common.ts';
+import { reportWindows } from './report.ts';
+import type { ResolvedSlo } from './resolve.ts';
+import { SLICE_WINDOW } from './rules.ts';
+import { errorRatioExpr, totalRateExpr } from './sli.ts';
+import { formatDuration } from './windows.ts';
+
+/**
+ * What `slo report` asks Prometheus. Two sources give the same numbers:
+ * - rules: the recorded series (cheap; needs alerts/slo-*.rules.yml loaded);
+ * - raw: the SLI straight from the counters, the period window as one exact
+ *   increase over 30d (event-weighted by construction).
+ */
+
+export type ReportSource = 'rules' | 'raw';
+
+export interface ReportQuery {
+  /** The window label the readings get; undefined when the series carry a `window` label. */
+  window?: string;
+  expr: string;
+}
+
+export interface ReportQueries {
+  ratios: ReportQuery[];
+  eventRate: string | undefined;
+}
+
+export function reportQueries(slo: ResolvedSlo, source: ReportSource): ReportQueries {
+  if (source === 'rules') {
+    return {
+      ratios: [{ expr: `${SLO.errorRatio}{slo="${slo.name}", window!="${SLICE_WINDOW}"}` }],
+      eventRate: `${SLO.eventRate}{slo="${slo.name}"}`,
+    };
+  }
+  const { sli, groupBy } = slo;
+  const windows = reportWindows(slo);
+  if (sli.kind === 'ratio') {
+    return {
+      ratios: windows.map((w) => ({ window: w, expr: errorRatioExpr(sli, groupBy, parseDuration(w)) })),
+      eventRate: totalRateExpr(sli, groupBy, 300),
+    };
+  }
+  const slice = formatDuration(sli.sliceSec);
+  return {
+    ratios: windows.map((w) => ({ window: w, expr: `avg_over_time((${sli.sliceBad(groupBy)})[${w}:${slice}])` })),
+    eventRate: sli.throughput
+      ? `sum${groupBy.length ? ` by (${groupBy.join(', ')})` : ''}(rate(${sli.throughput.total}[5m]))`
+      : undefined,
+  };
+}
