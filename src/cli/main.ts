@@ -4,6 +4,7 @@ import { registerAb } from './commands/ab.ts';
 import { registerGameday } from './commands/gameday.ts';
 import { registerGateway } from './commands/gateway.ts';
 import { registerGen } from './commands/gen.ts';
+import { registerPredict } from './commands/predict.ts';
 import { registerSlo } from './commands/slo.ts';
 import { registerTriton } from './commands/triton.ts';
 
@@ -14,6 +15,7 @@ const program = new Command()
 
 registerTriton(program);
 registerGameday(program);
+registerPredict(program);
 registerGen(program);
 registerGateway(program);
 registerAb(program);

@@ -1,77 +1,30 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { readDatasetCsv } from '../../adapters/files/dataset-csv.ts';
-import { paths } from '../../adapters/process/paths.ts';
-import { isPortFree } from '../../adapters/process/ports.ts';
-import {
-  DEFAULT_TRITON_PORTS,
-  startTriton,
-  stopTriton,
-  type TritonInstance,
-} from '../../adapters/process/triton-server.ts';
-import { TritonClient } from '../../adapters/triton/client.ts';
-import { encodeFeatures, featureSchemaFile } from '../../core/spec/feature-schema.ts';
-import { parsePositiveInt } from '../options.ts';
+import { runGameDay } from '../../services/gameday/run-gameday.ts';
 
-/**
- * The main job. For now: bring up the local Triton stack, send real predictions from the
- * held-out test split through all three models and print them. (The full game day, with
- * the gateway, load and chaos, grows here.)
- */
 export function registerGameday(program: Command): void {
   program
     .command('gameday')
-    .description('start the local Triton stack, send real predictions and print them')
-    .option('-n, --rows <n>', 'test rows to predict', parsePositiveInt, 12)
-    .option('--keep', 'leave Triton running afterwards')
+    .description(
+      'the main job: start the local stack, drive production-shaped load, break things per the playbook, and write reports/gameday-<time>/',
+    )
+    .option('--quick', 'the short run CI uses (about 3 minutes)')
+    .option('--spec <file>', 'the spec', 'steadystate.yaml')
+    .option('--reports <dir>', 'where the report folder goes', 'reports')
+    .option('--no-fallbacks', 'switch the fallback tiers off, to show that the hypotheses can fail')
     .action(async (opts) => {
-      const schema = featureSchemaFile.parse(JSON.parse(readFileSync(paths.featureSchema(), 'utf8')));
-      let started: TritonInstance | undefined;
-      const url = `http://127.0.0.1:${DEFAULT_TRITON_PORTS.http}`;
-      if (await isPortFree(DEFAULT_TRITON_PORTS.http)) {
-        console.log('starting Triton (nvidia-pytriton tritonserver, python backend on CPU) ...');
-        started = await startTriton();
-        console.log(`Triton ready: ${started.models.join(', ')}`);
-      } else {
-        console.log(`reusing the server already on ${url}`);
-      }
-      const client = new TritonClient({ url });
-      try {
-        // A few fraud cases first so the table shows both classes.
-        const rows = readDatasetCsv(join(paths.root(), 'serving', 'data', 'test.csv'), schema, 20_000);
-        const picked = [...rows.filter((r) => r.label === 1).slice(0, 3), ...rows.filter((r) => r.label === 0)].slice(
-          0,
-          opts.rows,
-        );
-        const models = Object.keys(schema.models);
-        const table = [];
-        for (const row of picked) {
-          const input = encodeFeatures(schema, row.features);
-          const line: Record<string, string | number> = {
-            amount: Number(row.features.amount).toFixed(2),
-            hour: row.features.hour as number,
-            merchant: row.features.merchant_category as string,
-            channel: row.features.channel as string,
-            is_fraud: row.label,
-          };
-          for (const model of models) {
-            const res = await client.infer(model, {
-              inputs: [{ name: schema.input, shape: [1, input.length], datatype: 'FP32', data: input }],
-            });
-            const score = res.outputs[0]?.data[0] ?? Number.NaN;
-            const threshold = schema.models[model]?.decision_threshold ?? 0.5;
-            line[model] = `${score.toFixed(4)}${score >= threshold ? ' FRAUD' : ''}`;
-          }
-          table.push(line);
-        }
-        console.table(table);
-      } finally {
-        await client.close();
-        if (started && !opts.keep) {
-          await stopTriton(started);
-          console.log('stopped Triton');
-        }
+      const run = await runGameDay({
+        quick: Boolean(opts.quick),
+        specFile: resolve(opts.spec),
+        reportsDir: resolve(opts.reports),
+        fallbacks: opts.fallbacks,
+        log: (line) => console.log(line),
+      });
+      console.log(run.consoleTable);
+      console.log(`report: ${run.dir}/report.html`);
+      if (run.outcome.status !== 'passed') {
+        console.error(`game day ${run.outcome.status}:\n${run.outcome.failures.map((f) => `  - ${f}`).join('\n')}`);
+        process.exitCode = 1;
       }
     });
 }
