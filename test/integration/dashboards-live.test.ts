@@ -1,9 +1,11 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { paths } from '../../src/adapters/process/paths.ts';
+import { freePort } from '../../src/adapters/process/ports.ts';
 import type { TritonInstance } from '../../src/adapters/process/triton-server.ts';
 import { TritonClient } from '../../src/adapters/triton/client.ts';
+import { asMixSchema, createPayloadMix } from '../../src/core/load/payload-mix.ts';
 import { EXPERIMENTS_UID } from '../../src/dashboards/experiments.ts';
 import { OVERVIEW_UID } from '../../src/dashboards/overview.ts';
 import { hasFinitePoint, type MatrixSeries, matrixToSeries } from '../../src/dashboards/preview/series.ts';
@@ -11,7 +13,17 @@ import type { DashboardQuery } from '../../src/dashboards/queries.ts';
 import { selectionValues } from '../../src/dashboards/queries.ts';
 import { SLO_UID } from '../../src/dashboards/slo.ts';
 import { TRITON_UID } from '../../src/dashboards/triton.ts';
+import type { RunningGateway } from '../../src/gateway/start.ts';
+import { AbController } from '../../src/services/abtest/controller.ts';
+import { gatewayAdminClient } from '../../src/services/abtest/gateway-admin.ts';
+import { gatewayCounterSource } from '../../src/services/abtest/gateway-counter-source.ts';
+import { abtestGauges } from '../../src/services/abtest/gauges.ts';
+import { startMetricsServer } from '../../src/services/abtest/metrics-server.ts';
+import { generatedRuleFiles } from '../../src/services/gameday/local-stack.ts';
+import { runOpenLoad } from '../../src/services/load/open-load.ts';
+import { shippedExperiment } from '../unit/core/abtest/fixtures.ts';
 import { describeQuery, type ResolvedQuery, resolvedQueries, shippedDashboards } from './fixtures/dashboards.ts';
+import { ADMIN_TOKEN, startTestGateway } from './fixtures/gateway.ts';
 import { type Preview, writePreviews } from './fixtures/previews.ts';
 import { type ScrapeTarget, startTestPrometheus, type TestPrometheus } from './fixtures/prometheus.ts';
 import { startTestTriton, stopTestTriton } from './fixtures/triton.ts';
@@ -45,15 +57,15 @@ const TRITON_MODELS = ['fraud_v1', 'fraud_v2', 'fraud_fallback'];
  * drive the load through it, and delete the GATEWAY_NOT_SCRAPED rows below. The same for
  * the SLO rules (ruleFiles in startTestPrometheus) and the services' pushgateway/metrics.
  */
-function scrapeTargets(triton: TritonInstance): ScrapeTarget[] {
-  return [{ job: 'triton', url: `${triton.metricsUrl}/metrics`, labels: { namespace: NAMESPACE } }];
+function scrapeTargets(triton: TritonInstance, gateway: RunningGateway, abMetricsUrl: string): ScrapeTarget[] {
+  return [
+    { job: 'triton', url: `${triton.metricsUrl}/metrics`, labels: { namespace: NAMESPACE } },
+    { job: 'gateway', url: `${gateway.url}/metrics`, labels: { namespace: NAMESPACE } },
+    { job: 'abtest', url: `${abMetricsUrl}/metrics`, labels: { namespace: NAMESPACE } },
+  ];
 }
 
 const NO_GPU = 'no GPU on this machine: Triton exports nv_gpu_* only when DCGM finds one';
-const GATEWAY_NOT_SCRAPED = 'the gateway (issue 3) is not a scrape target of this test yet';
-const NO_SLO_RULES = 'the SLO recording rules (slo:*) are not loaded into this Prometheus yet';
-const NO_ALERT_RULES = 'no alerting rules are loaded, so ALERTS is empty';
-const NO_AB_CONTROLLER = 'the A/B controller (abtest_* gauges) is not running in this test';
 const NO_DRIFT_WATCHER = 'the drift watcher (drift_* gauges) is not running in this test';
 const NO_CHAOS_RUNNER = 'the chaos runner (chaos_* gauges) is not running in this test';
 
@@ -62,40 +74,6 @@ const CANNOT_HAVE_DATA: ReadonlyArray<readonly [string, string, string, string?]
   [NO_GPU, TRITON_UID, 'GPU utilization'],
   [NO_GPU, TRITON_UID, 'GPU memory used'],
   [NO_GPU, TRITON_UID, 'GPU power against its limit'],
-
-  [GATEWAY_NOT_SCRAPED, OVERVIEW_UID, 'namespace'],
-  [GATEWAY_NOT_SCRAPED, OVERVIEW_UID, 'Latency p50 / p95 / p99 against the SLO lines (100 ms, 500 ms)'],
-  [GATEWAY_NOT_SCRAPED, OVERVIEW_UID, 'Requests per second by model and variant'],
-  [GATEWAY_NOT_SCRAPED, OVERVIEW_UID, 'Error ratio (answered by none of primary, cache, stale cache, fallback model)'],
-  [GATEWAY_NOT_SCRAPED, OVERVIEW_UID, 'Share of requests by serving tier'],
-  [GATEWAY_NOT_SCRAPED, OVERVIEW_UID, 'Upstream (Triton) errors by reason'],
-  [GATEWAY_NOT_SCRAPED, OVERVIEW_UID, 'Upstream (Triton) latency p99 against the request deadline'],
-  [GATEWAY_NOT_SCRAPED, OVERVIEW_UID, 'Circuit breaker state per variant'],
-  [GATEWAY_NOT_SCRAPED, OVERVIEW_UID, 'Cache hit ratio'],
-  [GATEWAY_NOT_SCRAPED, OVERVIEW_UID, 'Cache lookups by result (hit, miss, stale, coalesced, error)'],
-  [GATEWAY_NOT_SCRAPED, OVERVIEW_UID, 'In-flight requests per gateway replica (red: admission limit)'],
-  [GATEWAY_NOT_SCRAPED, EXPERIMENTS_UID, 'namespace'],
-  [GATEWAY_NOT_SCRAPED, EXPERIMENTS_UID, 'Traffic split: observed share against the configured weight', 'A'],
-  [GATEWAY_NOT_SCRAPED, EXPERIMENTS_UID, 'Error ratio per variant (guardrail)'],
-  [GATEWAY_NOT_SCRAPED, EXPERIMENTS_UID, 'Latency p95 per variant against the SLO lines (guardrail)'],
-
-  [NO_SLO_RULES, SLO_UID, 'slo'],
-  [NO_SLO_RULES, SLO_UID, 'window'],
-  [NO_SLO_RULES, SLO_UID, 'Error budget remaining over the SLO period'],
-  [NO_SLO_RULES, SLO_UID, 'Budget left now'],
-  [NO_SLO_RULES, SLO_UID, 'Objective'],
-  [NO_SLO_RULES, SLO_UID, 'Burn rate per window (page ≥ 14.4 / 6, ticket ≥ 3 / 1)'],
-  [NO_SLO_RULES, SLO_UID, 'SLI error ratio per window against the error budget'],
-  [NO_SLO_RULES, SLO_UID, 'Events per second (low-traffic guard)'],
-  [NO_ALERT_RULES, SLO_UID, 'Alerts firing'],
-
-  [NO_AB_CONTROLLER, EXPERIMENTS_UID, 'experiment'],
-  [NO_AB_CONTROLLER, EXPERIMENTS_UID, 'Traffic split: observed share against the configured weight', 'B'],
-  [NO_AB_CONTROLLER, EXPERIMENTS_UID, 'Always-valid p-value (significant below 0.05)'],
-  [NO_AB_CONTROLLER, EXPERIMENTS_UID, 'E-value (reject at ≥ 20 = 1/α)'],
-  [NO_AB_CONTROLLER, EXPERIMENTS_UID, 'Confidence sequence for the effect (challenger - champion)'],
-  [NO_AB_CONTROLLER, EXPERIMENTS_UID, 'Decision'],
-  [NO_AB_CONTROLLER, EXPERIMENTS_UID, 'Samples per variant'],
 
   [NO_DRIFT_WATCHER, EXPERIMENTS_UID, 'Drift score per feature against its threshold'],
   [NO_DRIFT_WATCHER, EXPERIMENTS_UID, 'Features drifting'],
@@ -131,19 +109,55 @@ describe('every dashboard query returns data from a live Triton scraped by Prome
   let triton: TritonInstance | undefined;
   let prometheus: TestPrometheus | undefined;
   let client: TritonClient | undefined;
+  let gateway: RunningGateway | undefined;
+  let ab: AbController | undefined;
+  let abServer: { url: string; close: () => Promise<void> } | undefined;
   let load: LoadResult;
   let range: { start: number; end: number };
   const outcomes = new Map<string, boolean>();
 
   beforeAll(async () => {
     triton = await startTestTriton(TRITON_MODELS);
+    gateway = await startTestGateway(triton.url);
+    const experiment = shippedExperiment();
+    const gauges = abtestGauges();
+    ab = new AbController({
+      config: experiment,
+      source: gatewayCounterSource({
+        metricsUrl: `${gateway.url}/metrics`,
+        model: experiment.model,
+        errorServedBy: experiment.errorServedBy,
+        positiveLabel: experiment.positiveLabel,
+      }),
+      // Reads the live weights (abtest_weight); with no fault injected nothing rolls back.
+      admin: gatewayAdminClient({ url: gateway.url, token: ADMIN_TOKEN }),
+      gauges,
+    });
+    abServer = await startMetricsServer({
+      registry: gauges.registry,
+      port: await freePort(),
+      verdict: () => ab?.lastVerdict,
+    });
     prometheus = await startTestPrometheus({
-      targets: scrapeTargets(triton),
+      targets: scrapeTargets(triton, gateway, abServer.url),
       scrapeInterval: `${SCRAPE_INTERVAL_S}s`,
+      ruleFiles: generatedRuleFiles(),
     });
     await prometheus.waitForTargetsUp();
     client = new TritonClient({ url: triton.url, timeoutMs: 10_000, connections: 16 });
+    const abLoop = setInterval(() => void ab?.tick().catch(() => undefined), 2_000);
+    // Production-shaped traffic through the gateway beside the direct Triton load.
+    const schema = asMixSchema(JSON.parse(readFileSync(paths.featureSchema(), 'utf8')));
+    const mix = createPayloadMix(schema, { seed: 3, populationSeed: 3 });
+    const gatewayLoad = runOpenLoad({
+      url: gateway.url,
+      ratePerSecond: 30,
+      durationMs: LOAD.reduce((s, p) => s + p.seconds, 0) * 1000,
+      next: () => mix.next(),
+    });
     load = await runTritonLoad(client, TRITON_MODELS, LOAD);
+    await gatewayLoad;
+    clearInterval(abLoop);
     // Two more scrapes so the last second of load is in the TSDB.
     await new Promise((r) => setTimeout(r, 2_500 * SCRAPE_INTERVAL_S));
     range = { start: Math.floor(load.startedAt) - 5, end: Math.ceil(Date.now() / 1000) };
@@ -151,6 +165,8 @@ describe('every dashboard query returns data from a live Triton scraped by Prome
 
   afterAll(async () => {
     await client?.close();
+    await abServer?.close();
+    await gateway?.close();
     await prometheus?.stop();
     await stopTestTriton(triton);
     const withData = [...outcomes.values()].filter(Boolean).length;
