@@ -94,6 +94,16 @@ function slothRules(sloth: Sloth, dir: string): string {
 }
 
 /** Per rule set: how to ask for its page alerts and its 30d numbers. */
+/**
+ * Sloth writes its SLI recordings, meta recordings and alerts into three groups. Prometheus
+ * runs groups concurrently, so its alerts read recordings up to one interval old; promtool
+ * evaluates them in a fixed order only when told. Both orders are measured; steadystate
+ * keeps an SLO's rules in one group, evaluated in order.
+ */
+const SLOTH_GROUPS = ['sli-recordings', 'meta-recordings', 'alerts'].map((g) => `sloth-slo-${g}-fraud-availability`);
+const SLOTH_BEST = SLOTH_GROUPS;
+const SLOTH_WORST = [...SLOTH_GROUPS].reverse();
+
 const TOOLS = {
   steadystate: {
     rules: 'steadystate.rules.yml',
@@ -128,10 +138,12 @@ async function replay(
   step: number,
   series: { series: string; increments: number[] }[],
   probes: Probe[],
+  groupOrder?: string[],
 ): Promise<(number | undefined)[]> {
   const suite = {
     rule_files: [TOOLS[tool].rules],
     evaluation_interval: `${step}s`,
+    ...(groupOrder ? { group_eval_order: groupOrder } : {}),
     tests: [
       {
         interval: `${step}s`,
@@ -200,7 +212,12 @@ export default async function sloPeer(_args: string[]): Promise<Record<string, u
       { seconds: 40 * 60, good: () => 0, bad: () => 10 },
     ]);
     const detection: Record<string, number | null> = {};
-    for (const tool of ['steadystate', 'sloth'] as const) {
+    const runs: [string, Tool, string[] | undefined][] = [
+      ['steadystate', 'steadystate', undefined],
+      ['sloth_recordings_first', 'sloth', SLOTH_BEST],
+      ['sloth_alerts_first', 'sloth', SLOTH_WORST],
+    ];
+    for (const [label, tool, order] of runs) {
       const [first] = await replay(
         dir,
         tool,
@@ -210,8 +227,9 @@ export default async function sloPeer(_args: string[]): Promise<Record<string, u
           { series: BAD, increments: outage.bad },
         ],
         [{ expr: `min_over_time(timestamp(${TOOLS[tool].pages})[40m:${step}s])`, t: t0 + 40 * 60 }],
+        order,
       );
-      detection[tool] = first === undefined ? null : first - t0;
+      detection[label] = first === undefined ? null : first - t0;
     }
 
     // 2. Zero traffic after a clean hour, and 3. low traffic: 0.05 req/s with 3 failures an hour.
@@ -236,6 +254,7 @@ export default async function sloPeer(_args: string[]): Promise<Record<string, u
           { expr: `count_over_time((${TOOLS[tool].pages})[${span}s:${step}s])`, t: span },
           { expr: `count_over_time((${TOOLS[tool].tickets})[${span}s:${step}s])`, t: span },
         ],
+        tool === 'sloth' ? SLOTH_BEST : undefined,
       );
       return { page_minutes: ((page ?? 0) * step) / 60, ticket_minutes: ((ticket ?? 0) * step) / 60 };
     };
@@ -279,6 +298,7 @@ export default async function sloPeer(_args: string[]): Promise<Record<string, u
           { expr: TOOLS[tool].ratio30d, t: 30 * day },
           { expr: TOOLS[tool].remaining, t: 30 * day },
         ],
+        tool === 'sloth' ? SLOTH_BEST : undefined,
       );
       budget[tool] = {
         error_ratio: ratio ?? null,
