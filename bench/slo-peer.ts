@@ -318,6 +318,7 @@ export default async function sloPeer(_args: string[]): Promise<Record<string, u
         step,
         [{ series: GOOD, increments: clean.good }],
         [{ expr: TOOLS[tool].remaining, t: 2 * 3600 }],
+        tool === 'sloth' ? SLOTH_BEST : undefined,
       );
       missing[tool] = { budget_remaining: remaining ?? 'no value (the ratio is absent)' };
     }
