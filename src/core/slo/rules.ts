@@ -23,7 +23,7 @@ export const BASE_WINDOW = SUMMED_BASE;
 
 export const SLO_ALERTS = {
   absent: 'SLOMetricAbsent',
-  exhausted: 'SLOErrorBudgetExhausted',
+  exhausted: 'ErrorBudgetExhausted',
 } as const;
 
 export interface RuleOptions {

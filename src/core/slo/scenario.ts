@@ -1,7 +1,7 @@
 import { errorBudget } from './arithmetic.ts';
 import { num } from './promql.ts';
 import type { ResolvedSlo } from './resolve.ts';
-import { BASE_WINDOW, guarded } from './rules.ts';
+import { BASE_WINDOW, guarded, SLO_ALERTS } from './rules.ts';
 import type { SyntheticSeries } from './sli.ts';
 import { BURN_TIERS, type BurnTier, burnFactor, summedWindow } from './windows.ts';
 
@@ -288,8 +288,8 @@ export class Replay {
   private conditionAt(alert: string, t: number): boolean {
     const tier = BURN_TIERS.find((x) => x.alert === alert);
     if (tier) return this.tierActive(tier, t);
-    if (alert === 'SLOMetricAbsent') return (this.scenario.presence ?? 'all') === 'none';
-    if (alert === 'SLOErrorBudgetExhausted') {
+    if (alert === SLO_ALERTS.absent) return (this.scenario.presence ?? 'all') === 'none';
+    if (alert === SLO_ALERTS.exhausted) {
       const r = this.budgetRemaining(t);
       return r !== undefined && r <= 0;
     }
@@ -297,8 +297,8 @@ export class Replay {
   }
 
   private forSeconds(alert: string): number {
-    if (alert === 'SLOMetricAbsent') return this.slo.alerting.absentForSec;
-    if (alert === 'SLOErrorBudgetExhausted') return this.slo.alerting.exhaustedForSec;
+    if (alert === SLO_ALERTS.absent) return this.slo.alerting.absentForSec;
+    if (alert === SLO_ALERTS.exhausted) return this.slo.alerting.exhaustedForSec;
     return 0;
   }
 
@@ -317,7 +317,7 @@ export class Replay {
   alertValue(alert: string, t: number): number {
     const tier = BURN_TIERS.find((x) => x.alert === alert);
     if (tier) return this.burn(t, tier.long) as number;
-    if (alert === 'SLOErrorBudgetExhausted') return this.budgetRemaining(t) as number;
+    if (alert === SLO_ALERTS.exhausted) return this.budgetRemaining(t) as number;
     return 1;
   }
 

@@ -48,7 +48,7 @@ export function servingRules(stack: StackSpec, policy: AlertPolicySpec): RuleFil
       labels: { severity: 'ticket', burn_tier: 'none' },
       annotations: {
         summary: `Triton model {{ $labels.model }} runs batches of {{ $value | humanize }} on average (below ${num(p.minAvgBatchSize)}) while traffic flows`,
-        description: `Dynamic batching is not forming batches: the GPU does ${num(p.minAvgBatchSize)}x more kernel launches than it needs for the same work, which costs latency and throughput under load. Check max_queue_delay_microseconds and preferred_batch_size in config.pbtxt and whether the gateway sends requests one by one.`,
+        description: `Dynamic batching is not forming batches: each GPU execution carries fewer than ${num(p.minAvgBatchSize)} requests on average, which costs latency and throughput under load. Check max_queue_delay_microseconds and preferred_batch_size in config.pbtxt and whether the gateway sends requests one by one.`,
         ...meta(SERVING_ALERTS.batch),
       },
     },

@@ -39,6 +39,25 @@ describe('generated Prometheus rules and their promtool suites', () => {
     expect(suites).toContain(join(ALERTS, 'tests', 'serving.test.yml'));
   });
 
+  it('gives every alert severity, burn_tier, summary, description and a runbook_url whose section exists', () => {
+    const runbook = readFileSync(join(ALERTS, 'RUNBOOK.md'), 'utf8');
+    const anchors = new Set([...runbook.matchAll(/^## (\S+)$/gm)].map((m) => (m[1] ?? '').toLowerCase()));
+    const alerts = ruleFiles.flatMap((f) =>
+      (parse(readFileSync(f, 'utf8')) as { groups: { rules: Record<string, unknown>[] }[] }).groups
+        .flatMap((g) => g.rules)
+        .filter((r) => 'alert' in r),
+    ) as { alert: string; labels: Record<string, string>; annotations: Record<string, string> }[];
+    expect(alerts.length).toBeGreaterThanOrEqual(4 * 6 + 4);
+    for (const a of alerts) {
+      expect(['page', 'ticket'], a.alert).toContain(a.labels.severity);
+      expect(a.labels.burn_tier, a.alert).toMatch(/^(fast|medium|slow|gradual|period|none)$/);
+      expect(a.annotations.summary, a.alert).toBeTruthy();
+      expect(a.annotations.description, a.alert).toBeTruthy();
+      const anchor = /^alerts\/RUNBOOK\.md#(.+)$/.exec(a.annotations.runbook_url ?? '')?.[1];
+      expect(anchors.has(anchor ?? ''), `${a.alert}: ${a.annotations.runbook_url}`).toBe(true);
+    }
+  });
+
   it('passes promtool check rules', async () => {
     const result = await promtoolCheckRules(ruleFiles);
     expect(result.output).not.toMatch(/FAILED/);

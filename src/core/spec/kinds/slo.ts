@@ -114,7 +114,7 @@ const alerting = z.strictObject({
   minEventRate: z.number().nonnegative().default(0.1),
   /** How long the SLI's metric may be missing before SLOMetricAbsent fires. */
   absentFor: duration.default('5m'),
-  /** How long the budget must stay exhausted before SLOErrorBudgetExhausted fires. */
+  /** How long the budget must stay exhausted before ErrorBudgetExhausted fires. */
   exhaustedFor: duration.default('5m'),
 });
 
