@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { driftMonitorDocument } from './drift-monitor.ts';
 import { stackDocument } from './stack.ts';
 
 /**
@@ -7,6 +8,7 @@ import { stackDocument } from './stack.ts';
  */
 export const DOCUMENT_KINDS = {
   Stack: stackDocument,
+  DriftMonitor: driftMonitorDocument,
 } as const satisfies Record<string, z.ZodType>;
 
 export type DocumentKind = keyof typeof DOCUMENT_KINDS;
