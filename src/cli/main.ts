@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
+import { registerDrift } from './commands/drift.ts';
 import { registerGameday } from './commands/gameday.ts';
 import { registerGen } from './commands/gen.ts';
 import { registerTriton } from './commands/triton.ts';
@@ -12,6 +13,7 @@ const program = new Command()
 registerTriton(program);
 registerGameday(program);
 registerGen(program);
+registerDrift(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   const err = error as Error;

@@ -118,15 +118,25 @@ export function numericProfile(
     lower,
     max,
     counts: new Array<number>(lower.length).fill(0),
+    means: new Array<number>(lower.length).fill(0),
     n,
     missing,
     moments: { ...meanAndStd(finiteValues), min, max },
     sample: [],
   };
+  const sums = new Array<number>(lower.length).fill(0);
   for (const v of finiteValues) {
     const b = binIndex(draft, v);
     draft.counts[b] = (draft.counts[b] as number) + 1;
+    sums[b] = (sums[b] as number) + v;
   }
+  // A bin's centroid lies inside it; clamp away the last-ulp rounding of the sum.
+  draft.means = sums.map((sum, b) => {
+    const count = draft.counts[b] as number;
+    const lo = lower[b] as number;
+    const hi = b + 1 < lower.length ? (lower[b + 1] as number) : max;
+    return count > 0 ? Math.min(Math.max(sum / count, lo), hi) : lo;
+  });
   draft.sample = Array.from(Float64Array.from(reservoirSample(finiteValues, options.sampleSize, seed)).sort());
   return draft;
 }

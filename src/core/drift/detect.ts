@@ -61,6 +61,7 @@ export function detectDrift(
       const rules =
         settings.features[f.name]?.rules ??
         (f.type === 'numeric' ? settings.rules.numeric : settings.rules.categorical);
+      if (window.absent?.includes(f.name)) return absentFeature(f, settings);
       return evaluateFeature(f, window.features[f.name], rules, settings, window.samples?.[f.name]);
     });
   const predictions = evaluatePredictions(profile, window.predictions, variantModels, settings);
@@ -90,6 +91,20 @@ export function detectDrift(
     predictions,
     unknownFeatures,
     reason,
+  };
+}
+
+function absentFeature(feature: FeatureProfile, settings: Pick<DriftSettings, 'minSamples'>): FeatureVerdict {
+  return {
+    feature: feature.name,
+    type: feature.type,
+    outcome: 'no_data',
+    n: 0,
+    minSamples: settings.minSamples,
+    statistics: [],
+    shares: { missing: Number.NaN },
+    tests: {},
+    reason: `no data: the current data has no "${feature.name}" field at all (a schema mismatch with the reference profile, not missing values)`,
   };
 }
 
@@ -263,9 +278,18 @@ function informationalTests(
   current: number[],
   sample: ArrayLike<number> | undefined,
 ): FeatureTests {
-  const [r, c] = occupied(reference, current);
+  // Chi-square on the reference's support: a bin the reference never filled makes the
+  // statistic infinite; out-of-range and unseen shares are reported on their own.
+  const r: number[] = [];
+  const c: number[] = [];
+  reference.forEach((v, i) => {
+    if (v > 0) {
+      r.push(v);
+      c.push(current[i] as number);
+    }
+  });
   const tests: FeatureTests = {};
-  if (r.length >= 2 && r.some((v) => v > 0)) tests.chisquare = chiSquareDriftTest(r, c);
+  if (r.length >= 2 && c.some((v) => v > 0)) tests.chisquare = chiSquareDriftTest(r, c);
   if (feature.type === 'numeric' && sample && sample.length > 0 && feature.sample.length > 0) {
     const ref = Float64Array.from(feature.sample);
     const cur = sortedCopy(sample);

@@ -33,6 +33,8 @@ const numericFeatureProfile = z
     lower: z.array(finite).min(1),
     max: finite,
     counts: z.array(z.number().nonnegative()),
+    /** Mean of the reference values in each bin (the bin's centroid; = the value for a discrete bin). */
+    means: z.array(finite),
     n: z.number().int().nonnegative(),
     missing: z.number().int().nonnegative(),
     moments: z.strictObject({ mean: finite, std: finite, min: finite, max: finite }),
@@ -40,12 +42,14 @@ const numericFeatureProfile = z
     sample: z.array(finite),
   })
   .superRefine((f, ctx) => {
-    if (f.counts.length !== f.lower.length) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['counts'],
-        message: `has ${f.counts.length} entries for ${f.lower.length} bins`,
-      });
+    for (const key of ['counts', 'means'] as const) {
+      if (f[key].length !== f.lower.length) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: `has ${f[key].length} entries for ${f.lower.length} bins`,
+        });
+      }
     }
     for (let i = 1; i < f.lower.length; i++) {
       if (!((f.lower[i] as number) > (f.lower[i - 1] as number))) {

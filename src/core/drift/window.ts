@@ -15,6 +15,8 @@ export interface WindowCounts {
   predictions: Record<string, Record<string, number>>;
   /** Current values of numeric features (stream path only): a bounded uniform sample for exact tests. */
   samples?: Record<string, ArrayLike<number>>;
+  /** Profile features the source has no field for at all (a schema mismatch, not missing values). */
+  absent?: string[];
 }
 
 export function emptyWindow(): WindowCounts {
