@@ -162,10 +162,16 @@ export function evaluateFeature(
     s.statistic === 'category_share' && s.interval
       ? `share of "${s.category}" ${formatPercent(s.value)} [${formatPercent(s.interval[0])}, ${formatPercent(s.interval[1])}] vs tolerance ±${formatPercent(s.threshold).slice(1)}`
       : `${s.statistic} ${formatNumber(s.value)} ${s.exceeded ? '>=' : '<'} ${s.threshold}`;
+  const context = [
+    `n=${formatNumber(n)}`,
+    ...(shares.missing > 0 ? [`missing ${formatPercent(shares.missing).slice(1)}`] : []),
+    ...((shares.outOfRange ?? 0) > 0 ? [`out of range ${formatPercent(shares.outOfRange ?? 0).slice(1)}`] : []),
+    ...((shares.unseen ?? 0) > 0 ? [`unseen ${formatPercent(shares.unseen ?? 0).slice(1)}`] : []),
+  ].join(', ');
   const reason =
     outcome === 'drift'
-      ? `drift: ${exceeded.map(describe).join('; ')} (n=${formatNumber(n)})`
-      : `no drift: ${statistics.map(describe).join('; ')} (n=${formatNumber(n)})`;
+      ? `drift: ${exceeded.map(describe).join('; ')} (${context})`
+      : `no drift: ${statistics.map(describe).join('; ')} (${context})`;
   return { ...base, outcome, n, statistics, shares, tests, reason };
 }
 
