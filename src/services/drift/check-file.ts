@@ -1,3 +1,4 @@
+import { existsSync, statSync } from 'node:fs';
 import { readRows, type TabularFormat } from '../../adapters/files/tabular.ts';
 import type { FeatureInput } from '../../core/drift/bins.ts';
 import { type DriftSettings, detectDrift } from '../../core/drift/detect.ts';
@@ -26,6 +27,9 @@ export interface CheckFileResult {
 
 /** The in-process path: stream a batch file through the profile's bins, then judge it. */
 export async function checkFile(options: CheckFileOptions): Promise<CheckFileResult> {
+  if (!existsSync(options.file) || !statSync(options.file).isFile()) {
+    throw new Error(`cannot read ${options.file}: no such file; pass --current FILE (CSV with a header, or JSONL)`);
+  }
   const fields = options.fields ?? DEFAULT_PREDICTION_FIELDS;
   const accumulator = new StreamAccumulator(options.profile, { sampleSize: options.sampleSize ?? 5000, seed: 1 });
   const badLines: CheckFileResult['badLines'] = [];
