@@ -1,5 +1,5 @@
 import type { FeatureSchema } from '../spec/feature-schema.ts';
-import { binIndex } from './bins.ts';
+import { sortedFloat64 } from '../stats/sort-float64.ts';
 import {
   type CategoricalFeatureProfile,
   type NumericFeatureProfile,
@@ -95,50 +95,54 @@ export function numericProfile(
   options: ProfileOptions,
   seed: number,
 ): NumericFeatureProfile {
-  const finiteValues: number[] = [];
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i] as number;
-    if (Number.isFinite(v)) finiteValues.push(v);
-  }
-  const missing = values.length - finiteValues.length;
-  if (finiteValues.length === 0) {
+  let finiteCount = 0;
+  for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i] as number)) finiteCount++;
+  if (finiteCount === 0) {
     throw new RangeError(`numeric feature "${name}" has no finite value in the reference data; cannot bin it`);
   }
-  const sorted = Float64Array.from(finiteValues).sort();
+  const finiteValues = new Float64Array(finiteCount);
+  for (let i = 0, j = 0; i < values.length; i++) {
+    const v = values[i] as number;
+    if (Number.isFinite(v)) finiteValues[j++] = v;
+  }
+  const missing = values.length - finiteCount;
+  const sorted = sortedFloat64(finiteValues);
   const n = sorted.length;
   const min = sorted[0] as number;
   const max = sorted[n - 1] as number;
   const distinct = distinctSorted(sorted, options.maxDiscreteValues + 1);
   const discrete = distinct.length <= options.maxDiscreteValues;
   const lower = discrete ? distinct : quantileEdges(sorted, options.bins);
-  const draft: NumericFeatureProfile = {
+  // Walk the sorted values once: counts and sums per bin (bins are contiguous in sorted order).
+  const counts = new Array<number>(lower.length).fill(0);
+  const sums = new Array<number>(lower.length).fill(0);
+  let bin = 0;
+  for (let i = 0; i < n; i++) {
+    const v = sorted[i] as number;
+    while (bin + 1 < lower.length && v >= (lower[bin + 1] as number)) bin++;
+    counts[bin] = (counts[bin] as number) + 1;
+    sums[bin] = (sums[bin] as number) + v;
+  }
+  // A bin's centroid lies inside it; clamp away the last-ulp rounding of the sum.
+  const means = sums.map((sum, b) => {
+    const count = counts[b] as number;
+    const lo = lower[b] as number;
+    const hi = b + 1 < lower.length ? (lower[b + 1] as number) : max;
+    return count > 0 ? Math.min(Math.max(sum / count, lo), hi) : lo;
+  });
+  return {
     name,
     type: 'numeric',
     kind: discrete ? 'discrete' : 'continuous',
     lower,
     max,
-    counts: new Array<number>(lower.length).fill(0),
-    means: new Array<number>(lower.length).fill(0),
+    counts,
+    means,
     n,
     missing,
     moments: { ...meanAndStd(finiteValues), min, max },
-    sample: [],
+    sample: Array.from(sortedFloat64(reservoirSample(finiteValues, options.sampleSize, seed))),
   };
-  const sums = new Array<number>(lower.length).fill(0);
-  for (const v of finiteValues) {
-    const b = binIndex(draft, v);
-    draft.counts[b] = (draft.counts[b] as number) + 1;
-    sums[b] = (sums[b] as number) + v;
-  }
-  // A bin's centroid lies inside it; clamp away the last-ulp rounding of the sum.
-  draft.means = sums.map((sum, b) => {
-    const count = draft.counts[b] as number;
-    const lo = lower[b] as number;
-    const hi = b + 1 < lower.length ? (lower[b + 1] as number) : max;
-    return count > 0 ? Math.min(Math.max(sum / count, lo), hi) : lo;
-  });
-  draft.sample = Array.from(Float64Array.from(reservoirSample(finiteValues, options.sampleSize, seed)).sort());
-  return draft;
 }
 
 /** min, then the quantiles i/k (numpy 'linear'), keeping only strictly increasing edges. */
@@ -171,12 +175,15 @@ function distinctSorted(sorted: ArrayLike<number>, limit: number): number[] {
   return out;
 }
 
-function meanAndStd(values: readonly number[]): { mean: number; std: number } {
+function meanAndStd(values: Float64Array): { mean: number; std: number } {
   let mean = 0;
-  for (const v of values) mean += v;
+  for (let i = 0; i < values.length; i++) mean += values[i] as number;
   mean /= values.length;
   let squares = 0;
-  for (const v of values) squares += (v - mean) * (v - mean);
+  for (let i = 0; i < values.length; i++) {
+    const d = (values[i] as number) - mean;
+    squares += d * d;
+  }
   return { mean, std: Math.sqrt(squares / values.length) };
 }
 

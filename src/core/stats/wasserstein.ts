@@ -1,3 +1,5 @@
+import { sortedFloat64 } from './sort-float64.ts';
+
 /**
  * First Wasserstein distance between two samples, as `scipy.stats.wasserstein_distance(u, v)`:
  * the area between the two empirical CDFs, sum over the merged sorted values of
@@ -65,8 +67,7 @@ export function populationStd(values: ArrayLike<number>): number {
   return Math.sqrt(squares / n);
 }
 
+/** A sorted copy (radix sort for large inputs; the input must not contain NaN). */
 export function sortedCopy(values: ArrayLike<number>): Float64Array {
-  const copy = Float64Array.from(values as ArrayLike<number>);
-  copy.sort();
-  return copy;
+  return sortedFloat64(values);
 }
