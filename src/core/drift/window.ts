@@ -97,6 +97,29 @@ export class StreamAccumulator {
     else this.#unknown.add(feature);
   }
 
+  /** Counts a whole column of one numeric feature (the batch fast path: no per-value lookups). */
+  addColumn(feature: string, values: ArrayLike<number>): void {
+    const f = this.#byName.get(feature);
+    if (!f) {
+      this.#unknown.add(feature);
+      return;
+    }
+    if (!f.lower) {
+      for (let i = 0; i < values.length; i++) this.#count(f, values[i]);
+      return;
+    }
+    const lower = f.lower;
+    const max = (f.profile as Extract<FeatureProfile, { type: 'numeric' }>).max;
+    const counts = f.counts;
+    const reservoir = f.reservoir;
+    for (let i = 0; i < values.length; i++) {
+      const x = values[i] as number;
+      const index = numericIndexOf(lower, max, x);
+      counts[index] = (counts[index] as number) + 1;
+      if (reservoir && Number.isFinite(x)) reservoir.add(x);
+    }
+  }
+
   addPrediction({ variant, label }: Prediction): void {
     let byLabel = this.#predictions.get(variant);
     if (!byLabel) {

@@ -37,10 +37,12 @@ export function ks2Sample(a: ArrayLike<number>, b: ArrayLike<number>, method: Ks
 
 /** Same as ks2Sample for inputs already sorted ascending (no NaN). */
 export function ks2SampleSorted(a: ArrayLike<number>, b: ArrayLike<number>, method: KsMethod = 'auto'): KsResult {
-  const n1 = a.length;
-  const n2 = b.length;
-  if (n1 === 0 || n2 === 0) throw new RangeError('ks2Sample: both samples need at least one value');
-  const raw = ksStatisticSorted(a, b);
+  if (a.length === 0 || b.length === 0) throw new RangeError('ks2Sample: both samples need at least one value');
+  return ksTest(ksStatisticSorted(a, b), a.length, b.length, method);
+}
+
+/** The p-value of a KS statistic already computed for samples of n1 and n2 values (scipy's rules). */
+export function ksTest(raw: number, n1: number, n2: number, method: KsMethod = 'auto'): KsResult {
   let d = raw;
   let mode: 'exact' | 'asymp' = method === 'auto' ? (Math.max(n1, n2) <= KS_MAX_AUTO_N ? 'exact' : 'asymp') : method;
   const g = gcd(n1, n2);

@@ -7,10 +7,11 @@ import { describe, expect, it } from 'vitest';
 import { chiSquareSf, lnGamma } from '../../../../src/core/stats/gamma-functions.ts';
 import { hellingerDistance } from '../../../../src/core/stats/hellinger.ts';
 import { jensenShannonDistance } from '../../../../src/core/stats/jensen-shannon.ts';
-import { ks2Sample, roundHalfEven } from '../../../../src/core/stats/ks.ts';
+import { ks2Sample, ksStatisticSorted, roundHalfEven } from '../../../../src/core/stats/ks.ts';
 import { fillZeroShares, psiFromCounts } from '../../../../src/core/stats/psi.ts';
 import { rateShift } from '../../../../src/core/stats/rate-shift.ts';
-import { wasserstein } from '../../../../src/core/stats/wasserstein.ts';
+import { ksAndWassersteinSorted } from '../../../../src/core/stats/two-sample-sorted.ts';
+import { wasserstein, wassersteinSorted } from '../../../../src/core/stats/wasserstein.ts';
 
 const counts = (length: number) =>
   fc.array(fc.integer({ min: 0, max: 1000 }), { minLength: length, maxLength: length });
@@ -149,5 +150,20 @@ describe('special functions and the rate-shift interval', () => {
     ['more successes than trials', () => rateShift(11, 10, 0.1)],
   ])('rejects %s with a message naming the value', (_name, call) => {
     expect(call).toThrow(/rateShift: .*got/);
+  });
+});
+
+describe('one merge pass for KS and Wasserstein', () => {
+  it('equals the separate functions (to the last bits)', () => {
+    fc.assert(
+      fc.property(sample, sample, (a, b) => {
+        const u = Float64Array.from(a).sort();
+        const v = Float64Array.from(b).sort();
+        const merged = ksAndWassersteinSorted(u, v);
+        expect(Math.abs(merged.ks - ksStatisticSorted(u, v))).toBeLessThanOrEqual(1e-15);
+        const w = wassersteinSorted(u, v);
+        expect(Math.abs(merged.wasserstein - w)).toBeLessThanOrEqual(1e-12 * Math.max(1, w));
+      }),
+    );
   });
 });
