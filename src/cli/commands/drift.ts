@@ -103,6 +103,7 @@ export function registerDrift(program: Command): void {
         settings: monitor.settings,
         variantModels: monitor.variantModels,
         fields: { label: opts.labelField, variant: opts.variantField, score: opts.scoreField },
+        model: monitor.document.metadata.name === 'default' ? undefined : monitor.settings.model,
       });
       if (opts.json) {
         console.log(

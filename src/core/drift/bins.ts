@@ -21,6 +21,7 @@ import type { CategoricalFeatureProfile, FeatureProfile, NumericFeatureProfile }
  * (src/adapters/files/drift-profile.ts); `featureProfileOf(profile, name)` picks a feature.
  * Gateways should zero-initialise every (feature, bin) series at start-up
  * (`binLabels(featureProfile)` lists them) so that increase() sees each series from 0.
+ * `featureBinner(profile)` (below) is the gateway's FeatureBinner for one model's profile.
  */
 export const LT_MIN = 'lt_min';
 export const GT_MAX = 'gt_max';
@@ -99,4 +100,19 @@ function categoricalBinIndex(feature: CategoricalFeatureProfile, value: FeatureI
 export function referenceBinCounts(feature: FeatureProfile): number[] {
   if (feature.type === 'numeric') return [...feature.counts, 0, 0, feature.missing];
   return [...feature.counts, 0, feature.missing];
+}
+
+/**
+ * The gateway's `FeatureBinner` for one profile: feature name -> its bin label, or
+ * undefined for a feature the profile does not track (then nothing is counted).
+ * Precomputes the name lookup once.
+ */
+export function featureBinner(profile: {
+  features: readonly FeatureProfile[];
+}): (feature: string, value: FeatureInput) => string | undefined {
+  const byName = new Map(profile.features.map((f) => [f.name, { feature: f, labels: binLabels(f) }]));
+  return (feature, value) => {
+    const entry = byName.get(feature);
+    return entry ? entry.labels[binIndex(entry.feature, value)] : undefined;
+  };
 }

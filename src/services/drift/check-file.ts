@@ -5,7 +5,7 @@ import { type DriftSettings, detectDrift } from '../../core/drift/detect.ts';
 import type { ReferenceProfile } from '../../core/drift/profile.ts';
 import type { DriftReport } from '../../core/drift/verdict.ts';
 import { StreamAccumulator } from '../../core/drift/window.ts';
-import { DEFAULT_PREDICTION_FIELDS, type PredictionFields, predictionOf } from './stream-rows.ts';
+import { DEFAULT_PREDICTION_FIELDS, isOtherModel, type PredictionFields, predictionOf } from './stream-rows.ts';
 
 export interface CheckFileOptions {
   file: string;
@@ -16,6 +16,8 @@ export interface CheckFileOptions {
   fields?: PredictionFields;
   /** Current values kept per numeric feature for the exact tests (KS). */
   sampleSize?: number;
+  /** Skip rows whose `model` field names another model (shared prediction logs). */
+  model?: string;
 }
 
 export interface CheckFileResult {
@@ -50,6 +52,7 @@ export async function checkFile(options: CheckFileOptions): Promise<CheckFileRes
   for await (const row of readRows(options.file, options.format, (line, why) => {
     if (badLines.length < 100) badLines.push({ line, why });
   })) {
+    if (isOtherModel(row.record, options.model)) continue;
     rows++;
     accumulator.add(pick(row.features, featureNames, unknown, ignored, seen));
     const prediction = predictionOf(row.record, fields, options.profile, options.variantModels);

@@ -1,7 +1,7 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import type { ReferenceProfile } from '../../core/drift/profile.ts';
 import { emptyWindow, mergeWindows, StreamAccumulator, type WindowCounts } from '../../core/drift/window.ts';
-import { DEFAULT_PREDICTION_FIELDS, type PredictionFields, predictionOf } from './stream-rows.ts';
+import { DEFAULT_PREDICTION_FIELDS, isOtherModel, type PredictionFields, predictionOf } from './stream-rows.ts';
 
 /**
  * The embedded path of `drift watch`: follows a gateway prediction log (JSONL, appended to)
@@ -14,6 +14,7 @@ export class LogFollower {
   readonly #variantModels: Readonly<Record<string, string>>;
   readonly #windowMs: number;
   readonly #fields: PredictionFields;
+  readonly #model: string | undefined;
   #offset = 0;
   #partial = '';
   #buckets: { at: number; counts: WindowCounts }[] = [];
@@ -25,12 +26,14 @@ export class LogFollower {
     variantModels: Readonly<Record<string, string>>,
     windowMs: number,
     fields: PredictionFields = DEFAULT_PREDICTION_FIELDS,
+    model?: string,
   ) {
     this.#file = file;
     this.#profile = profile;
     this.#variantModels = variantModels;
     this.#windowMs = windowMs;
     this.#fields = fields;
+    this.#model = model;
   }
 
   /** Reads what was appended since the last poll and returns the window ending at `now`. */
@@ -47,6 +50,7 @@ export class LogFollower {
         this.badLines++;
         continue;
       }
+      if (isOtherModel(record, this.#model)) continue;
       const features = typeof record.features === 'object' && record.features !== null ? record.features : record;
       accumulator.add(features as Record<string, never>);
       const prediction = predictionOf(record, this.#fields, this.#profile, this.#variantModels);

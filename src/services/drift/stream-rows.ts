@@ -3,10 +3,11 @@ import type { Prediction } from '../../core/drift/window.ts';
 
 /**
  * Where a row's prediction comes from. A gateway prediction-log line carries
- * {request_id, user_id, features, score, variant, served_by}; the label is the model's
- * decision: score >= the decision threshold of the variant's Triton model (kept in the
- * reference profile), unless the row has an explicit label field. Rows answered without a
- * model (served_by default, shed or error) are not predictions of the model.
+ * {ts, request_id, user_id, model, variant, served_by, score, label, features}; the label
+ * is the row's label field, else the model's decision: score >= the decision threshold of
+ * the variant's Triton model (kept in the reference profile). As the gateway counts
+ * inference_predictions_total, only answers of the model itself count (served_by primary,
+ * cache or stale_cache; a row without served_by counts).
  */
 export interface PredictionFields {
   variant: string;
@@ -16,7 +17,7 @@ export interface PredictionFields {
 
 export const DEFAULT_PREDICTION_FIELDS: PredictionFields = { variant: 'variant', label: 'label', score: 'score' };
 
-const NOT_MODEL_ANSWERS = new Set(['default', 'shed', 'error']);
+const MODEL_ANSWERS = new Set(['primary', 'cache', 'stale_cache']);
 
 export function predictionOf(
   record: Readonly<Record<string, unknown>>,
@@ -25,7 +26,7 @@ export function predictionOf(
   variantModels: Readonly<Record<string, string>>,
 ): Prediction | undefined {
   const servedBy = record.served_by;
-  if (typeof servedBy === 'string' && NOT_MODEL_ANSWERS.has(servedBy)) return undefined;
+  if (typeof servedBy === 'string' && !MODEL_ANSWERS.has(servedBy)) return undefined;
   const rawVariant = record[fields.variant];
   const variant = rawVariant === undefined || rawVariant === null || rawVariant === '' ? 'all' : String(rawVariant);
   const label = record[fields.label];
@@ -45,4 +46,9 @@ function normalizeLabel(value: unknown): string {
   if (typeof value !== 'boolean' && String(value).trim() !== '' && Number.isFinite(n) && Number.isInteger(n))
     return String(n);
   return String(value);
+}
+
+/** Rows of another model in a shared log (its `model` field) belong to another monitor. */
+export function isOtherModel(record: Readonly<Record<string, unknown>>, model: string | undefined): boolean {
+  return model !== undefined && typeof record.model === 'string' && record.model !== model;
 }

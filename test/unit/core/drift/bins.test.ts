@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { FeatureInput } from '../../../../src/core/drift/bins.ts';
-import { binIndex, binLabel, binLabels } from '../../../../src/core/drift/bins.ts';
+import { binIndex, binLabel, binLabels, featureBinner } from '../../../../src/core/drift/bins.ts';
 import { categoricalProfile, numericProfile } from '../../../../src/core/drift/build-profile.ts';
 
 const options = { bins: 4, maxDiscreteValues: 3, sampleSize: 0, seed: 1 };
@@ -90,5 +90,14 @@ describe('binLabel: the label the gateway counts with', () => {
         expect(binIndex(continuous, lo)).toBeLessThanOrEqual(binIndex(continuous, hi));
       }),
     );
+  });
+});
+
+describe('featureBinner: the gateway hook', () => {
+  it('bins tracked features and ignores the rest', () => {
+    const binner = featureBinner({ features: [continuous, channel] });
+    expect(binner('amount', 30)).toBe('b01');
+    expect(binner('channel', 'atm')).toBe('atm');
+    expect(binner('session_length', 3)).toBeUndefined();
   });
 });
