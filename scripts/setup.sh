@@ -99,3 +99,14 @@ if ! stamp_ok serving/build/.steadystate-train "$train_hash"; then
   .venv/bin/python serving/models/train.py --quiet
   mkdir -p serving/build && echo "$train_hash" > serving/build/.steadystate-train
 fi
+# 6b. The drift reference profile of the training split: the bins the gateway counts
+#     features into and the baseline every drift verdict compares against. Rebuilt when the
+#     data or the profile code changes (same stamp logic; the file is git-ignored like the data).
+profile_hash="$(cat serving/build/.steadystate-train src/core/drift/build-profile.ts src/core/drift/profile.ts \
+  src/services/drift/build-profile-file.ts | sha256sum | cut -c1-16)"
+if ! stamp_ok serving/build/.steadystate-profile "$profile_hash" || [[ ! -f serving/model_repository/reference_profile.json ]]; then
+  say "building the drift reference profile serving/model_repository/reference_profile.json"
+  node src/cli/main.ts drift profile --data serving/data/train.csv \
+    --out serving/model_repository/reference_profile.json >/dev/null
+  echo "$profile_hash" > serving/build/.steadystate-profile
+fi

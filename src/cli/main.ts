@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { registerAb } from './commands/ab.ts';
+import { registerDrift } from './commands/drift.ts';
 import { registerGameday } from './commands/gameday.ts';
 import { registerGateway } from './commands/gateway.ts';
 import { registerGen } from './commands/gen.ts';
@@ -20,6 +21,7 @@ registerGen(program);
 registerGateway(program);
 registerAb(program);
 registerSlo(program);
+registerDrift(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   const err = error as Error;

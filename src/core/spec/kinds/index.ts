@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { alertPolicyDocument } from './alert-policy.ts';
+import { driftMonitorDocument } from './drift-monitor.ts';
 import { errorBudgetPolicyDocument } from './error-budget-policy.ts';
 import { experimentDocument } from './experiment.ts';
 import { sloDocument } from './slo.ts';
@@ -15,6 +16,7 @@ export const DOCUMENT_KINDS = {
   SLO: sloDocument,
   AlertPolicy: alertPolicyDocument,
   ErrorBudgetPolicy: errorBudgetPolicyDocument,
+  DriftMonitor: driftMonitorDocument,
 } as const satisfies Record<string, z.ZodType>;
 
 export type DocumentKind = keyof typeof DOCUMENT_KINDS;

@@ -1,0 +1,47 @@
+import { chiSquareSf } from './gamma-functions.ts';
+import { assertSameBins } from './proportions.ts';
+
+export interface ChiSquareResult {
+  statistic: number;
+  pValue: number;
+  degreesOfFreedom: number;
+}
+
+/**
+ * Pearson's goodness-of-fit test, as `scipy.stats.chisquare(observed, expected)`:
+ * statistic = sum (o - e)^2 / e, p = chi2.sf(statistic, k - 1), over the k bins that are not
+ * empty on both sides.
+ */
+export function chiSquareGoodnessOfFit(observed: readonly number[], expected: readonly number[]): ChiSquareResult {
+  assertSameBins(observed, expected, 'chisquare');
+  let statistic = 0;
+  let bins = 0;
+  for (let i = 0; i < observed.length; i++) {
+    const o = observed[i] as number;
+    const e = expected[i] as number;
+    // A bin empty on both sides carries no information (scipy would return NaN for it).
+    if (o === 0 && e === 0) continue;
+    bins++;
+    statistic += ((o - e) * (o - e)) / e;
+  }
+  const degreesOfFreedom = bins - 1;
+  return { statistic, pValue: chiSquareSf(statistic, degreesOfFreedom), degreesOfFreedom };
+}
+
+/**
+ * Evidently's chi-square drift test (`_chi_stat_test`): the reference counts, rescaled to
+ * the current total, are the expected counts. A p-value: at large n it flags any
+ * difference, however small (evidently#50), so our monitors report it and decide on
+ * effect sizes instead. Bins empty in the reference make the statistic infinite (p = 0),
+ * as in scipy; the monitors keep unseen values in their own bin and report them.
+ */
+export function chiSquareDriftTest(reference: readonly number[], current: readonly number[]): ChiSquareResult {
+  assertSameBins(reference, current, 'chisquare');
+  const nr = reference.reduce((a, b) => a + b, 0);
+  const nc = current.reduce((a, b) => a + b, 0);
+  const scale = nc / nr;
+  return chiSquareGoodnessOfFit(
+    current,
+    reference.map((r) => r * scale),
+  );
+}

@@ -1,0 +1,39 @@
+import { assertSameBins } from './proportions.ts';
+
+/**
+ * Jensen-Shannon distance, as `scipy.spatial.distance.jensenshannon(p, q, base)`: both
+ * vectors are normalised to sum 1, m = (p + q) / 2, and the distance is
+ * sqrt((KL(p || m) + KL(q || m)) / 2), natural log unless `base` is given. It is bounded
+ * (by sqrt(ln 2) in nats), symmetric and finite on empty bins, which is why Evidently uses
+ * it as its default for categorical columns over 1000 rows (threshold 0.1, Evidently
+ * "Data drift" docs, default detection logic).
+ */
+export function jensenShannonDistance(p: readonly number[], q: readonly number[], base?: number): number {
+  assertSameBins(p, q, 'jensenshannon');
+  let sp = 0;
+  let sq = 0;
+  for (let i = 0; i < p.length; i++) {
+    sp += p[i] as number;
+    sq += q[i] as number;
+  }
+  if (!(sp > 0) || !(sq > 0)) return Number.NaN;
+  let left = 0;
+  let right = 0;
+  for (let i = 0; i < p.length; i++) {
+    const pi = (p[i] as number) / sp;
+    const qi = (q[i] as number) / sq;
+    const mi = (pi + qi) / 2;
+    left += relativeEntropy(pi, mi);
+    right += relativeEntropy(qi, mi);
+  }
+  let js = left + right;
+  if (base !== undefined) js /= Math.log(base);
+  return Math.sqrt(js / 2);
+}
+
+/** scipy.special.rel_entr: x ln(x / y), 0 at x = 0, infinite when y = 0 < x. */
+function relativeEntropy(x: number, y: number): number {
+  if (x > 0 && y > 0) return x * Math.log(x / y);
+  if (x === 0 && y >= 0) return 0;
+  return Number.POSITIVE_INFINITY;
+}
