@@ -24,6 +24,8 @@ export interface StartGatewayOptions {
   tritonUrl?: string;
   adminToken?: string;
   featureBinner?: FeatureBinner;
+  /** Called once with the metrics before serving (e.g. to start feature-bin series at zero). */
+  initialiseMetrics?: (metrics: ReturnType<typeof createGatewayMetrics>) => void;
   /** Wait for the warm-up prediction before resolving (default true). */
   waitReady?: boolean;
   logger?: boolean;
@@ -71,12 +73,14 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const predictionLog = stack.predictionLog
     ? new PredictionLog({ ...stack.predictionLog, path: resolve(options.root, stack.predictionLog.path) })
     : undefined;
+  const metrics = createGatewayMetrics();
+  options.initialiseMetrics?.(metrics);
   const gateway = new InferenceGateway({
     stack,
     schemas,
     triton,
     store,
-    metrics: createGatewayMetrics(),
+    metrics,
     ...(featureStore ? { featureStore } : {}),
     ...(predictionLog ? { predictionLog } : {}),
     ...(options.featureBinner ? { featureBinner: options.featureBinner } : {}),

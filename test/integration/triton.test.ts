@@ -55,13 +55,23 @@ describe('the bundled Triton (nvidia-pytriton tritonserver) serving our models',
   it('batches concurrent requests (nv_inference_exec_count < nv_inference_count)', async () => {
     const before = await client.metrics();
     const row = encodeFeatures(schema, Object.fromEntries(schema.features.map((f) => [f.name, f.default])));
-    await Promise.all(
-      Array.from({ length: 256 }, () =>
-        client.infer('fraud_v1', {
-          inputs: [{ name: 'features', shape: [1, row.length], datatype: 'FP32', data: row }],
-        }),
-      ),
-    );
+    // 8 waves of 32 concurrent single-row requests. On a starved CPU the 200 ms queue policy
+    // may reject a few (HTTP 503, by design): count what Triton served, from its own counters.
+    let served = 0;
+    for (let wave = 0; wave < 8; wave++) {
+      const results = await Promise.allSettled(
+        Array.from({ length: 32 }, () =>
+          client.infer('fraud_v1', {
+            inputs: [{ name: 'features', shape: [1, row.length], datatype: 'FP32', data: row }],
+          }),
+        ),
+      );
+      for (const r of results) {
+        if (r.status === 'fulfilled') served++;
+        else expect((r.reason as TritonError).status).toBe(503);
+      }
+    }
+    expect(served).toBeGreaterThan(200);
     const after = await client.metrics();
     const count =
       sumSamples(after, 'nv_inference_count', { model: 'fraud_v1' }) -
@@ -69,7 +79,7 @@ describe('the bundled Triton (nvidia-pytriton tritonserver) serving our models',
     const execs =
       sumSamples(after, 'nv_inference_exec_count', { model: 'fraud_v1' }) -
       sumSamples(before, 'nv_inference_exec_count', { model: 'fraud_v1' });
-    expect(count).toBe(256);
+    expect(count).toBe(served);
     expect(execs).toBeLessThan(count);
     const stats = await client.statistics('fraud_v1');
     expect(stats[0]?.inference_count).toBeGreaterThan(stats[0]?.execution_count ?? Number.POSITIVE_INFINITY);

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadSpecFile } from '../../adapters/files/spec-file.ts';
 import { stackOf } from '../../core/spec/parse.ts';
+import { featureBinnerFromSpec } from '../../gateway/feature-bins.ts';
 import { startGateway } from '../../gateway/start.ts';
 import { parsePort } from '../options.ts';
 
@@ -19,7 +20,9 @@ export function registerGateway(program: Command): void {
       const stack = stackOf(spec).spec;
       const adminEnv = stack.gateway.adminTokenEnv;
       if (!process.env[adminEnv]) console.error(`note: ${adminEnv} is not set; the admin API answers 401 to everyone`);
+      const bins = featureBinnerFromSpec(spec, resolve('.'), (line) => console.error(`note: ${line}`));
       const running = await startGateway({
+        ...(bins ? { featureBinner: bins.binner, initialiseMetrics: bins.initialise } : {}),
         stack,
         root: resolve('.'),
         host: opts.host,
