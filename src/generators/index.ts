@@ -1,4 +1,5 @@
 import { dashboardsGenerator } from './dashboards.ts';
+import { driftAlertsGenerator } from './drift-alerts.ts';
 import { k6ThresholdsGenerator } from './k6-thresholds.ts';
 import { k8sServingGenerator } from './k8s-serving.ts';
 import { sloAlertsGenerator } from './slo-alerts.ts';
@@ -9,6 +10,7 @@ import type { Generator } from './types.ts';
 export const GENERATORS: Generator[] = [
   specSchemaGenerator,
   sloAlertsGenerator,
+  driftAlertsGenerator,
   k6ThresholdsGenerator,
   k8sServingGenerator,
   dashboardsGenerator,
