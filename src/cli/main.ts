@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
+import { registerChaos } from './commands/chaos.ts';
 import { registerGameday } from './commands/gameday.ts';
 import { registerGateway } from './commands/gateway.ts';
 import { registerGen } from './commands/gen.ts';
@@ -14,6 +15,7 @@ registerTriton(program);
 registerGameday(program);
 registerGen(program);
 registerGateway(program);
+registerChaos(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   const err = error as Error;

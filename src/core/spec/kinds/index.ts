@@ -1,4 +1,6 @@
 import type { z } from 'zod';
+import { chaosExperimentDocument } from './chaos-experiment.ts';
+import { chaosTargetDocument } from './chaos-target.ts';
 import { stackDocument } from './stack.ts';
 
 /**
@@ -7,6 +9,8 @@ import { stackDocument } from './stack.ts';
  */
 export const DOCUMENT_KINDS = {
   Stack: stackDocument,
+  ChaosExperiment: chaosExperimentDocument,
+  ChaosTarget: chaosTargetDocument,
 } as const satisfies Record<string, z.ZodType>;
 
 export type DocumentKind = keyof typeof DOCUMENT_KINDS;

@@ -1,0 +1,125 @@
+import type { GatewayAdmin } from '../../adapters/chaos/gateway-admin.ts';
+import { scrapeMetrics } from '../../adapters/chaos/metrics-scraper.ts';
+import type { PromQuery } from '../../adapters/chaos/prometheus-query.ts';
+import { TritonClient } from '../../adapters/triton/client.ts';
+import { measureGatewayProbe } from '../../core/chaos/gateway-measures.ts';
+import { readPromResult } from '../../core/chaos/promql-result.ts';
+import { type Scrape, windowStart } from '../../core/chaos/samples.ts';
+import type { Reading } from '../../core/chaos/verdict.ts';
+import { relativeReading } from '../../core/chaos/verdict.ts';
+import { isGatewayProbe, type ProbeSpec } from '../../core/spec/kinds/chaos/probes.ts';
+import { parseDuration } from '../../core/spec/kinds/common.ts';
+
+/**
+ * Reads the number behind each probe. Gateway probes difference two scrapes of the
+ * gateway's /metrics from a ring the runner fills every probe interval; the others ask
+ * Prometheus, Triton or the admin API at the moment of the check. Failures become
+ * `error` readings: a probe never throws into the run.
+ */
+export interface ProbeSources {
+  gatewayUrl?: string;
+  admin?: GatewayAdmin;
+  prometheus?: PromQuery;
+  tritonUrl?: () => string | undefined;
+  defaultModel: string;
+  defaultWindowSeconds: number;
+  minRequests: number;
+}
+
+export class ProbeReader {
+  private readonly sources: ProbeSources;
+  private readonly scrapes: Scrape[] = [];
+  private scrapeError: string | undefined;
+  private readonly baselines = new Map<string, Reading>();
+  private keepSeconds: number;
+  /** The scrape at the start of the before phase: baselines span the whole phase. */
+  private phaseStart: Scrape | undefined;
+
+  constructor(sources: ProbeSources, keepSeconds: number) {
+    this.sources = sources;
+    this.keepSeconds = keepSeconds;
+  }
+
+  get needsScrapes(): boolean {
+    return this.sources.gatewayUrl !== undefined;
+  }
+
+  async scrape(atMs: number): Promise<void> {
+    if (!this.sources.gatewayUrl) return;
+    try {
+      const samples = await scrapeMetrics(`${this.sources.gatewayUrl}/metrics`);
+      this.scrapes.push({ atMs, samples });
+      this.scrapeError = undefined;
+      while (this.scrapes.length > 2 && atMs - (this.scrapes[0] as Scrape).atMs > this.keepSeconds * 1000) this.scrapes.shift();
+    } catch (error) {
+      this.scrapeError = `gateway ${this.sources.gatewayUrl}/metrics: ${(error as Error).message}`;
+    }
+  }
+
+  markPhaseStart(): void {
+    this.phaseStart = this.scrapes[this.scrapes.length - 1];
+  }
+
+  /** Stores the before-phase value of every probe that is read `relativeTo: before`. */
+  async captureBaselines(probes: ProbeSpec[]): Promise<void> {
+    for (const probe of probes) {
+      if (!('relativeTo' in probe) || probe.relativeTo !== 'before') continue;
+      const key = JSON.stringify({ ...probe, relativeTo: undefined });
+      if (this.baselines.has(key)) continue;
+      this.baselines.set(key, await this.absolute(probe, true));
+    }
+  }
+
+  async read(probe: ProbeSpec): Promise<Reading> {
+    const reading = await this.absolute(probe, false);
+    if ('relativeTo' in probe && probe.relativeTo === 'before') {
+      return relativeReading(reading, this.baselines.get(JSON.stringify({ ...probe, relativeTo: undefined })));
+    }
+    return reading;
+  }
+
+  private async absolute(probe: ProbeSpec, wholePhase: boolean): Promise<Reading> {
+    if (isGatewayProbe(probe)) {
+      if (!this.sources.gatewayUrl) return { kind: 'error', why: 'no gateway URL to scrape' };
+      const last = this.scrapes[this.scrapes.length - 1];
+      if (this.scrapeError) return { kind: 'error', why: this.scrapeError };
+      if (!last) return { kind: 'no_data', why: 'no scrape of the gateway yet' };
+      const windowSeconds = probe.window ? parseDuration(probe.window) : this.sources.defaultWindowSeconds;
+      const from = wholePhase && this.phaseStart ? this.phaseStart : windowStart(this.scrapes, last, windowSeconds * 1000);
+      if (!from) return { kind: 'no_data', why: 'only one scrape of the gateway so far' };
+      const m = measureGatewayProbe(probe, from, last, probe.model ?? this.sources.defaultModel, this.sources.minRequests);
+      return m.kind === 'value'
+        ? { kind: 'value', value: m.value, n: m.n, windowSeconds: m.spanSeconds, detail: m.detail }
+        : { kind: 'no_data', n: m.n, windowSeconds: m.spanSeconds, why: m.why };
+    }
+    try {
+      switch (probe.type) {
+        case 'promql': {
+          if (!this.sources.prometheus) return { kind: 'error', why: 'no Prometheus URL (pass --prometheus-url)' };
+          return readPromResult(probe.query, await this.sources.prometheus.instant(probe.query));
+        }
+        case 'triton-ready': {
+          const url = this.sources.tritonUrl?.();
+          if (!url) return { kind: 'error', why: 'no Triton URL' };
+          const client = new TritonClient({ url, timeoutMs: 1_000 });
+          try {
+            const ready = probe.model ? await client.isModelReady(probe.model) : await client.isReady();
+            return { kind: 'value', value: ready ? 1 : 0, detail: `${probe.model ?? 'Triton'} ${ready ? 'ready' : 'not ready'}` };
+          } finally {
+            await client.close();
+          }
+        }
+        case 'gateway-weight': {
+          if (!this.sources.admin) return { kind: 'error', why: 'no gateway admin API' };
+          const model = probe.model ?? this.sources.defaultModel;
+          const weights = await this.sources.admin.weights(model);
+          const w = weights[probe.variant];
+          if (w === undefined) return { kind: 'error', why: `${model} has no variant ${probe.variant} (${Object.keys(weights).join(', ')})` };
+          return { kind: 'value', value: w, detail: `${model} weights ${JSON.stringify(weights)}` };
+        }
+      }
+    } catch (error) {
+      return { kind: 'error', why: (error as Error).message };
+    }
+  }
+}
