@@ -82,13 +82,15 @@ export class TrafficGenerator {
       const i = Math.floor(this.random() * this.mix.users);
       return { userId: `chaos-user-${i}`, features: applyShift(this.rows[i] as Record<string, FeatureValue>, this.shift), kind: 'repeat' };
     }
+    // A new transaction of a known customer (the feature store knows them): features from a
+    // row no one repeats, a cent more each time so its cache key has not been seen.
     const base = this.mix.users + this.mix.hotKeys;
     const i = base + Math.floor(this.random() * (this.rows.length - base));
     const row = this.rows[i] as Record<string, FeatureValue>;
-    // A new transaction: a cent more each time so its cache key has not been seen.
     this.fresh++;
     const features = { ...row, amount: Number(row.amount) + this.fresh / 100 };
-    return { userId: `chaos-new-${this.fresh}`, features: applyShift(features, this.shift), kind: 'new' };
+    const user = Math.floor(this.random() * this.mix.users);
+    return { userId: `chaos-user-${user}`, features: applyShift(features, this.shift), kind: 'new' };
   }
 
   hot(): TrafficRequest {

@@ -107,15 +107,26 @@ export class LocalDriver {
       case 'triton-load': {
         const t = this.requireTriton();
         const client = new TritonClient({ url: t.url, timeoutMs: 60_000 });
+        const done: string[] = [];
         try {
           for (const model of action.models) {
-            if (action.type === 'triton-unload') await client.unloadModel(model);
-            else await client.loadModel(model);
+            if (action.type === 'triton-unload') {
+              await client.unloadModel(model);
+              done.push(`unloaded ${model}`);
+              continue;
+            }
+            if (action.strategy === 'if-not-ready' && (await client.isModelReady(model))) {
+              done.push(`${model} already ready`);
+              continue;
+            }
+            if (action.strategy === 'replace') await client.unloadModel(model);
+            await client.loadModel(model);
+            done.push(`${action.strategy === 'if-not-ready' ? 'loaded' : action.strategy === 'reload' ? 'reloaded' : 'replaced'} ${model}`);
           }
         } finally {
           await client.close();
         }
-        return `${action.type === 'triton-unload' ? 'unloaded' : 'loaded'} ${action.models.join(', ')} through Triton model control`;
+        return `${done.join(', ')} (Triton model control)`;
       }
       case 'registry-outage': {
         const repo = this.requireTriton().modelRepository;

@@ -87,7 +87,7 @@ export class ProbeReader {
       const windowSeconds = probe.window ? parseDuration(probe.window) : this.sources.defaultWindowSeconds;
       const from = wholePhase && this.phaseStart ? this.phaseStart : windowStart(this.scrapes, last, windowSeconds * 1000);
       if (!from) return { kind: 'no_data', why: 'only one scrape of the gateway so far' };
-      const m = measureGatewayProbe(probe, from, last, probe.model ?? this.sources.defaultModel, this.sources.minRequests);
+      const m = measureGatewayProbe(probe, from, last, probe.model ?? this.sources.defaultModel, probe.minRequests ?? this.sources.minRequests);
       return m.kind === 'value'
         ? { kind: 'value', value: m.value, n: m.n, windowSeconds: m.spanSeconds, detail: m.detail }
         : { kind: 'no_data', n: m.n, windowSeconds: m.spanSeconds, why: m.why };

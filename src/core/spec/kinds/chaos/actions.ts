@@ -38,7 +38,17 @@ export const actionSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('triton-start') }),
   /** Triton model control: unload ("the GPU lost the model") or load models. */
   z.strictObject({ type: z.literal('triton-unload'), models }),
-  z.strictObject({ type: z.literal('triton-load'), models }),
+  z.strictObject({
+    type: z.literal('triton-load'),
+    models,
+    /**
+     * `if-not-ready`: load what is not loaded (idempotent, for rollbacks). `reload`: load
+     * even when ready, as a deploy does; Triton keeps serving the loaded version if the new
+     * one cannot be loaded. `replace`: unload first, then load: a deploy that drops the old
+     * version before it has the new one.
+     */
+    strategy: z.enum(['if-not-ready', 'reload', 'replace']).default('if-not-ready'),
+  }),
   /** The model registry (the repository Triton loads from) becomes unreachable, and comes back. */
   z.strictObject({ type: z.literal('registry-outage') }),
   z.strictObject({ type: z.literal('registry-restore') }),
@@ -131,7 +141,7 @@ export function revertOf(action: ActionSpec): ActionSpec | undefined {
     case 'triton-kill':
       return { type: 'triton-start' };
     case 'triton-unload':
-      return { type: 'triton-load', models: action.models };
+      return { type: 'triton-load', models: action.models, strategy: 'if-not-ready' };
     case 'registry-outage':
       return { type: 'registry-restore' };
     case 'gateway-faults':

@@ -19,6 +19,8 @@ const gatewayScope = {
   variant: z.string().optional(),
   /** Sliding window of counter increases; default: steadyState.window. */
   window: duration.optional(),
+  /** Fewest events the number may rest on; default: steadyState.minRequests. */
+  minRequests: z.number().int().min(1).optional(),
   /**
    * `before`: the value becomes the relative change against the same probe measured over
    * the whole before phase, (now - before) / before, e.g. a 10% shift of P(fraud).

@@ -1,0 +1,171 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HttpPromQuery } from '../../src/adapters/chaos/prometheus-query.ts';
+import { loadExperimentFile } from '../../src/adapters/files/experiment-file.ts';
+import { paths } from '../../src/adapters/process/paths.ts';
+import type { Journal } from '../../src/core/chaos/journal.ts';
+import type { ChaosExperimentDocument } from '../../src/core/spec/kinds/chaos-experiment.ts';
+import { defaultChaosTarget } from '../../src/core/spec/kinds/chaos-target.ts';
+import type { ChaosEnvironment } from '../../src/services/chaos/preflight.ts';
+import { runExperiment } from '../../src/services/chaos/runner.ts';
+import { startRollbackStandIn } from './fixtures/ab-rollback-stand-in.ts';
+import { type ChaosStack, startChaosStack } from './fixtures/chaos-stack.ts';
+import { ADMIN_TOKEN } from './fixtures/gateway.ts';
+import { startTestPrometheus, type TestPrometheus } from './fixtures/prometheus.ts';
+
+/**
+ * Every shipped experiment, run by the real runner against the real embedded stack
+ * (Triton, the gateway, Redis as cache and feature store, Prometheus for the drift probe):
+ * it passes on the healthy stack, and deviates when its mitigation is switched off. That
+ * second half is what proves an experiment can fail.
+ */
+const TIME_SCALE = 0.4;
+const dir = join(paths.root(), 'chaos', 'experiments');
+const experiment = (name: string) => loadExperimentFile(join(dir, `${name}.yaml`));
+const measured: Record<string, { detection: number | null; recovery: number | null }> = {};
+
+let chaos: ChaosStack;
+let prometheus: TestPrometheus;
+
+beforeAll(async () => {
+  chaos = await startChaosStack();
+  prometheus = await startTestPrometheus({ scrape: [{ job: 'gateway', target: chaos.gateway.url }] });
+});
+afterAll(async () => {
+  await prometheus?.stop();
+  await chaos?.stop();
+  if (Object.keys(measured).length > 0) console.log(`measured (time scale ${TIME_SCALE}): ${JSON.stringify(measured)}`);
+});
+
+async function run(doc: ChaosExperimentDocument, env: ChaosEnvironment, stack = chaos.stack): Promise<Journal> {
+  return runExperiment({ document: doc, stack, target: defaultChaosTarget(), env, timeScale: TIME_SCALE });
+}
+
+function summary(j: Journal): string {
+  return `${j.status}${j.deviated ? ' (deviated)' : ''}: ${j.reason}`;
+}
+
+describe('the shipped experiments', () => {
+  it('cover every row of the playbook failure table and the 500 ms latency practice', () => {
+    const names = readdirSync(dir).map((f) => f.replace(/\.yaml$/, ''));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'gpu-server-crash',
+        'model-load-oom',
+        'feature-store-down',
+        'model-registry-unavailable',
+        'ab-variant-failure',
+        'model-drift',
+        'cache-stampede',
+        'latency-500ms',
+      ]),
+    );
+  });
+});
+
+describe('on the healthy local stack, each experiment passes', () => {
+  it.each([
+    'gpu-server-crash',
+    'model-load-oom',
+    'feature-store-down',
+    'model-registry-unavailable',
+    'cache-stampede',
+    'latency-500ms',
+  ])('%s', async (name) => {
+    const journal = await run(experiment(name), chaos.env());
+    measured[name] = { detection: journal.detection?.measuredSeconds ?? null, recovery: journal.recovery?.measuredSeconds ?? null };
+    expect(summary(journal)).toMatch(/^completed:/);
+    expect(journal.before?.held).toBe(true);
+    expect(journal.after?.held).toBe(true);
+    expect(journal.during.ticks.length).toBeGreaterThan(3);
+    if (journal.detection) expect(journal.detection.met).toBe(true);
+    if (journal.recovery) expect(journal.recovery.met).toBe(true);
+    expect(journal.load?.failed).toBe(0);
+  });
+
+  it('ab-variant-failure: the A/B rollback (here a stand-in for the controller) routes 100% to v1 within the target', async () => {
+    const standIn = startRollbackStandIn(chaos.gateway.url, ADMIN_TOKEN);
+    let journal: Journal;
+    try {
+      journal = await run(experiment('ab-variant-failure'), chaos.env());
+    } finally {
+      standIn.stop();
+    }
+    measured['ab-variant-failure'] = { detection: journal.detection?.measuredSeconds ?? null, recovery: journal.recovery?.measuredSeconds ?? null };
+    expect(summary(journal)).toMatch(/^completed:/);
+    expect(standIn.rolledBackAt()).toBeDefined();
+    // The rollbacks put the weights back as they were found.
+    expect(await chaos.env().admin?.weights('fraud')).toEqual({ v1: 80, v2: 20 });
+  });
+
+  it('model-drift: the shift of P(fraud=1) shows in Prometheus within the target', async () => {
+    const journal = await run(experiment('model-drift'), { ...chaos.env(), prometheus: new HttpPromQuery(prometheus.url) });
+    measured['model-drift'] = { detection: journal.detection?.measuredSeconds ?? null, recovery: null };
+    expect(summary(journal)).toMatch(/^completed:/);
+    expect(journal.detection?.met).toBe(true);
+  });
+});
+
+describe('with its mitigation switched off, each experiment deviates', () => {
+  const withGateway = (change: Parameters<ChaosStack['startGateway']>[0]) => async (doc: ChaosExperimentDocument) => {
+    const gateway = await chaos.startGateway(change);
+    try {
+      return await run(doc, chaos.env(gateway));
+    } finally {
+      await gateway.close();
+    }
+  };
+  const noFallbacks = withGateway((s) => {
+    s.models[0]!.fallbacks = false;
+  });
+
+  it.each<[string, string, (doc: ChaosExperimentDocument) => Promise<Journal>, RegExp]>([
+    ['gpu-server-crash', 'fallbacks: false', noFallbacks, /every-request-answered|users-see-errors/],
+    ['model-load-oom', 'fallbacks: false', noFallbacks, /every-request-answered|users-see-errors/],
+    ['latency-500ms', 'fallbacks: false', noFallbacks, /every-request-answered|users-see-errors/],
+    ['cache-stampede', 'fallbacks: false (no cache tier)', noFallbacks, /triton-shielded|detection/],
+    [
+      'feature-store-down',
+      'featureStore.timeout: 2s (no bounded lookup)',
+      withGateway((s) => {
+        s.featureStore!.timeout = '2s';
+      }),
+      /p99-within-slo/,
+    ],
+    [
+      'model-registry-unavailable',
+      'the deploy replaces the model (unload, then load) instead of reloading in place',
+      (doc) => {
+        const changed = structuredClone(doc);
+        const step = changed.spec.method.find((s) => s.name === 'deploy-during-the-outage');
+        if (step?.action.type !== 'triton-load') throw new Error('the experiment changed: no deploy step');
+        step.action.strategy = 'replace';
+        return run(changed, chaos.env());
+      },
+      /fraud-v2-stays-loaded|primary-serves/,
+    ],
+    ['ab-variant-failure', 'no A/B controller running', (doc) => run(doc, chaos.env()), /recovery target missed/],
+    [
+      'model-drift',
+      'monitoring blind: Prometheus does not scrape the gateway',
+      async (doc) => {
+        const blind = await startTestPrometheus({ scrape: [{ job: 'nothing', target: '127.0.0.1:1' }] });
+        try {
+          return await run(doc, { ...chaos.env(), prometheus: new HttpPromQuery(blind.url) });
+        } finally {
+          await blind.stop();
+        }
+      },
+      /detection target missed/,
+    ],
+  ])('%s, with %s', async (name, _how, runOff, why) => {
+    const journal = await runOff(experiment(name));
+    expect(summary(journal)).toMatch(why);
+    expect(journal.deviated).toBe(true);
+    expect(['failed', 'aborted']).toContain(journal.status);
+    expect(journal.reason).toMatch(why);
+    // Whatever happened, the rollbacks ran and left the stack as it was.
+    expect(journal.rollbacks.every((r) => r.outcome === 'succeeded')).toBe(true);
+  });
+});
