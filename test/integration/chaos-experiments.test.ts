@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpPromQuery } from '../../src/adapters/chaos/prometheus-query.ts';
@@ -20,7 +20,7 @@ import { startTestPrometheus, type TestPrometheus } from './fixtures/prometheus.
  * it passes on the healthy stack, and deviates when its mitigation is switched off. That
  * second half is what proves an experiment can fail.
  */
-const TIME_SCALE = 0.4;
+const TIME_SCALE = 0.3;
 const dir = join(paths.root(), 'chaos', 'experiments');
 const experiment = (name: string) => loadExperimentFile(join(dir, `${name}.yaml`));
 const measured: Record<string, { detection: number | null; recovery: number | null }> = {};
@@ -38,8 +38,13 @@ afterAll(async () => {
   if (Object.keys(measured).length > 0) console.log(`measured (time scale ${TIME_SCALE}): ${JSON.stringify(measured)}`);
 });
 
+/** Journals land in .steadystate/chaos-tests/ (git-ignored) for a look after a failure. */
 async function run(doc: ChaosExperimentDocument, env: ChaosEnvironment, stack = chaos.stack): Promise<Journal> {
-  return runExperiment({ document: doc, stack, target: defaultChaosTarget(), env, timeScale: TIME_SCALE });
+  const journal = await runExperiment({ document: doc, stack, target: defaultChaosTarget(), env, timeScale: TIME_SCALE });
+  const dir = paths.state('chaos-tests');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, `${doc.metadata.name}-${journal.deviated ? 'deviated' : 'held'}.json`), JSON.stringify(journal, null, 1));
+  return journal;
 }
 
 function summary(j: Journal): string {
@@ -131,7 +136,7 @@ describe('with its mitigation switched off, each experiment deviates', () => {
       withGateway((s) => {
         s.featureStore!.timeout = '2s';
       }),
-      /p99-within-slo/,
+      /p99-within-slo|users-wait/,
     ],
     [
       'model-registry-unavailable',

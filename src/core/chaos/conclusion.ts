@@ -13,6 +13,8 @@ export interface RunFacts {
   interrupted?: string;
   abort?: Journal['abort'];
   before?: PhaseCheck;
+  /** The during hypothesis over the whole method (phase-scoped probes are judged here). */
+  duringFinal?: PhaseCheck;
   ticks: Tick[];
   duringProbes: readonly string[];
   after?: PhaseCheck;
@@ -40,13 +42,23 @@ function stepFailures(steps: StepRecord[]): StepRecord[] {
 }
 
 export function conclude(f: RunFacts): Conclusion {
-  const duringVerdicts = f.ticks.flatMap((t) => t.verdicts.filter((v) => f.duringProbes.includes(v.probe)).map((v) => ({ t: t.atSeconds, v })));
+  // Sliding-window probes must hold at every check; phase-scoped ones are judged over the
+  // whole method, in duringFinal (their running values in the ticks are for the record).
+  const windowed = f.ticks.flatMap((t) =>
+    t.verdicts.filter((v) => f.duringProbes.includes(v.probe) && v.scope === 'window').map((v) => ({ t: t.atSeconds, v })),
+  );
+  const final = (f.duringFinal?.verdicts ?? []).map((v) => ({ t: f.duringFinal?.atSeconds ?? 0, v }));
+  const duringVerdicts = [...final, ...windowed];
   const duringMiss = duringVerdicts.find(({ v }) => v.outcome === 'deviated') ?? duringVerdicts.find(({ v }) => v.outcome !== 'ok');
   const duringHeld = duringVerdicts.length === 0 ? null : duringMiss === undefined;
   const afterMiss = f.after && !f.after.held ? firstMiss(f.after.verdicts) : undefined;
   const missed = [f.detection, f.recovery].filter((e): e is ExpectationRecord => e !== undefined && e.met === false);
   const deviations: string[] = [];
-  if (duringMiss) deviations.push(`${describe(duringMiss.v)} (during, at ${duringMiss.t.toFixed(1)} s)`);
+  if (duringMiss) {
+    deviations.push(
+      `${describe(duringMiss.v)} (during${duringMiss.v.scope === 'window' ? `, at ${duringMiss.t.toFixed(1)} s` : ', over the method'})`,
+    );
+  }
   if (afterMiss) deviations.push(`${describe(afterMiss)} (after)`);
   for (const e of missed) deviations.push(`${e.kind} target missed: ${e.why}`);
   const deviated = deviations.length > 0 || f.abort !== undefined;

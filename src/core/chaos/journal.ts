@@ -84,8 +84,12 @@ export interface Journal {
   durationSeconds: number;
   timeScale: number;
   before?: PhaseCheck;
-  /** `probes`: the hypothesis probes checked during the method; `ticks` hold every probe value. */
-  during: { held: boolean | null; probes: string[]; ticks: Tick[] };
+  /**
+   * `probes`: the hypothesis probes checked during the method; `final`: their verdicts over
+   * the whole method and recovery; `ticks`: every probe value at every check (running values,
+   * sliding windows, detection, recovery, abort conditions).
+   */
+  during: { held: boolean | null; probes: string[]; final?: PhaseCheck; ticks: Tick[] };
   after?: PhaseCheck;
   detection?: ExpectationRecord;
   recovery?: ExpectationRecord;

@@ -29,6 +29,9 @@ function phaseCases(suite: string, phase: string, check: PhaseCheck | undefined)
 function duringCases(suite: string, journal: Journal): Case[] {
   return journal.during.probes.map((probe) => {
     const verdicts = journal.during.ticks.flatMap((t) => t.verdicts.filter((v) => v.probe === probe).map((v) => ({ t: t.atSeconds, v })));
+    // A phase-scoped probe is judged once, over the whole method; a windowed one at every check.
+    const final = journal.during.final?.verdicts.find((v) => v.probe === probe);
+    if (final && !verdicts.some(({ v }) => v.scope === 'window')) return verdictCase(`${suite}.steady-state-during`, final);
     const first = verdicts[0]?.v;
     const c: Case = {
       classname: `${suite}.steady-state-during`,

@@ -13,6 +13,7 @@ export interface Timeline {
   intervalSeconds: number;
   windowSeconds: number;
   warmupSeconds: number;
+  waitForSteadyStateSeconds: number;
   settleSeconds: number;
   steps: { name: string; pauseBefore: number; duration: number; pauseAfter: number }[];
   detectionWithin?: number;
@@ -38,12 +39,13 @@ export function timeline(spec: ChaosExperimentSpec, timeScale = 1): Timeline {
   const methodSeconds = steps.reduce((sum, x) => sum + x.pauseBefore + x.duration + x.pauseAfter, 0);
   // Actions themselves (a Triton start, a pod-delete's wait) get a generous allowance each.
   const actionAllowance = 120 * spec.method.length;
-  const maxSeconds = warmupSeconds + methodSeconds + actionAllowance + (recoveryWithin ?? 0) + (detectionWithin ?? 0) + settleSeconds + 30;
+  const maxSeconds = warmupSeconds + s(spec.steadyState.waitForSteadyState) + windowSeconds + methodSeconds + actionAllowance + (recoveryWithin ?? 0) + (detectionWithin ?? 0) + settleSeconds + 30;
   return {
     timeScale,
     intervalSeconds: parseDuration(spec.probeInterval),
     windowSeconds,
     warmupSeconds,
+    waitForSteadyStateSeconds: s(spec.steadyState.waitForSteadyState),
     settleSeconds,
     steps,
     ...(detectionWithin !== undefined ? { detectionWithin } : {}),
@@ -60,7 +62,7 @@ export function describePlan(name: string, spec: ChaosExperimentSpec, t: Timelin
     spec.load
       ? `load: ${spec.load.rate} req/s (${spec.load.users} users, repeat ${spec.load.repeatShare}, hot ${spec.load.hotShare}${spec.load.useFeatureStore ? ', features from the store' : ''})`
       : 'load: none (traffic comes from elsewhere)',
-    `before: ${sec(t.warmupSeconds)} of load, then check ${spec.steadyState.probes.filter((p) => p.phases.includes('before')).map((p) => `${p.name} ${describeTolerance(p.tolerance)}`).join(', ')}`,
+    `before: ${sec(t.warmupSeconds)} of load${t.waitForSteadyStateSeconds ? ` (waiting up to ${sec(t.waitForSteadyStateSeconds)} more for steady state)` : ''}, then check ${spec.steadyState.probes.filter((p) => p.phases.includes('before')).map((p) => `${p.name} ${describeTolerance(p.tolerance)}`).join(', ')}`,
   ];
   spec.method.forEach((m, i) => {
     const step = t.steps[i] as Timeline['steps'][number];

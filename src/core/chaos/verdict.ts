@@ -19,6 +19,12 @@ export interface ProbeVerdict {
   n?: number;
   /** Seconds of data the number covers, for windowed probes. */
   windowSeconds?: number;
+  /**
+   * For hypothesis probes checked during the method: `phase` is the running value over the
+   * phase so far (judged once, at the end of the phase); `window` a sliding window that must
+   * hold at every check.
+   */
+  scope?: 'phase' | 'window';
   why: string;
 }
 

@@ -8,6 +8,7 @@ import { type Scrape, windowStart } from '../../core/chaos/samples.ts';
 import type { Reading } from '../../core/chaos/verdict.ts';
 import { relativeReading } from '../../core/chaos/verdict.ts';
 import { isGatewayProbe, type ProbeSpec } from '../../core/spec/kinds/chaos/probes.ts';
+import type { Phase } from '../../core/spec/kinds/chaos-experiment.ts';
 import { parseDuration } from '../../core/spec/kinds/common.ts';
 
 /**
@@ -32,8 +33,9 @@ export class ProbeReader {
   private scrapeError: string | undefined;
   private readonly baselines = new Map<string, Reading>();
   private keepSeconds: number;
-  /** The scrape at the start of the before phase: baselines span the whole phase. */
-  private phaseStart: Scrape | undefined;
+  private scraping: Promise<void> = Promise.resolve();
+  /** The scrape at the start of each phase: hypothesis probes and baselines span the whole phase. */
+  private readonly phaseStarts = new Map<Phase, Scrape>();
 
   constructor(sources: ProbeSources, keepSeconds: number) {
     this.sources = sources;
@@ -44,7 +46,13 @@ export class ProbeReader {
     return this.sources.gatewayUrl !== undefined;
   }
 
-  async scrape(atMs: number): Promise<void> {
+  /** One scrape at a time, so the ring stays in time order. */
+  scrape(atMs: () => number): Promise<void> {
+    this.scraping = this.scraping.then(() => this.scrapeNow(atMs()));
+    return this.scraping;
+  }
+
+  private async scrapeNow(atMs: number): Promise<void> {
     if (!this.sources.gatewayUrl) return;
     try {
       const samples = await scrapeMetrics(`${this.sources.gatewayUrl}/metrics`);
@@ -56,8 +64,10 @@ export class ProbeReader {
     }
   }
 
-  markPhaseStart(): void {
-    this.phaseStart = this.scrapes[this.scrapes.length - 1];
+  /** The latest scrape starts `phase`: gateway probes without their own window read from there. */
+  markPhase(phase: Phase): void {
+    const last = this.scrapes[this.scrapes.length - 1];
+    if (last) this.phaseStarts.set(phase, last);
   }
 
   /** Stores the before-phase value of every probe that is read `relativeTo: before`. */
@@ -66,26 +76,32 @@ export class ProbeReader {
       if (!('relativeTo' in probe) || probe.relativeTo !== 'before') continue;
       const key = JSON.stringify({ ...probe, relativeTo: undefined });
       if (this.baselines.has(key)) continue;
-      this.baselines.set(key, await this.absolute(probe, true));
+      this.baselines.set(key, await this.absolute(probe, 'before', true));
     }
   }
 
-  async read(probe: ProbeSpec): Promise<Reading> {
-    const reading = await this.absolute(probe, false);
+  /**
+   * The probe's number now. Gateway probes with a `window` read that sliding window; without
+   * one they read everything since `phase` started (a p99 or a ratio over the whole phase,
+   * as an SLO is judged: three seconds of 40 requests cannot tell a p99).
+   */
+  async read(probe: ProbeSpec, phase?: Phase): Promise<Reading> {
+    const reading = await this.absolute(probe, phase, false);
     if ('relativeTo' in probe && probe.relativeTo === 'before') {
       return relativeReading(reading, this.baselines.get(JSON.stringify({ ...probe, relativeTo: undefined })));
     }
     return reading;
   }
 
-  private async absolute(probe: ProbeSpec, wholePhase: boolean): Promise<Reading> {
+  private async absolute(probe: ProbeSpec, phase: Phase | undefined, wholePhase: boolean): Promise<Reading> {
     if (isGatewayProbe(probe)) {
       if (!this.sources.gatewayUrl) return { kind: 'error', why: 'no gateway URL to scrape' };
       const last = this.scrapes[this.scrapes.length - 1];
       if (this.scrapeError) return { kind: 'error', why: this.scrapeError };
       if (!last) return { kind: 'no_data', why: 'no scrape of the gateway yet' };
       const windowSeconds = probe.window ? parseDuration(probe.window) : this.sources.defaultWindowSeconds;
-      const from = wholePhase && this.phaseStart ? this.phaseStart : windowStart(this.scrapes, last, windowSeconds * 1000);
+      const since = phase ? this.phaseStarts.get(phase) : undefined;
+      const from = since && (wholePhase || !probe.window) ? since : windowStart(this.scrapes, last, windowSeconds * 1000);
       if (!from) return { kind: 'no_data', why: 'only one scrape of the gateway so far' };
       const m = measureGatewayProbe(probe, from, last, probe.model ?? this.sources.defaultModel, probe.minRequests ?? this.sources.minRequests);
       return m.kind === 'value'

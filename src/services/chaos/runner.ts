@@ -197,6 +197,7 @@ class ExperimentRun {
     let error: string | undefined;
     let before: PhaseCheck | undefined;
     let after: PhaseCheck | undefined;
+    let during: PhaseCheck | undefined;
     const sampler = this.samplerLoop();
     try {
       await this.startLoad();
@@ -204,8 +205,14 @@ class ExperimentRun {
       if (before.held && !this.stop.signal.aborted) {
         await this.methodPhase();
         await this.awaitExpectations();
+        // The during hypothesis over the whole method and recovery, also when the run was stopped.
+        if (this.faultStart !== null) during = await this.check('during');
         this.phase = 'after';
-        if (!this.stop.signal.aborted && (await this.sleep(this.timeline.settleSeconds))) after = await this.check('after');
+        if (!this.stop.signal.aborted) {
+          await this.reader.scrape(() => performance.now() - this.t);
+          this.reader.markPhase('after');
+          if (await this.sleep(this.timeline.settleSeconds)) after = await this.check('after');
+        }
       }
     } catch (e) {
       error = `the runner failed: ${(e as Error).message}`;
@@ -220,6 +227,7 @@ class ExperimentRun {
       ...(error ? { error } : {}),
       ...(before ? { before } : {}),
       ...(after ? { after } : {}),
+      ...(during ? { duringFinal: during } : {}),
       ...(loadSummary ? { load: loadSummary } : {}),
     });
   }
@@ -258,7 +266,7 @@ class ExperimentRun {
     const bound = performance.now() + (this.timeline.maxSeconds + 60) * 1000;
     while (this.phase !== 'done' && performance.now() < bound) {
       const started = performance.now();
-      await this.reader.scrape(started - this.t);
+      await this.reader.scrape(() => performance.now() - this.t);
       if (this.phase === 'during') await this.tick();
       const wait = intervalMs - (performance.now() - started);
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
@@ -269,11 +277,13 @@ class ExperimentRun {
     const at = this.now();
     const verdicts: ProbeVerdict[] = [];
     for (const p of this.spec.steadyState.probes.filter((p) => p.phases.includes('during'))) {
-      verdicts.push(judge(p.name, await this.reader.read(p.probe), p.tolerance));
+      const scope = 'window' in p.probe && p.probe.window ? 'window' : 'phase';
+      verdicts.push({ ...judge(p.name, await this.reader.read(p.probe, 'during'), p.tolerance), scope });
     }
     const d = this.spec.detection;
     if (d && this.faultStart !== null && this.detectedAt === null) {
-      const v = judge('detection', await this.reader.read(d.probe), d.tolerance);
+      // Without a window, detection reads everything since the first action.
+      const v = judge('detection', await this.reader.read(d.probe, 'during'), d.tolerance);
       verdicts.push(v);
       this.lastDetectionWhy = v.why;
       if (v.outcome === 'ok') {
@@ -310,7 +320,7 @@ class ExperimentRun {
         this.halt('aborted');
       }
     }
-    for (const v of verdicts.filter((v) => v.outcome !== 'ok' && !v.probe.startsWith('abort:') && v.probe !== 'detection' && v.probe !== 'recovery')) {
+    for (const v of verdicts.filter((v) => v.outcome !== 'ok' && v.scope === 'window')) {
       this.log(`during: ${v.probe} ${v.outcome}: ${v.why}`);
     }
     this.ticks.push({ atSeconds: at, verdicts });
@@ -318,18 +328,27 @@ class ExperimentRun {
 
   private async beforePhase(): Promise<PhaseCheck> {
     this.phase = 'before';
-    // The first scrape marks where the before-phase baselines start.
-    await this.reader.scrape(performance.now() - this.t);
-    this.reader.markPhaseStart();
+    // The first scrape marks where the before phase (and its baselines) start.
+    await this.reader.scrape(() => performance.now() - this.t);
+    this.reader.markPhase('before');
     await this.sleep(this.timeline.warmupSeconds);
+    let check = await this.check('before');
+    const waitUntil = this.now() + this.timeline.waitForSteadyStateSeconds;
+    while (!check.held && !this.stop.signal.aborted && this.now() + this.timeline.windowSeconds <= waitUntil + 1e-9) {
+      this.log('not in steady state yet: checking again over a fresh window');
+      this.reader.markPhase('before');
+      if (!(await this.sleep(this.timeline.windowSeconds))) break;
+      check = await this.check('before');
+    }
     await this.reader.captureBaselines([...this.spec.steadyState.probes.map((p) => p.probe), ...this.probeSpecsOutsideHypothesis()]);
-    return this.check('before');
+    return check;
   }
 
-  private async check(phase: 'before' | 'after'): Promise<PhaseCheck> {
+  private async check(phase: 'before' | 'during' | 'after'): Promise<PhaseCheck> {
+    await this.reader.scrape(() => performance.now() - this.t);
     const verdicts: ProbeVerdict[] = [];
     for (const p of this.spec.steadyState.probes.filter((p) => p.phases.includes(phase))) {
-      verdicts.push(judge(p.name, await this.reader.read(p.probe), p.tolerance));
+      verdicts.push(judge(p.name, await this.reader.read(p.probe, phase), p.tolerance));
     }
     const check = { atSeconds: this.now(), held: held(verdicts), verdicts };
     this.log(`steady state ${phase}: ${check.held ? 'held' : 'NOT met'} (${verdicts.map((v) => `${v.probe} ${v.outcome}`).join(', ')})`);
@@ -342,6 +361,10 @@ class ExperimentRun {
     for (const [i, step] of this.spec.method.entries()) {
       const times = this.timeline.steps[i] as (typeof this.timeline.steps)[number];
       if (!(await this.sleep(times.pauseBefore))) break;
+      if (this.faultStart === null) {
+        await this.reader.scrape(() => performance.now() - this.t);
+        this.reader.markPhase('during');
+      }
       const record = await this.runStep(step.name, step.action, step.expect);
       if (this.faultStart === null) this.faultStart = record.startSeconds;
       this.method.push(record);
@@ -484,7 +507,7 @@ class ExperimentRun {
     });
   }
 
-  private journal(extra: Partial<Journal> & { refused?: string }): Journal {
+  private journal(extra: Partial<Journal> & { refused?: string; duringFinal?: PhaseCheck }): Journal {
     const detection = this.expectation('detection');
     const recovery = this.expectation('recovery');
     const duringProbes = this.spec.steadyState.probes.filter((p) => p.phases.includes('during')).map((p) => p.name);
@@ -495,6 +518,7 @@ class ExperimentRun {
       ...(this.abort ? { abort: this.abort } : {}),
       ...(extra.before ? { before: extra.before } : {}),
       ...(extra.after ? { after: extra.after } : {}),
+      ...(extra.duringFinal ? { duringFinal: extra.duringFinal } : {}),
       ...(detection ? { detection } : {}),
       ...(recovery ? { recovery } : {}),
       ticks: this.ticks,
@@ -504,7 +528,7 @@ class ExperimentRun {
     });
     const ended = new Date();
     const doc = this.o.document;
-    const { refused, ...rest } = extra;
+    const { refused, duringFinal, ...rest } = extra;
     this.log(`${conclusion.status}${conclusion.deviated ? ' (deviated)' : ''}: ${conclusion.reason}`);
     return {
       journalVersion: 1,
@@ -524,7 +548,7 @@ class ExperimentRun {
       durationSeconds: this.now(),
       timeScale: this.timeline.timeScale,
       ...rest,
-      during: { held: conclusion.duringHeld, probes: duringProbes, ticks: this.ticks },
+      during: { held: conclusion.duringHeld, probes: duringProbes, ...(duringFinal ? { final: duringFinal } : {}), ticks: this.ticks },
       ...(detection ? { detection } : {}),
       ...(recovery ? { recovery } : {}),
       ...(this.abort ? { abort: this.abort } : {}),

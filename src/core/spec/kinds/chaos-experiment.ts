@@ -95,6 +95,11 @@ export const chaosExperimentSpec = z
       minRequests: z.number().int().min(1).default(20),
       /** Load before the before-check (at least one window). */
       warmup: duration.optional(),
+      /**
+       * When the before-check fails, check again over fresh windows until it holds or this
+       * long has passed: inject only into a system in steady state (default: check once).
+       */
+      waitForSteadyState: duration.default('0s'),
       /** After recovery, wait this long (at least one window) before the after-check. */
       settle: duration.optional(),
       probes: z.array(hypothesisProbe).min(1),
