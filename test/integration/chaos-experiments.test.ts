@@ -40,10 +40,19 @@ afterAll(async () => {
 
 /** Journals land in .steadystate/chaos-tests/ (git-ignored) for a look after a failure. */
 async function run(doc: ChaosExperimentDocument, env: ChaosEnvironment, stack = chaos.stack): Promise<Journal> {
-  const journal = await runExperiment({ document: doc, stack, target: defaultChaosTarget(), env, timeScale: TIME_SCALE });
+  const journal = await runExperiment({
+    document: doc,
+    stack,
+    target: defaultChaosTarget(),
+    env,
+    timeScale: TIME_SCALE,
+  });
   const dir = paths.state('chaos-tests');
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, `${doc.metadata.name}-${journal.deviated ? 'deviated' : 'held'}.json`), JSON.stringify(journal, null, 1));
+  writeFileSync(
+    join(dir, `${doc.metadata.name}-${journal.deviated ? 'deviated' : 'held'}.json`),
+    JSON.stringify(journal, null, 1),
+  );
   return journal;
 }
 
@@ -79,7 +88,10 @@ describe('on the healthy local stack, each experiment passes', () => {
     'latency-500ms',
   ])('%s', async (name) => {
     const journal = await run(experiment(name), chaos.env());
-    measured[name] = { detection: journal.detection?.measuredSeconds ?? null, recovery: journal.recovery?.measuredSeconds ?? null };
+    measured[name] = {
+      detection: journal.detection?.measuredSeconds ?? null,
+      recovery: journal.recovery?.measuredSeconds ?? null,
+    };
     expect(summary(journal)).toMatch(/^completed:/);
     expect(journal.before?.held).toBe(true);
     expect(journal.after?.held).toBe(true);
@@ -97,7 +109,10 @@ describe('on the healthy local stack, each experiment passes', () => {
     } finally {
       standIn.stop();
     }
-    measured['ab-variant-failure'] = { detection: journal.detection?.measuredSeconds ?? null, recovery: journal.recovery?.measuredSeconds ?? null };
+    measured['ab-variant-failure'] = {
+      detection: journal.detection?.measuredSeconds ?? null,
+      recovery: journal.recovery?.measuredSeconds ?? null,
+    };
     expect(summary(journal)).toMatch(/^completed:/);
     expect(standIn.rolledBackAt()).toBeDefined();
     // The rollbacks put the weights back as they were found.
@@ -105,7 +120,10 @@ describe('on the healthy local stack, each experiment passes', () => {
   });
 
   it('model-drift: the shift of P(fraud=1) shows in Prometheus within the target', async () => {
-    const journal = await run(experiment('model-drift'), { ...chaos.env(), prometheus: new HttpPromQuery(prometheus.url) });
+    const journal = await run(experiment('model-drift'), {
+      ...chaos.env(),
+      prometheus: new HttpPromQuery(prometheus.url),
+    });
     measured['model-drift'] = { detection: journal.detection?.measuredSeconds ?? null, recovery: null };
     expect(summary(journal)).toMatch(/^completed:/);
     expect(journal.detection?.met).toBe(true);

@@ -21,12 +21,19 @@ export class GatewayAdmin {
   }
 
   async weights(model: string): Promise<Record<string, number>> {
-    return ((await this.call('GET', `/admin/models/${encodeURIComponent(model)}/weights`)) as { weights: Record<string, number> }).weights;
+    return (
+      (await this.call('GET', `/admin/models/${encodeURIComponent(model)}/weights`)) as {
+        weights: Record<string, number>;
+      }
+    ).weights;
   }
 
   async setWeights(model: string, weights: Record<string, number>): Promise<Record<string, number>> {
-    return ((await this.call('PUT', `/admin/models/${encodeURIComponent(model)}/weights`, { weights })) as { weights: Record<string, number> })
-      .weights;
+    return (
+      (await this.call('PUT', `/admin/models/${encodeURIComponent(model)}/weights`, { weights })) as {
+        weights: Record<string, number>;
+      }
+    ).weights;
   }
 
   async faults(): Promise<GatewayFault[]> {
@@ -58,7 +65,9 @@ export class GatewayAdmin {
     }
     const text = await res.text();
     if (res.status === 401) {
-      throw new Error(`gateway admin API refused the token (401); set the admin token (the Stack's gateway.adminTokenEnv) to the gateway's`);
+      throw new Error(
+        `gateway admin API refused the token (401); set the admin token (the Stack's gateway.adminTokenEnv) to the gateway's`,
+      );
     }
     if (!res.ok) throw new Error(`gateway admin API ${method} ${path}: HTTP ${res.status}: ${text.slice(0, 300)}`);
     return text ? JSON.parse(text) : undefined;

@@ -55,7 +55,11 @@ export class KubernetesPodsApi implements PodsApi {
   }
 
   async delete(namespace: string, name: string, gracePeriodSeconds?: number): Promise<void> {
-    await this.core.deleteNamespacedPod({ namespace, name, ...(gracePeriodSeconds !== undefined ? { gracePeriodSeconds } : {}) });
+    await this.core.deleteNamespacedPod({
+      namespace,
+      name,
+      ...(gracePeriodSeconds !== undefined ? { gracePeriodSeconds } : {}),
+    });
   }
 
   watch(

@@ -39,7 +39,8 @@ export function readLocalStack(file: string): LocalStack {
     );
   }
   const parsed = JSON.parse(raw) as Partial<LocalStack>;
-  if (typeof parsed.gatewayUrl !== 'string') throw new Error(`${file}: gatewayUrl is missing; expected e.g. "http://127.0.0.1:8080"`);
+  if (typeof parsed.gatewayUrl !== 'string')
+    throw new Error(`${file}: gatewayUrl is missing; expected e.g. "http://127.0.0.1:8080"`);
   return parsed as LocalStack;
 }
 

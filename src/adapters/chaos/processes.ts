@@ -50,7 +50,9 @@ export async function waitForExit(pid: number, timeoutMs: number): Promise<boole
 /** The command line and working directory of a running process (Linux /proc). */
 export function commandOf(pid: number): { argv: string[]; cwd: string } | undefined {
   try {
-    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter((a) => a.length > 0);
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+      .split('\0')
+      .filter((a) => a.length > 0);
     return argv.length > 0 ? { argv, cwd: readlinkSync(`/proc/${pid}/cwd`) } : undefined;
   } catch {
     return undefined;

@@ -1,5 +1,5 @@
-import { CHAOS } from '../../core/metrics/names.ts';
 import type { Journal } from '../../core/chaos/journal.ts';
+import { CHAOS } from '../../core/metrics/names.ts';
 
 /**
  * Where a scheduled run leaves its result for Prometheus: a one-method port, and the
@@ -26,7 +26,11 @@ export function chaosGaugesText(journal: Journal, endedAtSeconds: number): strin
     journal.status === 'completed' && !journal.deviated ? 1 : 0,
   );
   if (journal.detection?.measuredSeconds != null)
-    gauge(CHAOS.detection, 'Seconds from the first action until the detection condition held', journal.detection.measuredSeconds);
+    gauge(
+      CHAOS.detection,
+      'Seconds from the first action until the detection condition held',
+      journal.detection.measuredSeconds,
+    );
   if (journal.recovery?.measuredSeconds != null)
     gauge(CHAOS.recovery, 'Seconds until the recovery condition held', journal.recovery.measuredSeconds);
   return `${lines.join('\n')}\n`;

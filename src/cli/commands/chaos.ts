@@ -18,7 +18,8 @@ export const EXIT = { completed: 0, failed: 1, aborted: 2, interrupted: 3 } as c
 
 function parseTimeScale(value: string): number {
   const x = Number(value);
-  if (!(x > 0 && x <= 1)) throw new InvalidArgumentError(`"${value}" is not a time scale; expected a number in (0, 1], e.g. 0.5`);
+  if (!(x > 0 && x <= 1))
+    throw new InvalidArgumentError(`"${value}" is not a time scale; expected a number in (0, 1], e.g. 0.5`);
   return x;
 }
 
@@ -38,13 +39,26 @@ export function registerChaos(program: Command): void {
     )
     .argument('<file>', 'the experiment, e.g. chaos/experiments/gpu-server-crash.yaml')
     .option('--spec <file>', 'the spec (Stack, ChaosTarget allow-list)', 'steadystate.yaml')
-    .option('--dry-run', 'validate, check every guard against the live targets (read-only) and print the plan; touch nothing')
-    .option('--stack-state <file>', 'where the local stack runs (JSON: gatewayUrl, triton, redis, prometheus)', DEFAULT_STACK_STATE)
-    .option('--gateway-url <url>', 'the gateway (default: the stack state; on kubernetes, the ChaosTarget or the Stack Service)')
+    .option(
+      '--dry-run',
+      'validate, check every guard against the live targets (read-only) and print the plan; touch nothing',
+    )
+    .option(
+      '--stack-state <file>',
+      'where the local stack runs (JSON: gatewayUrl, triton, redis, prometheus)',
+      DEFAULT_STACK_STATE,
+    )
+    .option(
+      '--gateway-url <url>',
+      'the gateway (default: the stack state; on kubernetes, the ChaosTarget or the Stack Service)',
+    )
     .option('--prometheus-url <url>', 'Prometheus for promql probes')
-    .option('--kubeconfig <file>', 'kube config for target kubernetes (default: KUBECONFIG, ~/.kube/config, in-cluster)')
+    .option(
+      '--kubeconfig <file>',
+      'kube config for target kubernetes (default: KUBECONFIG, ~/.kube/config, in-cluster)',
+    )
     .option('--time-scale <x>', 'shrink waits, fault durations and targets by this factor in (0, 1]', parseTimeScale, 1)
-    .option('--no-load', 'do not run the experiment\'s built-in load (traffic comes from elsewhere)')
+    .option('--no-load', "do not run the experiment's built-in load (traffic comes from elsewhere)")
     .option('--journal <file>', 'write the JSON journal here (default .steadystate/chaos/<name>.journal.json)')
     .option('--junit <file>', 'also write JUnit XML')
     .option('--pushgateway <url>', 'push chaos_* gauges to this Pushgateway (scheduled runs)')
@@ -93,16 +107,24 @@ export function registerChaos(program: Command): void {
       write(journalFile, `${JSON.stringify(journal, null, 2)}\n`);
       if (opts.junit) write(opts.junit, junitXml([journal]));
       if (opts.pushgateway && !journal.dryRun) {
-        await new PushgatewayPublisher(opts.pushgateway).publish(journal, Date.parse(journal.endedAt) / 1000).catch((error: Error) => {
-          console.error(`could not push the result: ${error.message}`);
-          process.exitCode = EXIT.failed;
-        });
+        await new PushgatewayPublisher(opts.pushgateway)
+          .publish(journal, Date.parse(journal.endedAt) / 1000)
+          .catch((error: Error) => {
+            console.error(`could not push the result: ${error.message}`);
+            process.exitCode = EXIT.failed;
+          });
       }
       const times = [
-        journal.detection ? `detection ${journal.detection.measuredSeconds?.toFixed(2) ?? '-'} s (target ${journal.detection.withinSeconds} s)` : '',
-        journal.recovery ? `recovery ${journal.recovery.measuredSeconds?.toFixed(2) ?? '-'} s (target ${journal.recovery.withinSeconds} s)` : '',
+        journal.detection
+          ? `detection ${journal.detection.measuredSeconds?.toFixed(2) ?? '-'} s (target ${journal.detection.withinSeconds} s)`
+          : '',
+        journal.recovery
+          ? `recovery ${journal.recovery.measuredSeconds?.toFixed(2) ?? '-'} s (target ${journal.recovery.withinSeconds} s)`
+          : '',
       ].filter(Boolean);
-      console.log(`${document.metadata.name}: ${journal.status}${journal.deviated ? ', deviated' : ''}${times.length ? `; ${times.join(', ')}` : ''}`);
+      console.log(
+        `${document.metadata.name}: ${journal.status}${journal.deviated ? ', deviated' : ''}${times.length ? `; ${times.join(', ')}` : ''}`,
+      );
       console.log(`  ${journal.reason}`);
       console.log(`  journal: ${journalFile}${opts.junit ? `, junit: ${opts.junit}` : ''}`);
       const code = journal.status === 'completed' && journal.deviated ? EXIT.failed : EXIT[journal.status];
@@ -125,7 +147,9 @@ export function registerChaos(program: Command): void {
           const problems = checkExperimentAgainstSpec(doc.spec, stack, target);
           if (problems.length > 0) {
             failed++;
-            console.error(`${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'} against ${opts.spec}`);
+            console.error(
+              `${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'} against ${opts.spec}`,
+            );
             for (const p of problems) console.error(`  - ${p.path}: ${p.message}`);
           } else console.log(`${file}: ok (${doc.metadata.name}, target ${doc.spec.target})`);
         } catch (error) {

@@ -31,7 +31,8 @@ export interface Conclusion {
   reason: string;
 }
 
-const describe = (v: ProbeVerdict) => `${v.probe} ${v.outcome === 'deviated' ? 'deviated' : v.outcome === 'no_data' ? 'had no data' : 'failed to run'}: ${v.why}`;
+const describe = (v: ProbeVerdict) =>
+  `${v.probe} ${v.outcome === 'deviated' ? 'deviated' : v.outcome === 'no_data' ? 'had no data' : 'failed to run'}: ${v.why}`;
 
 function firstMiss(verdicts: readonly ProbeVerdict[]): ProbeVerdict | undefined {
   return verdicts.find((v) => v.outcome === 'deviated') ?? verdicts.find((v) => v.outcome !== 'ok');
@@ -45,11 +46,14 @@ export function conclude(f: RunFacts): Conclusion {
   // Sliding-window probes must hold at every check; phase-scoped ones are judged over the
   // whole method, in duringFinal (their running values in the ticks are for the record).
   const windowed = f.ticks.flatMap((t) =>
-    t.verdicts.filter((v) => f.duringProbes.includes(v.probe) && v.scope === 'window').map((v) => ({ t: t.atSeconds, v })),
+    t.verdicts
+      .filter((v) => f.duringProbes.includes(v.probe) && v.scope === 'window')
+      .map((v) => ({ t: t.atSeconds, v })),
   );
   const final = (f.duringFinal?.verdicts ?? []).map((v) => ({ t: f.duringFinal?.atSeconds ?? 0, v }));
   const duringVerdicts = [...final, ...windowed];
-  const duringMiss = duringVerdicts.find(({ v }) => v.outcome === 'deviated') ?? duringVerdicts.find(({ v }) => v.outcome !== 'ok');
+  const duringMiss =
+    duringVerdicts.find(({ v }) => v.outcome === 'deviated') ?? duringVerdicts.find(({ v }) => v.outcome !== 'ok');
   const duringHeld = duringVerdicts.length === 0 ? null : duringMiss === undefined;
   const afterMiss = f.after && !f.after.held ? firstMiss(f.after.verdicts) : undefined;
   const missed = [f.detection, f.recovery].filter((e): e is ExpectationRecord => e !== undefined && e.met === false);
@@ -68,9 +72,15 @@ export function conclude(f: RunFacts): Conclusion {
       ? `; ROLLBACK FAILED (${rollbackFailures.map((s) => `${s.name}: ${s.error}`).join('; ')}): the stack may still be degraded`
       : '';
 
-  if (f.refused) return { status: 'failed', deviated: false, duringHeld, reason: `refused before acting: ${f.refused}` };
+  if (f.refused)
+    return { status: 'failed', deviated: false, duringHeld, reason: `refused before acting: ${f.refused}` };
   if (f.interrupted) {
-    return { status: 'interrupted', deviated, duringHeld, reason: `interrupted by ${f.interrupted}; rollbacks ran${rollbackNote}` };
+    return {
+      status: 'interrupted',
+      deviated,
+      duringHeld,
+      reason: `interrupted by ${f.interrupted}; rollbacks ran${rollbackNote}`,
+    };
   }
   if (f.abort) {
     return {
@@ -93,9 +103,26 @@ export function conclude(f: RunFacts): Conclusion {
   const unexpected = stepFailures(f.method).filter((s) => s.outcome === 'failed');
   if (unexpected.length > 0) {
     const s = unexpected[0] as StepRecord;
-    return { status: 'failed', deviated, duringHeld, reason: `method step ${s.name} failed: ${s.error}${rollbackNote}` };
+    return {
+      status: 'failed',
+      deviated,
+      duringHeld,
+      reason: `method step ${s.name} failed: ${s.error}${rollbackNote}`,
+    };
   }
-  if (deviated) return { status: 'failed', deviated: true, duringHeld, reason: `hypothesis deviated: ${deviations.join('; ')}${rollbackNote}` };
-  if (rollbackFailures.length > 0) return { status: 'failed', deviated: false, duringHeld, reason: `the hypothesis held${rollbackNote}` };
-  return { status: 'completed', deviated: false, duringHeld, reason: 'the hypothesis held before, during and after the method; detection and recovery within target' };
+  if (deviated)
+    return {
+      status: 'failed',
+      deviated: true,
+      duringHeld,
+      reason: `hypothesis deviated: ${deviations.join('; ')}${rollbackNote}`,
+    };
+  if (rollbackFailures.length > 0)
+    return { status: 'failed', deviated: false, duringHeld, reason: `the hypothesis held${rollbackNote}` };
+  return {
+    status: 'completed',
+    deviated: false,
+    duringHeld,
+    reason: 'the hypothesis held before, during and after the method; detection and recovery within target',
+  };
 }

@@ -30,7 +30,12 @@ export function decideExpectation(input: {
   const condition = `${input.probe} ${describeTolerance(input.tolerance)}`;
   const start = kind === 'detection' ? 'the first action' : 'the clock start';
   if (fromSeconds === null) {
-    return { ...base, measuredSeconds: null, met: null, why: `not decided: ${kind === 'detection' ? 'no action ran' : 'the fault never ended'}` };
+    return {
+      ...base,
+      measuredSeconds: null,
+      met: null,
+      why: `not decided: ${kind === 'detection' ? 'no action ran' : 'the fault never ended'}`,
+    };
   }
   if (heldAtSeconds !== null) {
     const measured = Math.max(0, heldAtSeconds - fromSeconds);

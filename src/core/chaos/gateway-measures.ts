@@ -29,7 +29,13 @@ export function measureGatewayProbe(
   const ratio = (num: number, den: number, unit: string, label: string): Measure =>
     den < minRequests
       ? { kind: 'no_data', n: den, spanSeconds, why: `${den} ${unit} in ${fmt(spanSeconds)} s, need >= ${minRequests}` }
-      : { kind: 'value', value: num / den, n: den, spanSeconds, detail: `${fmtCount(num)} of ${fmtCount(den)} ${label}` };
+      : {
+          kind: 'value',
+          value: num / den,
+          n: den,
+          spanSeconds,
+          detail: `${fmtCount(num)} of ${fmtCount(den)} ${label}`,
+        };
   if (spanSeconds <= 0) return { kind: 'no_data', n: 0, spanSeconds, why: 'only one scrape so far' };
 
   switch (probe.type) {
@@ -49,10 +55,18 @@ export function measureGatewayProbe(
       const buckets = increaseBy(from, to, `${GATEWAY.duration}_bucket`, 'le', filter);
       const total = buckets.get('+Inf') ?? 0;
       if (total < minRequests)
-        return { kind: 'no_data', n: total, spanSeconds, why: `${total} requests in ${fmt(spanSeconds)} s, need >= ${minRequests}` };
+        return {
+          kind: 'no_data',
+          n: total,
+          spanSeconds,
+          why: `${total} requests in ${fmt(spanSeconds)} s, need >= ${minRequests}`,
+        };
       const value = histogramQuantile(
         probe.quantile,
-        [...buckets].map(([le, count]) => ({ upperBound: le === '+Inf' ? Number.POSITIVE_INFINITY : Number(le), count })),
+        [...buckets].map(([le, count]) => ({
+          upperBound: le === '+Inf' ? Number.POSITIVE_INFINITY : Number(le),
+          count,
+        })),
       );
       return { kind: 'value', value, n: total, spanSeconds, detail: `p${probe.quantile * 100} of ${total} requests` };
     }
@@ -74,14 +88,25 @@ export function measureGatewayProbe(
       return ratio(results.get('hit') ?? 0, lookups, 'cache lookups', 'cache lookups hit');
     }
     case 'defaulted-features-per-request':
-      return ratio(sumIncrease(from, to, GATEWAY.defaultedFeatures, { model }), requests, 'requests', 'defaulted features per request');
+      return ratio(
+        sumIncrease(from, to, GATEWAY.defaultedFeatures, { model }),
+        requests,
+        'requests',
+        'defaulted features per request',
+      );
     case 'label-rate': {
       const labels = increaseBy(from, to, GATEWAY.predictions, 'label', scope);
       const all = [...labels.values()].reduce((a, b) => a + b, 0);
       return ratio(labels.get(probe.label) ?? 0, all, 'predictions', `predictions labelled ${probe.label}`);
     }
     case 'request-rate':
-      return { kind: 'value', value: requests / spanSeconds, n: requests, spanSeconds, detail: `${requests} requests in ${fmt(spanSeconds)} s` };
+      return {
+        kind: 'value',
+        value: requests / spanSeconds,
+        n: requests,
+        spanSeconds,
+        detail: `${requests} requests in ${fmt(spanSeconds)} s`,
+      };
   }
 }
 

@@ -28,10 +28,13 @@ function phaseCases(suite: string, phase: string, check: PhaseCheck | undefined)
 
 function duringCases(suite: string, journal: Journal): Case[] {
   return journal.during.probes.map((probe) => {
-    const verdicts = journal.during.ticks.flatMap((t) => t.verdicts.filter((v) => v.probe === probe).map((v) => ({ t: t.atSeconds, v })));
+    const verdicts = journal.during.ticks.flatMap((t) =>
+      t.verdicts.filter((v) => v.probe === probe).map((v) => ({ t: t.atSeconds, v })),
+    );
     // A phase-scoped probe is judged once, over the whole method; a windowed one at every check.
     const final = journal.during.final?.verdicts.find((v) => v.probe === probe);
-    if (final && !verdicts.some(({ v }) => v.scope === 'window')) return verdictCase(`${suite}.steady-state-during`, final);
+    if (final && !verdicts.some(({ v }) => v.scope === 'window'))
+      return verdictCase(`${suite}.steady-state-during`, final);
     const first = verdicts[0]?.v;
     const c: Case = {
       classname: `${suite}.steady-state-during`,
@@ -50,7 +53,10 @@ function duringCases(suite: string, journal: Journal): Case[] {
       };
     } else if (bad.length > 0) {
       const d = bad[0] as { t: number; v: ProbeVerdict };
-      c.error = { type: d.v.outcome, message: `${bad.length} of ${verdicts.length} checks without a number; first at ${d.t.toFixed(1)} s: ${d.v.why}` };
+      c.error = {
+        type: d.v.outcome,
+        message: `${bad.length} of ${verdicts.length} checks without a number; first at ${d.t.toFixed(1)} s: ${d.v.why}`,
+      };
     }
     return c;
   });
@@ -72,7 +78,11 @@ function stepCases(suite: string, kind: string, steps: StepRecord[]): Case[] {
   return steps
     .flatMap((s) => [s, ...(s.revert ? [{ ...s.revert, name: `${s.name} (revert)` }] : [])])
     .map((s) => {
-      const c: Case = { classname: `${suite}.${kind}`, name: `${s.name} (${s.type})`, time: s.endSeconds - s.startSeconds };
+      const c: Case = {
+        classname: `${suite}.${kind}`,
+        name: `${s.name} (${s.type})`,
+        time: s.endSeconds - s.startSeconds,
+      };
       if (s.outcome === 'failed') c.error = { type: 'action-failed', message: s.error ?? 'failed' };
       return c;
     });
@@ -88,7 +98,14 @@ export function junitXml(journals: Journal[]): string {
       ...expectationCase(name, j.detection),
       ...expectationCase(name, j.recovery),
       ...(j.abort
-        ? [{ classname: `${name}.abort`, name: j.abort.condition, time: 0, failure: { type: 'aborted', message: j.abort.verdict.why } }]
+        ? [
+            {
+              classname: `${name}.abort`,
+              name: j.abort.condition,
+              time: 0,
+              failure: { type: 'aborted', message: j.abort.verdict.why },
+            },
+          ]
         : []),
       ...stepCases(name, 'method', j.method),
       ...stepCases(name, 'rollbacks', j.rollbacks),
@@ -132,7 +149,10 @@ export function junitXml(journals: Journal[]): string {
         '    </testcase>',
       );
     }
-    out.push(`    <system-out>${esc(`${j.status}${j.deviated ? ' (deviated)' : ''}: ${j.reason}`)}</system-out>`, '  </testsuite>');
+    out.push(
+      `    <system-out>${esc(`${j.status}${j.deviated ? ' (deviated)' : ''}: ${j.reason}`)}</system-out>`,
+      '  </testsuite>',
+    );
   }
   out.push('</testsuites>', '');
   return out.join('\n');

@@ -1,5 +1,5 @@
-import { parseDuration } from '../spec/kinds/common.ts';
 import type { ChaosExperimentSpec } from '../spec/kinds/chaos-experiment.ts';
+import { parseDuration } from '../spec/kinds/common.ts';
 import { describeTolerance } from './verdict.ts';
 
 /**
@@ -39,7 +39,16 @@ export function timeline(spec: ChaosExperimentSpec, timeScale = 1): Timeline {
   const methodSeconds = steps.reduce((sum, x) => sum + x.pauseBefore + x.duration + x.pauseAfter, 0);
   // Actions themselves (a Triton start, a pod-delete's wait) get a generous allowance each.
   const actionAllowance = 120 * spec.method.length;
-  const maxSeconds = warmupSeconds + s(spec.steadyState.waitForSteadyState) + windowSeconds + methodSeconds + actionAllowance + (recoveryWithin ?? 0) + (detectionWithin ?? 0) + settleSeconds + 30;
+  const maxSeconds =
+    warmupSeconds +
+    s(spec.steadyState.waitForSteadyState) +
+    windowSeconds +
+    methodSeconds +
+    actionAllowance +
+    (recoveryWithin ?? 0) +
+    (detectionWithin ?? 0) +
+    settleSeconds +
+    30;
   return {
     timeScale,
     intervalSeconds: parseDuration(spec.probeInterval),
@@ -62,7 +71,10 @@ export function describePlan(name: string, spec: ChaosExperimentSpec, t: Timelin
     spec.load
       ? `load: ${spec.load.rate} req/s (${spec.load.users} users, repeat ${spec.load.repeatShare}, hot ${spec.load.hotShare}${spec.load.useFeatureStore ? ', features from the store' : ''})`
       : 'load: none (traffic comes from elsewhere)',
-    `before: ${sec(t.warmupSeconds)} of load${t.waitForSteadyStateSeconds ? ` (waiting up to ${sec(t.waitForSteadyStateSeconds)} more for steady state)` : ''}, then check ${spec.steadyState.probes.filter((p) => p.phases.includes('before')).map((p) => `${p.name} ${describeTolerance(p.tolerance)}`).join(', ')}`,
+    `before: ${sec(t.warmupSeconds)} of load${t.waitForSteadyStateSeconds ? ` (waiting up to ${sec(t.waitForSteadyStateSeconds)} more for steady state)` : ''}, then check ${spec.steadyState.probes
+      .filter((p) => p.phases.includes('before'))
+      .map((p) => `${p.name} ${describeTolerance(p.tolerance)}`)
+      .join(', ')}`,
   ];
   spec.method.forEach((m, i) => {
     const step = t.steps[i] as Timeline['steps'][number];
@@ -71,13 +83,21 @@ export function describePlan(name: string, spec: ChaosExperimentSpec, t: Timelin
     );
   });
   if (spec.detection && t.detectionWithin !== undefined)
-    lines.push(`detection: ${spec.detection.probe.type} ${describeTolerance(spec.detection.tolerance)} within ${sec(t.detectionWithin)} of the first action`);
+    lines.push(
+      `detection: ${spec.detection.probe.type} ${describeTolerance(spec.detection.tolerance)} within ${sec(t.detectionWithin)} of the first action`,
+    );
   if (spec.recovery && t.recoveryWithin !== undefined)
     lines.push(
       `recovery: ${spec.recovery.probe.type} ${describeTolerance(spec.recovery.tolerance)} within ${sec(t.recoveryWithin)} of the ${spec.recovery.from === 'fault-start' ? 'first action' : 'end of the fault'}`,
     );
-  for (const a of spec.abort) lines.push(`abort when ${a.name}: ${a.probe.type} leaves ${describeTolerance(a.tolerance)} for ${a.for}`);
-  lines.push(`after: settle ${sec(t.settleSeconds)}, then check ${spec.steadyState.probes.filter((p) => p.phases.includes('after')).map((p) => p.name).join(', ')}`);
+  for (const a of spec.abort)
+    lines.push(`abort when ${a.name}: ${a.probe.type} leaves ${describeTolerance(a.tolerance)} for ${a.for}`);
+  lines.push(
+    `after: settle ${sec(t.settleSeconds)}, then check ${spec.steadyState.probes
+      .filter((p) => p.phases.includes('after'))
+      .map((p) => p.name)
+      .join(', ')}`,
+  );
   lines.push(`rollbacks (always): ${spec.rollbacks.map((r) => `${r.name} (${r.action.type})`).join(', ') || 'none'}`);
   lines.push(`the run ends within ${sec(t.maxSeconds)}`);
   return lines;

@@ -45,7 +45,10 @@ export function selectPods(input: {
         ? (action.value as number)
         : Math.max(1, Math.floor((eligible.length * (action.value as number)) / 100));
   if (count > limits.maxPods) {
-    return { kind: 'refused', why: `mode ${action.mode} would delete ${count} pods, above blastRadius.maxPods ${limits.maxPods}` };
+    return {
+      kind: 'refused',
+      why: `mode ${action.mode} would delete ${count} pods, above blastRadius.maxPods ${limits.maxPods}`,
+    };
   }
   if ((count / eligible.length) * 100 > limits.maxPodPercent + 1e-9) {
     return {
@@ -72,7 +75,7 @@ export function selectPods(input: {
 export function refuseNamespace(namespace: string, allowed: readonly string[]): string | undefined {
   return allowed.includes(namespace)
     ? undefined
-    : `namespace ${namespace} is not in ChaosTarget spec.kubernetes.namespaces (${allowed.join(', ') || 'none allowed'}); add it there to allow chaos in it`;
+    : `namespace ${namespace} is not in ChaosTarget spec.cluster.namespaces (${allowed.join(', ') || 'none allowed'}); add it there to allow chaos in it`;
 }
 
 /** Fisher-Yates, seeded. */

@@ -57,7 +57,13 @@ export function sumIncrease(from: Scrape, to: Scrape, name: string, filter: Labe
 }
 
 /** Increases summed per value of one label (e.g. per `le` bucket, per `served_by`). */
-export function increaseBy(from: Scrape, to: Scrape, name: string, by: string, filter: LabelFilter = {}): Map<string, number> {
+export function increaseBy(
+  from: Scrape,
+  to: Scrape,
+  name: string,
+  by: string,
+  filter: LabelFilter = {},
+): Map<string, number> {
   const out = new Map<string, number>();
   for (const s of seriesIncreases(from, to, name, filter)) {
     const key = s.labels[by];

@@ -16,7 +16,11 @@ export interface SpecProblem {
   message: string;
 }
 
-export function checkExperimentAgainstSpec(spec: ChaosExperimentSpec, stack: StackSpec, target: ChaosTargetSpec): SpecProblem[] {
+export function checkExperimentAgainstSpec(
+  spec: ChaosExperimentSpec,
+  stack: StackSpec,
+  target: ChaosTargetSpec,
+): SpecProblem[] {
   const problems: SpecProblem[] = [];
   const models = new Map(stack.models.map((m) => [m.name, m]));
   const defaultModel = stack.models[0]?.name as string;
@@ -24,6 +28,11 @@ export function checkExperimentAgainstSpec(spec: ChaosExperimentSpec, stack: Sta
 
   const checkProbe = (probe: ProbeSpec, path: string) => {
     if (probe.type === 'promql' || probe.type === 'triton-ready') return;
+    if (probe.type === 'pods-ready') {
+      const refused = refuseNamespace(probe.namespace, target.cluster.namespaces);
+      if (refused) problems.push({ path: `${path}.namespace`, message: refused });
+      return;
+    }
     const model = probe.model ?? defaultModel;
     const m = models.get(model);
     if (!m) {
@@ -33,13 +42,20 @@ export function checkExperimentAgainstSpec(spec: ChaosExperimentSpec, stack: Sta
     const variant = probe.variant;
     const variants = [...m.variants.map((v) => v.name), 'fallback'];
     if (variant !== undefined && !variants.includes(variant)) {
-      problems.push({ path: `${path}.variant`, message: `${model} has no variant ${variant} (${variants.join(', ')})` });
+      problems.push({
+        path: `${path}.variant`,
+        message: `${model} has no variant ${variant} (${variants.join(', ')})`,
+      });
     }
   };
-  spec.steadyState.probes.forEach((p, i) => checkProbe(p.probe, `spec.steadyState.probes[${i}].probe`));
+  spec.steadyState.probes.forEach((p, i) => {
+    checkProbe(p.probe, `spec.steadyState.probes[${i}].probe`);
+  });
   if (spec.detection) checkProbe(spec.detection.probe, 'spec.detection.probe');
   if (spec.recovery) checkProbe(spec.recovery.probe, 'spec.recovery.probe');
-  spec.abort.forEach((a, i) => checkProbe(a.probe, `spec.abort[${i}].probe`));
+  spec.abort.forEach((a, i) => {
+    checkProbe(a.probe, `spec.abort[${i}].probe`);
+  });
 
   const checkAction = (action: ActionSpec, path: string) => {
     if (spec.target === 'local') {
@@ -47,7 +63,7 @@ export function checkExperimentAgainstSpec(spec: ChaosExperimentSpec, stack: Sta
       if (refused) problems.push({ path: `${path}.type`, message: refused });
     }
     if (action.type === 'pod-delete') {
-      const refused = refuseNamespace(action.namespace, target.kubernetes.namespaces);
+      const refused = refuseNamespace(action.namespace, target.cluster.namespaces);
       if (refused) problems.push({ path: `${path}.namespace`, message: refused });
     }
     if (action.type === 'gateway-faults' || action.type === 'gateway-weights') {
@@ -61,23 +77,45 @@ export function checkExperimentAgainstSpec(spec: ChaosExperimentSpec, stack: Sta
       if (action.type === 'gateway-faults') {
         const allowed = [...names, '*', ...(m.fallbackModel ? ['fallback'] : [])];
         action.faults.forEach((f, i) => {
-          if (!allowed.includes(f.variant)) problems.push({ path: `${path}.faults[${i}].variant`, message: `${model} has no variant ${f.variant} (${allowed.join(', ')})` });
+          if (!allowed.includes(f.variant))
+            problems.push({
+              path: `${path}.faults[${i}].variant`,
+              message: `${model} has no variant ${f.variant} (${allowed.join(', ')})`,
+            });
         });
       } else if (action.weights) {
         const unknown = Object.keys(action.weights).filter((v) => !names.includes(v));
-        if (unknown.length > 0) problems.push({ path: `${path}.weights`, message: `${model} has no variant ${unknown.join(', ')} (${names.join(', ')})` });
+        if (unknown.length > 0)
+          problems.push({
+            path: `${path}.weights`,
+            message: `${model} has no variant ${unknown.join(', ')} (${names.join(', ')})`,
+          });
         const total = Object.values(action.weights).reduce((a, b) => a + b, 0);
-        if (Math.abs(total - 100) > 1e-9) problems.push({ path: `${path}.weights`, message: `weights add up to ${total}; they must add up to 100` });
+        if (Math.abs(total - 100) > 1e-9)
+          problems.push({ path: `${path}.weights`, message: `weights add up to ${total}; they must add up to 100` });
       }
     }
     if (action.type === 'triton-unload' || action.type === 'triton-load') {
-      const known = new Set(stack.models.flatMap((m) => [...m.variants.map((v) => v.tritonModel), ...(m.fallbackModel ? [m.fallbackModel] : [])]));
+      const known = new Set(
+        stack.models.flatMap((m) => [
+          ...m.variants.map((v) => v.tritonModel),
+          ...(m.fallbackModel ? [m.fallbackModel] : []),
+        ]),
+      );
       action.models.forEach((name, i) => {
-        if (!known.has(name)) problems.push({ path: `${path}.models[${i}]`, message: `${name} is not a Triton model of the Stack (${[...known].join(', ')})` });
+        if (!known.has(name))
+          problems.push({
+            path: `${path}.models[${i}]`,
+            message: `${name} is not a Triton model of the Stack (${[...known].join(', ')})`,
+          });
       });
     }
   };
-  spec.method.forEach((s, i) => checkAction(s.action, `spec.method[${i}].action`));
-  spec.rollbacks.forEach((s, i) => checkAction(s.action, `spec.rollbacks[${i}].action`));
+  spec.method.forEach((s, i) => {
+    checkAction(s.action, `spec.method[${i}].action`);
+  });
+  spec.rollbacks.forEach((s, i) => {
+    checkAction(s.action, `spec.rollbacks[${i}].action`);
+  });
   return problems;
 }

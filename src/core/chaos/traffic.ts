@@ -40,7 +40,10 @@ export const ENTITY_FEATURES = [
   'customer_age',
 ] as const;
 
-export function applyShift(features: Record<string, FeatureValue>, shift: Shift | undefined): Record<string, FeatureValue> {
+export function applyShift(
+  features: Record<string, FeatureValue>,
+  shift: Shift | undefined,
+): Record<string, FeatureValue> {
   if (!shift) return features;
   const out = { ...features };
   for (const [name, factor] of Object.entries(shift.scale)) {
@@ -69,7 +72,8 @@ export class TrafficGenerator {
   /** Known users (repeaters, then hot keys) and their usual features: what the feature store is seeded with. */
   knownUsers(): { userId: string; features: Record<string, FeatureValue> }[] {
     const out = [];
-    for (let i = 0; i < this.mix.users; i++) out.push({ userId: `chaos-user-${i}`, features: this.rows[i] as Record<string, FeatureValue> });
+    for (let i = 0; i < this.mix.users; i++)
+      out.push({ userId: `chaos-user-${i}`, features: this.rows[i] as Record<string, FeatureValue> });
     for (let i = 0; i < this.mix.hotKeys; i++)
       out.push({ userId: `chaos-hot-${i}`, features: this.rows[this.mix.users + i] as Record<string, FeatureValue> });
     return out;
@@ -80,7 +84,11 @@ export class TrafficGenerator {
     if (r < this.mix.hotShare) return this.hot();
     if (r < this.mix.hotShare + this.mix.repeatShare) {
       const i = Math.floor(this.random() * this.mix.users);
-      return { userId: `chaos-user-${i}`, features: applyShift(this.rows[i] as Record<string, FeatureValue>, this.shift), kind: 'repeat' };
+      return {
+        userId: `chaos-user-${i}`,
+        features: applyShift(this.rows[i] as Record<string, FeatureValue>, this.shift),
+        kind: 'repeat',
+      };
     }
     // A new transaction of a known customer (the feature store knows them): features from a
     // row no one repeats, a cent more each time so its cache key has not been seen.

@@ -39,7 +39,8 @@ export function within(value: number, t: Tolerance): boolean {
 }
 
 export function describeTolerance(t: Tolerance): string {
-  if (t.min !== undefined && t.max !== undefined) return t.min === t.max ? `= ${fmt(t.min)}` : `in [${fmt(t.min)}, ${fmt(t.max)}]`;
+  if (t.min !== undefined && t.max !== undefined)
+    return t.min === t.max ? `= ${fmt(t.min)}` : `in [${fmt(t.min)}, ${fmt(t.max)}]`;
   return t.min !== undefined ? `>= ${fmt(t.min)}` : `<= ${fmt(t.max as number)}`;
 }
 
@@ -70,10 +71,14 @@ export function judge(probe: string, reading: Reading, tolerance: Tolerance): Pr
  */
 export function relativeReading(reading: Reading, baseline: Reading | undefined): Reading {
   if (reading.kind !== 'value') return reading;
-  if (!baseline || baseline.kind !== 'value') {
-    return { kind: 'no_data', why: `no baseline from the before phase (${baseline?.kind === 'no_data' ? baseline.why : baseline?.kind === 'error' ? baseline.why : 'not measured'})` };
+  if (baseline?.kind !== 'value') {
+    return {
+      kind: 'no_data',
+      why: `no baseline from the before phase (${baseline?.kind === 'no_data' ? baseline.why : baseline?.kind === 'error' ? baseline.why : 'not measured'})`,
+    };
   }
-  if (baseline.value === 0) return { kind: 'no_data', why: 'the before-phase baseline is 0; a relative change is undefined' };
+  if (baseline.value === 0)
+    return { kind: 'no_data', why: 'the before-phase baseline is 0; a relative change is undefined' };
   const change = (reading.value - baseline.value) / baseline.value;
   return {
     ...reading,

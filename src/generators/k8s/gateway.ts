@@ -100,7 +100,10 @@ export function gatewayManifests(spec: Spec, stack: StackDocument): KubeObject[]
               args: ['gateway', '--spec', `${SPEC_DIR}/steadystate.yaml`, '--host', '0.0.0.0'],
               ports: [{ name: 'http', containerPort: stack.spec.gateway.port }],
               env: [
-                { name: stack.spec.gateway.adminTokenEnv, valueFrom: { secretKeyRef: { name: k.adminTokenSecret, key: 'token' } } },
+                {
+                  name: stack.spec.gateway.adminTokenEnv,
+                  valueFrom: { secretKeyRef: { name: k.adminTokenSecret, key: 'token' } },
+                },
                 { name: 'NODE_ENV', value: 'production' },
               ],
               // Guaranteed QoS (limits = requests): predictable latency, last to be evicted.

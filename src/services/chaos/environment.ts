@@ -31,7 +31,7 @@ export function environmentFor(
 ): ChaosEnvironment {
   const token = options.adminToken ?? process.env[stack.spec.gateway.adminTokenEnv] ?? '';
   if (spec.target === 'kubernetes') {
-    const k = target.kubernetes;
+    const k = target.cluster;
     const gatewayUrl =
       options.gatewayUrl ??
       k.gatewayUrl ??

@@ -2,8 +2,8 @@ import type { PodsApi } from '../../adapters/chaos/kubernetes-pods.ts';
 import { type PodSelection, type PodView, refuseNamespace, selectPods } from '../../core/chaos/pod-selection.ts';
 import type { PodDeleteAction } from '../../core/spec/kinds/chaos/actions.ts';
 import type { ChaosExperimentSpec } from '../../core/spec/kinds/chaos-experiment.ts';
-import { parseDuration } from '../../core/spec/kinds/common.ts';
 import type { ChaosTargetSpec } from '../../core/spec/kinds/chaos-target.ts';
+import { parseDuration } from '../../core/spec/kinds/common.ts';
 
 /**
  * pod-delete on the Kubernetes target: the guards first (namespace allow-list before any
@@ -17,14 +17,14 @@ export async function selectForDeletion(
   target: ChaosTargetSpec,
   limits: ChaosExperimentSpec['blastRadius'],
 ): Promise<PodSelection> {
-  const refused = refuseNamespace(action.namespace, target.kubernetes.namespaces);
+  const refused = refuseNamespace(action.namespace, target.cluster.namespaces);
   if (refused) return { kind: 'refused', why: refused };
   const { pods } = await api.list(action.namespace, action.labelSelector);
   return selectPods({
     action,
     pods,
-    allowedNamespaces: target.kubernetes.namespaces,
-    optInAnnotation: target.kubernetes.optInAnnotation,
+    allowedNamespaces: target.cluster.namespaces,
+    optInAnnotation: target.cluster.optInAnnotation,
     limits,
   });
 }
@@ -50,7 +50,8 @@ export async function deletePodsAndWait(
 
   const timeoutMs = parseDuration(action.readyTimeout) * 1000;
   const state = new Map<string, PodView>(before.pods.map((p) => [p.name, p]));
-  const recovered = () => [...state.values()].filter((p) => p.ready && !p.terminating && !deleted.has(p.uid)).length >= readyBefore;
+  const recovered = () =>
+    [...state.values()].filter((p) => p.ready && !p.terminating && !deleted.has(p.uid)).length >= readyBefore;
   let resourceVersion = before.resourceVersion;
   while (!recovered()) {
     const left = timeoutMs - (performance.now() - started);
@@ -89,5 +90,8 @@ export async function deletePodsAndWait(
     }
   }
   const measuredSeconds = (performance.now() - started) / 1000;
-  return { detail: `${detail}; ${readyBefore} pods Ready again after ${measuredSeconds.toFixed(2)} s`, measuredSeconds };
+  return {
+    detail: `${detail}; ${readyBefore} pods Ready again after ${measuredSeconds.toFixed(2)} s`,
+    measuredSeconds,
+  };
 }

@@ -1,6 +1,6 @@
 import { Agent, request } from 'undici';
 import type { LoadSummary } from '../../core/chaos/journal.ts';
-import { ENTITY_FEATURES, type Shift, TrafficGenerator, type TrafficRequest } from '../../core/chaos/traffic.ts';
+import { ENTITY_FEATURES, type Shift, type TrafficGenerator, type TrafficRequest } from '../../core/chaos/traffic.ts';
 import type { FeatureValue } from '../../core/spec/feature-schema.ts';
 
 /**

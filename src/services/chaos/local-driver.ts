@@ -1,7 +1,15 @@
 import { existsSync, renameSync } from 'node:fs';
 import type { LocalStack, RedisRef } from '../../adapters/chaos/local-stack.ts';
 import { writeLocalStack } from '../../adapters/chaos/local-stack.ts';
-import { commandOf, isAlive, signalGroup, signalProcess, spawnDetached, waitForExit, waitUntil } from '../../adapters/chaos/processes.ts';
+import {
+  commandOf,
+  isAlive,
+  signalGroup,
+  signalProcess,
+  spawnDetached,
+  waitForExit,
+  waitUntil,
+} from '../../adapters/chaos/processes.ts';
 import { withRedis } from '../../adapters/chaos/redis-admin.ts';
 import { startRedis } from '../../adapters/process/redis-server.ts';
 import { startTriton } from '../../adapters/process/triton-server.ts';
@@ -35,7 +43,9 @@ export class LocalDriver {
       case 'triton-start':
       case 'triton-unload':
       case 'triton-load':
-        return s.triton ? refuseNonLoopback('Triton', s.triton.url) : 'no Triton in the local stack state (triton); start it with `steadystate triton up`';
+        return s.triton
+          ? refuseNonLoopback('Triton', s.triton.url)
+          : 'no Triton in the local stack state (triton); start it with `steadystate triton up`';
       case 'registry-outage':
       case 'registry-restore': {
         if (!s.triton) return 'no Triton in the local stack state; the registry is its model repository';
@@ -43,7 +53,8 @@ export class LocalDriver {
         if (action.type === 'registry-outage' && existsSync(`${repo}${UNAVAILABLE_SUFFIX}`)) {
           return `${repo}${UNAVAILABLE_SUFFIX} exists: an earlier run left the registry unavailable; restore it first (mv ${repo}${UNAVAILABLE_SUFFIX} ${repo})`;
         }
-        if (action.type === 'registry-outage' && !existsSync(repo)) return `the model repository ${repo} does not exist`;
+        if (action.type === 'registry-outage' && !existsSync(repo))
+          return `the model repository ${repo} does not exist`;
         return undefined;
       }
       case 'redis-kill':
@@ -52,13 +63,16 @@ export class LocalDriver {
       case 'redis-start':
       case 'redis-flush': {
         const ref = this.redisRef(action.redis);
-        return ref ? refuseNonLoopback(`Redis (${action.redis})`, ref.url) : `no Redis "${action.redis}" in the local stack state (redis.${action.redis === 'cache' ? 'cache' : 'featureStore'})`;
+        return ref
+          ? refuseNonLoopback(`Redis (${action.redis})`, ref.url)
+          : `no Redis "${action.redis}" in the local stack state (redis.${action.redis === 'cache' ? 'cache' : 'featureStore'})`;
       }
       case 'prometheus-stop':
       case 'prometheus-start': {
         const p = s.prometheus;
         if (!p) return 'no Prometheus in the local stack state (prometheus)';
-        if (!p.argv && !(isAlive(p.pid) && commandOf(p.pid))) return `Prometheus pid ${p.pid}: its command line is unknown, so it could not be started again`;
+        if (!p.argv && !(isAlive(p.pid) && commandOf(p.pid)))
+          return `Prometheus pid ${p.pid}: its command line is unknown, so it could not be started again`;
         return refuseNonLoopback('Prometheus', p.url);
       }
     }
@@ -90,7 +104,8 @@ export class LocalDriver {
         const t = this.requireTriton();
         const client = new TritonClient({ url: t.url, timeoutMs: 2_000 });
         try {
-          if (isAlive(t.pid) && (await client.isReady().catch(() => false))) return `tritonserver ${t.pid} already runs`;
+          if (isAlive(t.pid) && (await client.isReady().catch(() => false)))
+            return `tritonserver ${t.pid} already runs`;
         } finally {
           await client.close();
         }
@@ -98,7 +113,12 @@ export class LocalDriver {
           signalGroup(t.pid, 'SIGKILL');
           await waitForExit(t.pid, 10_000);
         }
-        const started = await startTriton({ ports: t.ports, modelRepository: t.modelRepository, models: t.models, readyTimeoutMs: 120_000 });
+        const started = await startTriton({
+          ports: t.ports,
+          modelRepository: t.modelRepository,
+          models: t.models,
+          readyTimeoutMs: 120_000,
+        });
         this.stack.triton = started;
         this.save();
         return `started tritonserver ${started.pid} on :${started.ports.http} (${started.models.join(', ')})`;
@@ -121,7 +141,9 @@ export class LocalDriver {
             }
             if (action.strategy === 'replace') await client.unloadModel(model);
             await client.loadModel(model);
-            done.push(`${action.strategy === 'if-not-ready' ? 'loaded' : action.strategy === 'reload' ? 'reloaded' : 'replaced'} ${model}`);
+            done.push(
+              `${action.strategy === 'if-not-ready' ? 'loaded' : action.strategy === 'reload' ? 'reloaded' : 'replaced'} ${model}`,
+            );
           }
         } finally {
           await client.close();
@@ -184,7 +206,10 @@ export class LocalDriver {
         if (!p.argv || !p.cwd) throw new Error('the Prometheus command line is unknown; start it by hand');
         p.pid = await spawnDetached(p.argv, p.cwd);
         this.save();
-        const ready = await waitUntil(async () => (await fetch(`${p.url}/-/ready`, { signal: AbortSignal.timeout(1_000) })).ok, 30_000);
+        const ready = await waitUntil(
+          async () => (await fetch(`${p.url}/-/ready`, { signal: AbortSignal.timeout(1_000) })).ok,
+          30_000,
+        );
         if (!ready) throw new Error(`prometheus ${p.pid} started but ${p.url}/-/ready did not answer 200 within 30 s`);
         return `started prometheus ${p.pid}`;
       }

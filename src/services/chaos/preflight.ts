@@ -38,11 +38,15 @@ export async function preflight(input: {
   const defaultModel = stack.models[0]?.name as string;
 
   for (const need of spec.requires) {
-    if (need === 'feature-store' && !stack.featureStore) refusals.push('requires a feature store: set Stack spec.featureStore.redisUrl');
+    if (need === 'feature-store' && !stack.featureStore)
+      refusals.push('requires a feature store: set Stack spec.featureStore.redisUrl');
     if (need === 'redis-cache' && stack.cache.backend !== 'redis') {
-      refusals.push(`requires the prediction cache in Redis: set Stack spec.cache.backend: redis (it is ${stack.cache.backend})`);
+      refusals.push(
+        `requires the prediction cache in Redis: set Stack spec.cache.backend: redis (it is ${stack.cache.backend})`,
+      );
     }
-    if (need === 'prometheus' && !env.prometheus) refusals.push('requires Prometheus: pass --prometheus-url (or prometheus.url in the stack state)');
+    if (need === 'prometheus' && !env.prometheus)
+      refusals.push('requires Prometheus: pass --prometheus-url (or prometheus.url in the stack state)');
   }
   if (spec.target === 'local') {
     if (!env.local) refusals.push('target local needs the local stack state (--stack-state)');
@@ -62,8 +66,12 @@ export async function preflight(input: {
   for (const [probe, where] of probes) {
     if (isGatewayProbe(probe)) {
       if (!env.gatewayUrl) refusals.push(`${where}: ${probe.type} reads the gateway's metrics; pass --gateway-url`);
-    } else if (probe.type === 'promql' && !env.prometheus) refusals.push(`${where}: a promql probe needs --prometheus-url`);
-    else if (probe.type === 'triton-ready' && !env.local?.stack.triton) refusals.push(`${where}: triton-ready needs Triton in the stack state`);
+    } else if (probe.type === 'promql' && !env.prometheus)
+      refusals.push(`${where}: a promql probe needs --prometheus-url`);
+    else if (probe.type === 'triton-ready' && !env.local?.stack.triton)
+      refusals.push(`${where}: triton-ready needs Triton in the stack state`);
+    else if (probe.type === 'pods-ready' && !env.pods)
+      refusals.push(`${where}: pods-ready needs a Kubernetes API (--kubeconfig)`);
     else if (probe.type === 'gateway-weight') {
       if (!env.admin) refusals.push(`${where}: gateway-weight needs the gateway admin API`);
     }
@@ -94,21 +102,28 @@ export async function preflight(input: {
       case 'gateway-weights': {
         if (!env.admin) return 'needs the gateway admin API';
         const model = action.model ?? defaultModel;
-        if (action.restore && !input.weightsFound.has(model)) return `cannot restore the weights of ${model}: they could not be read before the method`;
+        if (action.restore && !input.weightsFound.has(model))
+          return `cannot restore the weights of ${model}: they could not be read before the method`;
         return undefined;
       }
       case 'traffic-shift':
       case 'traffic-burst':
-        return spec.load && input.builtInLoad ? undefined : `${action.type} changes the built-in load, which is off (--no-load)`;
+        return spec.load && input.builtInLoad
+          ? undefined
+          : `${action.type} changes the built-in load, which is off (--no-load)`;
       case 'pod-delete': {
         if (!env.pods) return 'needs a Kubernetes API (--kubeconfig, or run in a pod with a service account)';
-        const selection = await selectForDeletion(env.pods, action, target, spec.blastRadius).catch(
-          (error: Error) => ({ kind: 'refused' as const, why: `cannot list pods: ${error.message}` }),
-        );
+        const selection = await selectForDeletion(env.pods, action, target, spec.blastRadius).catch((error: Error) => ({
+          kind: 'refused' as const,
+          why: `cannot list pods: ${error.message}`,
+        }));
         return selection.kind === 'refused' ? selection.why : undefined;
       }
       default:
-        return env.local?.refuse(action as LocalAction) ?? (env.local ? undefined : `${action.type} needs the local stack state`);
+        return (
+          env.local?.refuse(action as LocalAction) ??
+          (env.local ? undefined : `${action.type} needs the local stack state`)
+        );
     }
   }
 }

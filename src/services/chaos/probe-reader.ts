@@ -1,4 +1,5 @@
 import type { GatewayAdmin } from '../../adapters/chaos/gateway-admin.ts';
+import type { PodsApi } from '../../adapters/chaos/kubernetes-pods.ts';
 import { scrapeMetrics } from '../../adapters/chaos/metrics-scraper.ts';
 import type { PromQuery } from '../../adapters/chaos/prometheus-query.ts';
 import { TritonClient } from '../../adapters/triton/client.ts';
@@ -19,6 +20,7 @@ import { parseDuration } from '../../core/spec/kinds/common.ts';
  */
 export interface ProbeSources {
   gatewayUrl?: string;
+  pods?: PodsApi;
   admin?: GatewayAdmin;
   prometheus?: PromQuery;
   tritonUrl?: () => string | undefined;
@@ -58,7 +60,8 @@ export class ProbeReader {
       const samples = await scrapeMetrics(`${this.sources.gatewayUrl}/metrics`);
       this.scrapes.push({ atMs, samples });
       this.scrapeError = undefined;
-      while (this.scrapes.length > 2 && atMs - (this.scrapes[0] as Scrape).atMs > this.keepSeconds * 1000) this.scrapes.shift();
+      while (this.scrapes.length > 2 && atMs - (this.scrapes[0] as Scrape).atMs > this.keepSeconds * 1000)
+        this.scrapes.shift();
     } catch (error) {
       this.scrapeError = `gateway ${this.sources.gatewayUrl}/metrics: ${(error as Error).message}`;
     }
@@ -101,9 +104,16 @@ export class ProbeReader {
       if (!last) return { kind: 'no_data', why: 'no scrape of the gateway yet' };
       const windowSeconds = probe.window ? parseDuration(probe.window) : this.sources.defaultWindowSeconds;
       const since = phase ? this.phaseStarts.get(phase) : undefined;
-      const from = since && (wholePhase || !probe.window) ? since : windowStart(this.scrapes, last, windowSeconds * 1000);
+      const from =
+        since && (wholePhase || !probe.window) ? since : windowStart(this.scrapes, last, windowSeconds * 1000);
       if (!from) return { kind: 'no_data', why: 'only one scrape of the gateway so far' };
-      const m = measureGatewayProbe(probe, from, last, probe.model ?? this.sources.defaultModel, probe.minRequests ?? this.sources.minRequests);
+      const m = measureGatewayProbe(
+        probe,
+        from,
+        last,
+        probe.model ?? this.sources.defaultModel,
+        probe.minRequests ?? this.sources.minRequests,
+      );
       return m.kind === 'value'
         ? { kind: 'value', value: m.value, n: m.n, windowSeconds: m.spanSeconds, detail: m.detail }
         : { kind: 'no_data', n: m.n, windowSeconds: m.spanSeconds, why: m.why };
@@ -120,17 +130,35 @@ export class ProbeReader {
           const client = new TritonClient({ url, timeoutMs: 1_000 });
           try {
             const ready = probe.model ? await client.isModelReady(probe.model) : await client.isReady();
-            return { kind: 'value', value: ready ? 1 : 0, detail: `${probe.model ?? 'Triton'} ${ready ? 'ready' : 'not ready'}` };
+            return {
+              kind: 'value',
+              value: ready ? 1 : 0,
+              detail: `${probe.model ?? 'Triton'} ${ready ? 'ready' : 'not ready'}`,
+            };
           } finally {
             await client.close();
           }
+        }
+        case 'pods-ready': {
+          if (!this.sources.pods) return { kind: 'error', why: 'no Kubernetes API' };
+          const { pods } = await this.sources.pods.list(probe.namespace, probe.labelSelector);
+          const ready = pods.filter((p) => p.ready && !p.terminating).length;
+          return {
+            kind: 'value',
+            value: ready,
+            detail: `${ready} of ${pods.length} pods Ready in ${probe.namespace} (${probe.labelSelector})`,
+          };
         }
         case 'gateway-weight': {
           if (!this.sources.admin) return { kind: 'error', why: 'no gateway admin API' };
           const model = probe.model ?? this.sources.defaultModel;
           const weights = await this.sources.admin.weights(model);
           const w = weights[probe.variant];
-          if (w === undefined) return { kind: 'error', why: `${model} has no variant ${probe.variant} (${Object.keys(weights).join(', ')})` };
+          if (w === undefined)
+            return {
+              kind: 'error',
+              why: `${model} has no variant ${probe.variant} (${Object.keys(weights).join(', ')})`,
+            };
           return { kind: 'value', value: w, detail: `${model} weights ${JSON.stringify(weights)}` };
         }
       }

@@ -98,6 +98,7 @@ class ExperimentRun {
         ...(options.env.gatewayUrl ? { gatewayUrl: options.env.gatewayUrl } : {}),
         ...(options.env.admin ? { admin: options.env.admin } : {}),
         ...(options.env.prometheus ? { prometheus: options.env.prometheus } : {}),
+        ...(options.env.pods ? { pods: options.env.pods } : {}),
         tritonUrl: () => options.env.local?.stack.triton?.url,
         defaultModel: this.defaultModel,
         defaultWindowSeconds: this.timeline.windowSeconds,
@@ -235,7 +236,9 @@ class ExperimentRun {
   private async startLoad(): Promise<void> {
     const spec = this.spec.load;
     if (!spec || this.o.builtInLoad === false || !this.o.env.gatewayUrl) return;
-    const rows = this.o.featureRows ? this.o.featureRows() : defaultFeatureRows(this.o.stack, spec.users + spec.hotKeys + 5_000);
+    const rows = this.o.featureRows
+      ? this.o.featureRows()
+      : defaultFeatureRows(this.o.stack, spec.users + spec.hotKeys + 5_000);
     const generator = new TrafficGenerator(rows, spec);
     if (spec.useFeatureStore) {
       const fs = this.o.stack.featureStore;
@@ -243,7 +246,10 @@ class ExperimentRun {
       await withRedis(fs.redisUrl, async (redis) => {
         const pipeline = redis.pipeline();
         for (const u of generator.knownUsers()) {
-          pipeline.hset(`${fs.keyPrefix}${u.userId}`, Object.fromEntries(ENTITY_FEATURES.map((f) => [f, String(u.features[f])])));
+          pipeline.hset(
+            `${fs.keyPrefix}${u.userId}`,
+            Object.fromEntries(ENTITY_FEATURES.map((f) => [f, String(u.features[f])])),
+          );
         }
         await pipeline.exec();
       });
@@ -340,7 +346,10 @@ class ExperimentRun {
       if (!(await this.sleep(this.timeline.windowSeconds))) break;
       check = await this.check('before');
     }
-    await this.reader.captureBaselines([...this.spec.steadyState.probes.map((p) => p.probe), ...this.probeSpecsOutsideHypothesis()]);
+    await this.reader.captureBaselines([
+      ...this.spec.steadyState.probes.map((p) => p.probe),
+      ...this.probeSpecsOutsideHypothesis(),
+    ]);
     return check;
   }
 
@@ -351,7 +360,9 @@ class ExperimentRun {
       verdicts.push(judge(p.name, await this.reader.read(p.probe, phase), p.tolerance));
     }
     const check = { atSeconds: this.now(), held: held(verdicts), verdicts };
-    this.log(`steady state ${phase}: ${check.held ? 'held' : 'NOT met'} (${verdicts.map((v) => `${v.probe} ${v.outcome}`).join(', ')})`);
+    this.log(
+      `steady state ${phase}: ${check.held ? 'held' : 'NOT met'} (${verdicts.map((v) => `${v.probe} ${v.outcome}`).join(', ')})`,
+    );
     for (const v of verdicts.filter((v) => v.outcome !== 'ok')) this.log(`  ${v.probe}: ${v.why}`);
     return check;
   }
@@ -391,7 +402,8 @@ class ExperimentRun {
   /** After the method: keep probing until detection and recovery are decided (bounded by their targets). */
   private async awaitExpectations(): Promise<void> {
     const deadlines: number[] = [];
-    if (this.spec.detection && this.faultStart !== null) deadlines.push(this.faultStart + (this.timeline.detectionWithin ?? 0));
+    if (this.spec.detection && this.faultStart !== null)
+      deadlines.push(this.faultStart + (this.timeline.detectionWithin ?? 0));
     if (this.spec.recovery) {
       const clock = this.spec.recovery.from === 'fault-end' ? this.faultEnd : this.faultStart;
       if (clock !== null) deadlines.push(clock + (this.timeline.recoveryWithin ?? 0));
@@ -432,14 +444,21 @@ class ExperimentRun {
     if (expect === 'failure') {
       record = failure
         ? { ...base, outcome: 'succeeded', detail: `failed as expected: ${failure}` }
-        : { ...base, outcome: 'failed', ...(detail ? { detail } : {}), error: 'expected this action to fail, but it succeeded' };
+        : {
+            ...base,
+            outcome: 'failed',
+            ...(detail ? { detail } : {}),
+            error: 'expected this action to fail, but it succeeded',
+          };
     } else {
       record = failure
         ? { ...base, outcome: 'failed', error: failure }
         : { ...base, outcome: 'succeeded', ...(detail ? { detail } : {}) };
     }
     if (measuredSeconds !== undefined) record.measuredSeconds = measuredSeconds;
-    this.log(`${name} (${action.type}): ${record.outcome}${record.detail ? `: ${record.detail}` : ''}${record.error ? `: ${record.error}` : ''}`);
+    this.log(
+      `${name} (${action.type}): ${record.outcome}${record.detail ? `: ${record.detail}` : ''}${record.error ? `: ${record.error}` : ''}`,
+    );
     return record;
   }
 
@@ -449,7 +468,9 @@ class ExperimentRun {
     switch (action.type) {
       case 'gateway-faults': {
         const set = await this.requireAdmin().setFaults(action.faults.map((f) => ({ model, ...f })));
-        return { detail: `gateway faults: ${set.map((f) => `${f.model}/${f.variant} ${f.kind} p=${f.probability}${f.latencyMs ? ` ${f.latencyMs} ms` : ''}`).join(', ')}` };
+        return {
+          detail: `gateway faults: ${set.map((f) => `${f.model}/${f.variant} ${f.kind} p=${f.probability}${f.latencyMs ? ` ${f.latencyMs} ms` : ''}`).join(', ')}`,
+        };
       }
       case 'gateway-clear-faults':
         await this.requireAdmin().clearFaults();
@@ -463,7 +484,11 @@ class ExperimentRun {
       case 'traffic-shift': {
         const none = Object.keys(action.scale).length === 0 && Object.keys(action.set).length === 0;
         this.requireLoad().setShift(none ? undefined : { scale: action.scale, set: action.set });
-        return { detail: none ? 'traffic back to its usual features' : `traffic shifted: scale ${JSON.stringify(action.scale)}, set ${JSON.stringify(action.set)}` };
+        return {
+          detail: none
+            ? 'traffic back to its usual features'
+            : `traffic shifted: scale ${JSON.stringify(action.scale)}, set ${JSON.stringify(action.set)}`,
+        };
       }
       case 'traffic-burst':
         this.requireLoad().setBurst(action.rate);
@@ -503,7 +528,13 @@ class ExperimentRun {
       heldAtSeconds: kind === 'detection' ? this.detectedAt : this.recoveredAt,
       // A stopped run waited only until it stopped: a target still open then stays undecided.
       nowSeconds: this.stoppedAt ?? this.now(),
-      ...(kind === 'detection' ? (this.lastDetectionWhy ? { lastWhy: this.lastDetectionWhy } : {}) : this.lastRecoveryWhy ? { lastWhy: this.lastRecoveryWhy } : {}),
+      ...(kind === 'detection'
+        ? this.lastDetectionWhy
+          ? { lastWhy: this.lastDetectionWhy }
+          : {}
+        : this.lastRecoveryWhy
+          ? { lastWhy: this.lastRecoveryWhy }
+          : {}),
     });
   }
 
@@ -548,7 +579,12 @@ class ExperimentRun {
       durationSeconds: this.now(),
       timeScale: this.timeline.timeScale,
       ...rest,
-      during: { held: conclusion.duringHeld, probes: duringProbes, ...(duringFinal ? { final: duringFinal } : {}), ticks: this.ticks },
+      during: {
+        held: conclusion.duringHeld,
+        probes: duringProbes,
+        ...(duringFinal ? { final: duringFinal } : {}),
+        ticks: this.ticks,
+      },
       ...(detection ? { detection } : {}),
       ...(recovery ? { recovery } : {}),
       ...(this.abort ? { abort: this.abort } : {}),
@@ -568,6 +604,8 @@ function defaultFeatureRows(stack: StackSpec, limit: number): Record<string, Fea
   try {
     return readDatasetCsv(file, schema, limit).map((r) => r.features);
   } catch (error) {
-    throw new Error(`the built-in load reads ${file} (${(error as Error).message}); run ./scripts/setup.sh to create it`);
+    throw new Error(
+      `the built-in load reads ${file} (${(error as Error).message}); run ./scripts/setup.sh to create it`,
+    );
   }
 }

@@ -14,7 +14,9 @@ import { documentOf, duration } from './common.ts';
 const PHASES = ['before', 'during', 'after'] as const;
 export type Phase = (typeof PHASES)[number];
 
-const stepName = z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be lowercase letters, digits and "-", e.g. "kill-triton"');
+const stepName = z
+  .string()
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be lowercase letters, digits and "-", e.g. "kill-triton"');
 
 const hypothesisProbe = z.strictObject({
   name: stepName,
@@ -112,7 +114,9 @@ export const chaosExperimentSpec = z
     recovery: expectation.extend({ from: z.enum(['fault-start', 'fault-end']).default('fault-start') }).optional(),
     /** Checked every probe interval once the method starts: outside tolerance for `for` -> abort, roll back. */
     abort: z
-      .array(z.strictObject({ name: stepName, probe: probeSchema, tolerance: toleranceSchema, for: duration.default('0s') }))
+      .array(
+        z.strictObject({ name: stepName, probe: probeSchema, tolerance: toleranceSchema, for: duration.default('0s') }),
+      )
       .default([]),
     blastRadius: blastRadius.prefault({}),
   })
@@ -120,14 +124,25 @@ export const chaosExperimentSpec = z
     const unique = (names: string[], path: (string | number)[]) => {
       const seen = new Set<string>();
       names.forEach((n, i) => {
-        if (seen.has(n)) ctx.addIssue({ code: 'custom', path: [...path, i, 'name'], message: `"${n}" is used twice; names must be unique` });
+        if (seen.has(n))
+          ctx.addIssue({
+            code: 'custom',
+            path: [...path, i, 'name'],
+            message: `"${n}" is used twice; names must be unique`,
+          });
         seen.add(n);
       });
     };
-    unique(spec.steadyState.probes.map((p) => p.name), ['steadyState', 'probes']);
+    unique(
+      spec.steadyState.probes.map((p) => p.name),
+      ['steadyState', 'probes'],
+    );
     unique([...spec.method.map((s) => s.name)], ['method']);
     unique([...spec.rollbacks.map((s) => s.name)], ['rollbacks']);
-    unique(spec.abort.map((a) => a.name), ['abort']);
+    unique(
+      spec.abort.map((a) => a.name),
+      ['abort'],
+    );
 
     const actions: [ActionSpec, (string | number)[]][] = [
       ...spec.method.map((s, i): [ActionSpec, (string | number)[]] => [s.action, ['method', i, 'action']]),
@@ -145,7 +160,11 @@ export const chaosExperimentSpec = z
         });
       }
       if ((action.type === 'traffic-shift' || action.type === 'traffic-burst') && !spec.load) {
-        ctx.addIssue({ code: 'custom', path: [...path, 'type'], message: `${action.type} changes the built-in load; add spec.load` });
+        ctx.addIssue({
+          code: 'custom',
+          path: [...path, 'type'],
+          message: `${action.type} changes the built-in load; add spec.load`,
+        });
       }
       if (action.type === 'gateway-weights' && !action.restore === !action.weights) {
         ctx.addIssue({ code: 'custom', path, message: 'give either weights: {v1: 100, v2: 0} or restore: true' });
@@ -154,7 +173,11 @@ export const chaosExperimentSpec = z
         ctx.addIssue({ code: 'custom', path: [...path, 'value'], message: `mode ${action.mode} needs a value` });
       }
       if (action.type === 'pod-delete' && action.mode === 'fixed' && !Number.isInteger(action.value)) {
-        ctx.addIssue({ code: 'custom', path: [...path, 'value'], message: 'mode fixed counts pods: an integer, e.g. 1' });
+        ctx.addIssue({
+          code: 'custom',
+          path: [...path, 'value'],
+          message: 'mode fixed counts pods: an integer, e.g. 1',
+        });
       }
       if (action.type === 'pod-delete' && action.mode === 'percent' && (action.value ?? 0) > 100) {
         ctx.addIssue({ code: 'custom', path: [...path, 'value'], message: 'mode percent takes 1 to 100' });
@@ -179,6 +202,16 @@ export const chaosExperimentSpec = z
       ...spec.abort.map((a, i) => [a.probe, ['abort', i, 'probe']] as const),
     ];
     for (const [probe, path] of probes) {
+      if (spec.target === 'local' && probe.type === 'pods-ready') {
+        ctx.addIssue({ code: 'custom', path: [...path, 'type'], message: 'pods-ready needs target: kubernetes' });
+      }
+      if (spec.target === 'kubernetes' && probe.type === 'triton-ready') {
+        ctx.addIssue({
+          code: 'custom',
+          path: [...path, 'type'],
+          message: 'triton-ready asks the local Triton; on target kubernetes use pods-ready or promql',
+        });
+      }
       if (spec.target === 'kubernetes' && isGatewayProbe(probe)) {
         ctx.addIssue({
           code: 'custom',

@@ -10,11 +10,15 @@ import { documentOf, duration, resourceName } from './common.ts';
  */
 
 /** Standard 5-field cron (minute hour day-of-month month day-of-week), as CronJob takes it. */
-const CRON_FIELD = /^(\*|\d+(-\d+)?|[A-Za-z]{3}(-[A-Za-z]{3})?)(\/\d+)?(,(\*|\d+(-\d+)?|[A-Za-z]{3}(-[A-Za-z]{3})?)(\/\d+)?)*$/;
+const CRON_FIELD =
+  /^(\*|\d+(-\d+)?|[A-Za-z]{3}(-[A-Za-z]{3})?)(\/\d+)?(,(\*|\d+(-\d+)?|[A-Za-z]{3}(-[A-Za-z]{3})?)(\/\d+)?)*$/;
 const cron = z.string().refine(
   (s) => {
     const fields = s.trim().split(/\s+/);
-    return (fields.length === 5 && fields.every((f) => CRON_FIELD.test(f))) || /^@(hourly|daily|weekly|monthly|yearly)$/.test(s);
+    return (
+      (fields.length === 5 && fields.every((f) => CRON_FIELD.test(f))) ||
+      /^@(hourly|daily|weekly|monthly|yearly)$/.test(s)
+    );
   },
   { message: 'must be a 5-field cron expression (minute hour day month weekday), e.g. "30 10 * * 1-5", or @daily' },
 );
@@ -38,7 +42,8 @@ export const chaosTargetSpec = z
         allow: z.array(z.enum(LOCAL_TARGETS)).default([...LOCAL_TARGETS]),
       })
       .prefault({}),
-    kubernetes: z
+    /** The Kubernetes cluster: where pods may be deleted, and the in-cluster endpoints of scheduled runs. */
+    cluster: z
       .strictObject({
         /** The only namespaces in which pods may be deleted. */
         namespaces: z.array(resourceName).default([]),
@@ -59,13 +64,17 @@ export const chaosTargetSpec = z
     const seen = new Set<string>();
     spec.schedules.forEach((s, i) => {
       if (seen.has(s.experiment))
-        ctx.addIssue({ code: 'custom', path: ['schedules', i, 'experiment'], message: `${s.experiment} is scheduled twice` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['schedules', i, 'experiment'],
+          message: `${s.experiment} is scheduled twice`,
+        });
       seen.add(s.experiment);
     });
-    if (spec.schedules.length > 0 && spec.kubernetes.namespaces.length === 0) {
+    if (spec.schedules.length > 0 && spec.cluster.namespaces.length === 0) {
       ctx.addIssue({
         code: 'custom',
-        path: ['kubernetes', 'namespaces'],
+        path: ['cluster', 'namespaces'],
         message: 'scheduled experiments run in Kubernetes; allow at least one namespace, e.g. [steadystate]',
       });
     }

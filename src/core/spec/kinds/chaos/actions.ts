@@ -27,9 +27,13 @@ const redisRole = z.enum(['cache', 'feature-store'], {
 const labelSelector = z
   .string()
   .min(1, 'must select pods, e.g. "app.kubernetes.io/name=triton"')
-  .regex(/^[\w./-]+(\s*(=|==|!=)\s*[\w.-]*|\s+(in|notin)\s*\([\w.,\s-]*\))?(\s*,\s*!?[\w./-]+(\s*(=|==|!=)\s*[\w.-]*|\s+(in|notin)\s*\([\w.,\s-]*\))?)*$/, {
-    message: 'is not a label selector; write it as kubectl -l takes it, e.g. "app.kubernetes.io/name=triton,tier in (gpu)"',
-  });
+  .regex(
+    /^[\w./-]+(\s*(=|==|!=)\s*[\w.-]*|\s+(in|notin)\s*\([\w.,\s-]*\))?(\s*,\s*!?[\w./-]+(\s*(=|==|!=)\s*[\w.-]*|\s+(in|notin)\s*\([\w.,\s-]*\))?)*$/,
+    {
+      message:
+        'is not a label selector; write it as kubectl -l takes it, e.g. "app.kubernetes.io/name=triton,tier in (gpu)"',
+    },
+  );
 
 export const actionSchema = z.discriminatedUnion('type', [
   /** Signal the tritonserver process group: SIGKILL is a crash, SIGTERM a graceful stop. */
@@ -53,7 +57,11 @@ export const actionSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('registry-outage') }),
   z.strictObject({ type: z.literal('registry-restore') }),
   /** Replace the gateway's active fault set (errors, latency, resets at its Triton client). */
-  z.strictObject({ type: z.literal('gateway-faults'), model: z.string().optional(), faults: z.array(faultSchema).min(1) }),
+  z.strictObject({
+    type: z.literal('gateway-faults'),
+    model: z.string().optional(),
+    faults: z.array(faultSchema).min(1),
+  }),
   z.strictObject({ type: z.literal('gateway-clear-faults') }),
   /** Set a model's routing weights, or put back the weights found before the method. */
   z.strictObject({
@@ -100,7 +108,15 @@ export type ActionType = ActionSpec['type'];
 export type PodDeleteAction = Extract<ActionSpec, { type: 'pod-delete' }>;
 
 /** What each action may touch: the ChaosTarget allow-list speaks these names. */
-export const LOCAL_TARGETS = ['triton-process', 'triton-models', 'model-registry', 'gateway', 'redis', 'prometheus', 'traffic'] as const;
+export const LOCAL_TARGETS = [
+  'triton-process',
+  'triton-models',
+  'model-registry',
+  'gateway',
+  'redis',
+  'prometheus',
+  'traffic',
+] as const;
 export type LocalTarget = (typeof LOCAL_TARGETS)[number];
 
 export function targetOf(action: ActionSpec): LocalTarget | 'kubernetes-pods' {
@@ -147,7 +163,9 @@ export function revertOf(action: ActionSpec): ActionSpec | undefined {
     case 'gateway-faults':
       return { type: 'gateway-clear-faults' };
     case 'gateway-weights':
-      return action.restore ? undefined : { type: 'gateway-weights', restore: true, ...(action.model ? { model: action.model } : {}) };
+      return action.restore
+        ? undefined
+        : { type: 'gateway-weights', restore: true, ...(action.model ? { model: action.model } : {}) };
     case 'redis-kill':
       return { type: 'redis-start', redis: action.redis };
     case 'redis-pause':
@@ -164,4 +182,9 @@ export function revertOf(action: ActionSpec): ActionSpec | undefined {
 }
 
 /** Actions that only make sense on the Kubernetes target, and those that work on both. */
-export const KUBERNETES_ACTIONS: readonly ActionType[] = ['pod-delete', 'gateway-faults', 'gateway-clear-faults', 'gateway-weights'];
+export const KUBERNETES_ACTIONS: readonly ActionType[] = [
+  'pod-delete',
+  'gateway-faults',
+  'gateway-clear-faults',
+  'gateway-weights',
+];

@@ -44,7 +44,7 @@ export const GATEWAY_PROBE_TYPES = [
   'request-rate',
 ] as const;
 
-export const PROBE_TYPES = [...GATEWAY_PROBE_TYPES, 'promql', 'triton-ready', 'gateway-weight'] as const;
+export const PROBE_TYPES = [...GATEWAY_PROBE_TYPES, 'promql', 'triton-ready', 'gateway-weight', 'pods-ready'] as const;
 
 export const probeSchema = z.discriminatedUnion(
   'type',
@@ -88,6 +88,13 @@ export const probeSchema = z.discriminatedUnion(
     z.strictObject({ type: z.literal('triton-ready'), model: z.string().optional() }),
     /** A variant's routing weight in percent, from the gateway admin API. */
     z.strictObject({ type: z.literal('gateway-weight'), model: z.string().optional(), variant: z.string() }),
+    /** Pods Ready (and not terminating) among those the selector matches, from the Kubernetes API. */
+    z.strictObject({
+      type: z.literal('pods-ready'),
+      namespace: z.string().min(1),
+      labelSelector: z.string().min(1),
+      relativeTo: z.literal('before').optional(),
+    }),
   ],
   { error: (issue) => (issue.code === 'invalid_union' ? `type must be one of ${PROBE_TYPES.join(', ')}` : undefined) },
 );
