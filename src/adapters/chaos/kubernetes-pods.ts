@@ -71,7 +71,12 @@ export class KubernetesPodsApi implements PodsApi {
   ): Promise<void> {
     return new Promise((resolve, reject) => {
       let controller: AbortController | undefined;
-      const onAbort = () => controller?.abort();
+      // Resolve at once on abort, even before the server sent its headers (the request is
+      // then closed as soon as client-node hands over its controller).
+      const onAbort = () => {
+        controller?.abort();
+        resolve();
+      };
       signal.addEventListener('abort', onAbort, { once: true });
       this.watcher
         .watch(
