@@ -1,18 +1,30 @@
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KubernetesPodsApi } from '../../src/adapters/chaos/kubernetes-pods.ts';
 import { HttpPromQuery } from '../../src/adapters/chaos/prometheus-query.ts';
+import { readDatasetCsv } from '../../src/adapters/files/dataset-csv.ts';
 import { loadExperimentFile } from '../../src/adapters/files/experiment-file.ts';
 import { paths } from '../../src/adapters/process/paths.ts';
 import type { Journal } from '../../src/core/chaos/journal.ts';
+import { TrafficGenerator } from '../../src/core/chaos/traffic.ts';
 import type { ChaosExperimentDocument } from '../../src/core/spec/kinds/chaos-experiment.ts';
 import { defaultChaosTarget } from '../../src/core/spec/kinds/chaos-target.ts';
+import { documentsOfKind, parseSpec } from '../../src/core/spec/parse.ts';
+import { loadFeatureSchema } from '../../src/gateway/start.ts';
+import { LoadDriver } from '../../src/services/chaos/load-driver.ts';
 import type { ChaosEnvironment } from '../../src/services/chaos/preflight.ts';
 import { runExperiment } from '../../src/services/chaos/runner.ts';
 import { startRollbackStandIn } from './fixtures/ab-rollback-stand-in.ts';
 import { type ChaosStack, startChaosStack } from './fixtures/chaos-stack.ts';
+import { startFakeKubeApi } from './fixtures/fake-kube-api.ts';
 import { ADMIN_TOKEN } from './fixtures/gateway.ts';
 import { startTestPrometheus, type TestPrometheus } from './fixtures/prometheus.ts';
+
+function testRows() {
+  const schema = loadFeatureSchema(paths.featureSchema());
+  return readDatasetCsv(join(paths.root(), 'serving', 'data', 'test.csv'), schema, 2_000).map((r) => r.features);
+}
 
 /**
  * Every shipped experiment, run by the real runner against the real embedded stack
@@ -127,6 +139,63 @@ describe('on the healthy local stack, each experiment passes', () => {
     measured['model-drift'] = { detection: journal.detection?.measuredSeconds ?? null, recovery: null };
     expect(summary(journal)).toMatch(/^completed:/);
     expect(journal.detection?.met).toBe(true);
+  });
+});
+
+describe('on the Kubernetes target (fake pods API server; the real gateway, under load, and Prometheus)', () => {
+  it('k8s-gpu-pod-kill deletes one opted-in Triton pod, times its replacement, and holds its PromQL hypothesis', async () => {
+    const api = await startFakeKubeApi({
+      allowedNamespaces: ['steadystate'],
+      replacementReadyAfterMs: 1_000,
+      terminationMs: 300,
+    });
+    const labels = { 'app.kubernetes.io/name': 'triton', 'app.kubernetes.io/instance': 'fraud-serving' };
+    api.addWorkload({
+      name: 'fraud-serving-triton',
+      namespace: 'steadystate',
+      labels,
+      annotations: { 'steadystate.dev/chaos': 'true' },
+      replicas: 2,
+    });
+    api.addWorkload({
+      name: 'fraud-serving-gateway',
+      namespace: 'steadystate',
+      labels: { 'app.kubernetes.io/name': 'steadystate-gateway' },
+      annotations: { 'steadystate.dev/chaos': 'true' },
+      replicas: 3,
+    });
+    const spec = parseSpec(readFileSync(join(paths.root(), 'steadystate.yaml'), 'utf8'));
+    const target = documentsOfKind(spec, 'ChaosTarget')[0]!.spec;
+    // In a cluster the traffic is real; here the gateway gets the built-in load's traffic.
+    const load = new LoadDriver({
+      gatewayUrl: chaos.gateway.url,
+      model: 'fraud',
+      rate: 30,
+      generator: new TrafficGenerator(testRows(), { users: 300, repeatShare: 0.5, hotShare: 0, hotKeys: 5, seed: 3 }),
+      useFeatureStore: false,
+    });
+    load.start();
+    let journal: Journal;
+    try {
+      journal = await runExperiment({
+        document: experiment('k8s-gpu-pod-kill'),
+        stack: chaos.stack,
+        target,
+        env: { pods: new KubernetesPodsApi(api.kubeConfig()), prometheus: new HttpPromQuery(prometheus.url) },
+        timeScale: 0.1,
+      });
+    } finally {
+      await load.stop();
+      await api.close();
+    }
+    measured['k8s-gpu-pod-kill'] = { detection: null, recovery: journal.recovery?.measuredSeconds ?? null };
+    expect(summary(journal)).toMatch(/^completed:/);
+    expect(api.requests.filter((r) => r.method === 'DELETE')).toHaveLength(1);
+    expect(api.requests.find((r) => r.method === 'DELETE')?.path).toMatch(/pods\/fraud-serving-triton-/);
+    expect(journal.method[0]?.measuredSeconds).toBeGreaterThanOrEqual(0.95);
+    expect(journal.recovery?.met).toBe(true);
+    const promql = journal.before?.verdicts.find((v) => v.probe === 'p99-within-slo');
+    expect(promql?.outcome).toBe('ok');
   });
 });
 
