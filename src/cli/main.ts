@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { registerAb } from './commands/ab.ts';
+import { registerChaos } from './commands/chaos.ts';
 import { registerDrift } from './commands/drift.ts';
 import { registerGameday } from './commands/gameday.ts';
 import { registerGateway } from './commands/gateway.ts';
@@ -22,6 +23,7 @@ registerGateway(program);
 registerAb(program);
 registerSlo(program);
 registerDrift(program);
+registerChaos(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   const err = error as Error;

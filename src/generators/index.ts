@@ -1,3 +1,4 @@
+import { chaosScheduleGenerator } from './chaos-schedule.ts';
 import { dashboardsGenerator } from './dashboards.ts';
 import { driftAlertsGenerator } from './drift-alerts.ts';
 import { k6ThresholdsGenerator } from './k6-thresholds.ts';
@@ -14,4 +15,5 @@ export const GENERATORS: Generator[] = [
   k6ThresholdsGenerator,
   k8sServingGenerator,
   dashboardsGenerator,
+  chaosScheduleGenerator,
 ];

@@ -4,8 +4,10 @@ import * as k8s from '@kubernetes/client-node';
 import { Ajv } from 'ajv';
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
+import { CronJob } from 'kubernetes-models/batch/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
-import { ConfigMap, Namespace, Service } from 'kubernetes-models/v1';
+import { Role, RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
+import { ConfigMap, Namespace, Service, ServiceAccount } from 'kubernetes-models/v1';
 
 /**
  * Validates a manifest object the way an API server would, without one:
@@ -47,6 +49,10 @@ const KINDS: Record<string, { model: ValidatingModel; openApiType: string }> = {
     model: HorizontalPodAutoscaler,
     openApiType: 'V2HorizontalPodAutoscaler',
   },
+  'v1/ServiceAccount': { model: ServiceAccount, openApiType: 'V1ServiceAccount' },
+  'batch/v1/CronJob': { model: CronJob, openApiType: 'V1CronJob' },
+  'rbac.authorization.k8s.io/v1/Role': { model: Role, openApiType: 'V1Role' },
+  'rbac.authorization.k8s.io/v1/RoleBinding': { model: RoleBinding, openApiType: 'V1RoleBinding' },
 };
 
 interface Attribute {

@@ -72,9 +72,12 @@ function parseSampleLine(line: string, lineNo: number): MetricSample {
 }
 
 function parseValue(raw: string): number | undefined {
-  if (raw === 'NaN') return Number.NaN;
-  if (raw === '+Inf' || raw === 'Inf') return Number.POSITIVE_INFINITY;
-  if (raw === '-Inf') return Number.NEGATIVE_INFINITY;
+  // Case-insensitive, as Prometheus' own parser (Go's strconv.ParseFloat) reads them:
+  // prom-client writes NaN as "Nan".
+  const lower = raw.toLowerCase();
+  if (lower === 'nan') return Number.NaN;
+  if (lower === '+inf' || lower === 'inf') return Number.POSITIVE_INFINITY;
+  if (lower === '-inf') return Number.NEGATIVE_INFINITY;
   if (raw === '') return undefined;
   const v = Number(raw);
   return Number.isNaN(v) ? undefined : v;

@@ -28,6 +28,15 @@ describe('parsePrometheusText', () => {
   });
 
   it.each([
+    ['Nan', Number.NaN],
+    ['nan', Number.NaN],
+    ['inf', Number.POSITIVE_INFINITY],
+    ['-INF', Number.NEGATIVE_INFINITY],
+  ])('reads %s as Prometheus does (prom-client writes NaN as "Nan")', (text, value) => {
+    expect(parsePrometheusText(`g ${text}`)[0]?.value).toBe(value);
+  });
+
+  it.each([
     ['a line without a value', 'metric_name{a="1"}'],
     ['an unterminated label value', 'metric_name{a="1} 3'],
     ['a value that is not a number', 'metric_name 12abc'],

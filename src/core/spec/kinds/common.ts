@@ -16,7 +16,7 @@ export const metadata = z.strictObject({
 
 /** Prometheus-style durations: 30s, 5m, 1h, 28d. Parsed to seconds by parseDuration. */
 export const duration = z
-  .string()
+  .string({ error: 'must be a duration like "500ms", "30s", "5m", "1h", "28d": a number with its unit, as a string' })
   .regex(/^\d+(ms|s|m|h|d|w)$/, 'must be a duration like "500ms", "30s", "5m", "1h", "28d"');
 
 const UNIT_SECONDS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400, w: 604800 };

@@ -1,5 +1,7 @@
 import type { z } from 'zod';
 import { alertPolicyDocument } from './alert-policy.ts';
+import { chaosExperimentDocument } from './chaos-experiment.ts';
+import { chaosTargetDocument } from './chaos-target.ts';
 import { driftMonitorDocument } from './drift-monitor.ts';
 import { errorBudgetPolicyDocument } from './error-budget-policy.ts';
 import { experimentDocument } from './experiment.ts';
@@ -17,6 +19,8 @@ export const DOCUMENT_KINDS = {
   AlertPolicy: alertPolicyDocument,
   ErrorBudgetPolicy: errorBudgetPolicyDocument,
   DriftMonitor: driftMonitorDocument,
+  ChaosExperiment: chaosExperimentDocument,
+  ChaosTarget: chaosTargetDocument,
 } as const satisfies Record<string, z.ZodType>;
 
 export type DocumentKind = keyof typeof DOCUMENT_KINDS;

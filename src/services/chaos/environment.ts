@@ -1,0 +1,65 @@
+import { existsSync } from 'node:fs';
+import { GatewayAdmin } from '../../adapters/chaos/gateway-admin.ts';
+import { KubernetesPodsApi, loadKubeConfig } from '../../adapters/chaos/kubernetes-pods.ts';
+import { type LocalStack, readLocalStack } from '../../adapters/chaos/local-stack.ts';
+import { HttpPromQuery } from '../../adapters/chaos/prometheus-query.ts';
+import { recordedInstances } from '../../adapters/process/triton-server.ts';
+import type { ChaosExperimentSpec } from '../../core/spec/kinds/chaos-experiment.ts';
+import type { ChaosTargetSpec } from '../../core/spec/kinds/chaos-target.ts';
+import type { StackDocument } from '../../core/spec/kinds/stack.ts';
+import { LocalDriver } from './local-driver.ts';
+import type { ChaosEnvironment } from './preflight.ts';
+
+export interface EnvironmentOptions {
+  stateFile: string;
+  gatewayUrl?: string;
+  prometheusUrl?: string;
+  kubeconfig?: string;
+  adminToken?: string;
+}
+
+/**
+ * Where a CLI run acts: for target local, the stack state file (or the gateway URL alone,
+ * plus a Triton recorded by `steadystate triton up`); for target kubernetes, the cluster
+ * from the kube config and the in-cluster URLs of the ChaosTarget.
+ */
+export function environmentFor(
+  spec: ChaosExperimentSpec,
+  stack: StackDocument,
+  target: ChaosTargetSpec,
+  options: EnvironmentOptions,
+): ChaosEnvironment {
+  const token = options.adminToken ?? process.env[stack.spec.gateway.adminTokenEnv] ?? '';
+  if (spec.target === 'kubernetes') {
+    const k = target.cluster;
+    const gatewayUrl =
+      options.gatewayUrl ??
+      k.gatewayUrl ??
+      `http://${stack.metadata.name}-gateway.${stack.spec.kubernetes.namespace}.svc:${stack.spec.gateway.port}`;
+    return {
+      gatewayUrl,
+      admin: new GatewayAdmin(gatewayUrl, token),
+      pods: new KubernetesPodsApi(loadKubeConfig(options.kubeconfig)),
+      prometheus: new HttpPromQuery(options.prometheusUrl ?? k.prometheusUrl),
+    };
+  }
+  let local: LocalStack;
+  if (existsSync(options.stateFile)) {
+    local = readLocalStack(options.stateFile);
+    if (options.gatewayUrl) local.gatewayUrl = options.gatewayUrl;
+  } else {
+    local = { gatewayUrl: options.gatewayUrl ?? `http://127.0.0.1:${stack.spec.gateway.port}` };
+  }
+  if (!local.triton) {
+    const port = new URL(stack.spec.triton.url).port;
+    const recorded = recordedInstances().find((i) => String(i.ports.http) === port);
+    if (recorded) local.triton = recorded;
+  }
+  const prometheusUrl = options.prometheusUrl ?? local.prometheus?.url;
+  return {
+    gatewayUrl: local.gatewayUrl,
+    admin: new GatewayAdmin(local.gatewayUrl, token),
+    local: new LocalDriver(local, existsSync(options.stateFile) ? options.stateFile : undefined),
+    ...(prometheusUrl ? { prometheus: new HttpPromQuery(prometheusUrl) } : {}),
+  };
+}

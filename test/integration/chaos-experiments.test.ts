@@ -1,0 +1,263 @@
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KubernetesPodsApi } from '../../src/adapters/chaos/kubernetes-pods.ts';
+import { HttpPromQuery } from '../../src/adapters/chaos/prometheus-query.ts';
+import { readDatasetCsv } from '../../src/adapters/files/dataset-csv.ts';
+import { loadExperimentFile } from '../../src/adapters/files/experiment-file.ts';
+import { paths } from '../../src/adapters/process/paths.ts';
+import type { Journal } from '../../src/core/chaos/journal.ts';
+import { TrafficGenerator } from '../../src/core/chaos/traffic.ts';
+import type { ChaosExperimentDocument } from '../../src/core/spec/kinds/chaos-experiment.ts';
+import { defaultChaosTarget } from '../../src/core/spec/kinds/chaos-target.ts';
+import { documentsOfKind, parseSpec } from '../../src/core/spec/parse.ts';
+import { loadFeatureSchema } from '../../src/gateway/start.ts';
+import { LoadDriver } from '../../src/services/chaos/load-driver.ts';
+import type { ChaosEnvironment } from '../../src/services/chaos/preflight.ts';
+import { runExperiment } from '../../src/services/chaos/runner.ts';
+import { startRollbackStandIn } from './fixtures/ab-rollback-stand-in.ts';
+import { startTestPrometheus, type TestPrometheus } from './fixtures/chaos-prometheus.ts';
+import { type ChaosStack, startChaosStack } from './fixtures/chaos-stack.ts';
+import { startFakeKubeApi } from './fixtures/fake-kube-api.ts';
+import { ADMIN_TOKEN } from './fixtures/gateway.ts';
+
+function testRows() {
+  const schema = loadFeatureSchema(paths.featureSchema());
+  return readDatasetCsv(join(paths.root(), 'serving', 'data', 'test.csv'), schema, 2_000).map((r) => r.features);
+}
+
+/**
+ * Every shipped experiment, run by the real runner against the real embedded stack
+ * (Triton, the gateway, Redis as cache and feature store, Prometheus for the drift probe):
+ * it passes on the healthy stack, and deviates when its mitigation is switched off. That
+ * second half is what proves an experiment can fail.
+ */
+const TIME_SCALE = 0.3;
+const dir = join(paths.root(), 'chaos', 'experiments');
+const experiment = (name: string) => loadExperimentFile(join(dir, `${name}.yaml`));
+const measured: Record<string, { detection: number | null; recovery: number | null }> = {};
+
+let chaos: ChaosStack;
+let prometheus: TestPrometheus;
+
+beforeAll(async () => {
+  chaos = await startChaosStack();
+  prometheus = await startTestPrometheus({ scrape: [{ job: 'gateway', target: chaos.gateway.url }] });
+});
+afterAll(async () => {
+  await prometheus?.stop();
+  await chaos?.stop();
+  if (Object.keys(measured).length > 0) console.log(`measured (time scale ${TIME_SCALE}): ${JSON.stringify(measured)}`);
+});
+
+/** Journals land in .steadystate/chaos-tests/ (git-ignored) for a look after a failure. */
+async function run(doc: ChaosExperimentDocument, env: ChaosEnvironment, stack = chaos.stack): Promise<Journal> {
+  const journal = await runExperiment({
+    document: doc,
+    stack,
+    target: defaultChaosTarget(),
+    env,
+    timeScale: TIME_SCALE,
+  });
+  const dir = paths.state('chaos-tests');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    join(dir, `${doc.metadata.name}-${journal.deviated ? 'deviated' : 'held'}.json`),
+    JSON.stringify(journal, null, 1),
+  );
+  return journal;
+}
+
+function summary(j: Journal): string {
+  return `${j.status}${j.deviated ? ' (deviated)' : ''}: ${j.reason}`;
+}
+
+describe('the shipped experiments', () => {
+  it('cover every row of the playbook failure table and the 500 ms latency practice', () => {
+    const names = readdirSync(dir).map((f) => f.replace(/\.yaml$/, ''));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'gpu-server-crash',
+        'model-load-oom',
+        'feature-store-down',
+        'model-registry-unavailable',
+        'ab-variant-failure',
+        'model-drift',
+        'cache-stampede',
+        'latency-500ms',
+      ]),
+    );
+  });
+});
+
+describe('on the healthy local stack, each experiment passes', () => {
+  it.each([
+    'gpu-server-crash',
+    'model-load-oom',
+    'feature-store-down',
+    'model-registry-unavailable',
+    'cache-stampede',
+    'latency-500ms',
+  ])('%s', async (name) => {
+    const journal = await run(experiment(name), chaos.env());
+    measured[name] = {
+      detection: journal.detection?.measuredSeconds ?? null,
+      recovery: journal.recovery?.measuredSeconds ?? null,
+    };
+    expect(summary(journal)).toMatch(/^completed:/);
+    expect(journal.before?.held).toBe(true);
+    expect(journal.after?.held).toBe(true);
+    expect(journal.during.ticks.length).toBeGreaterThan(3);
+    if (journal.detection) expect(journal.detection.met).toBe(true);
+    if (journal.recovery) expect(journal.recovery.met).toBe(true);
+    expect(journal.load?.failed).toBe(0);
+  });
+
+  it('ab-variant-failure: the A/B rollback (here a stand-in for the controller) routes 100% to v1 within the target', async () => {
+    const standIn = startRollbackStandIn(chaos.gateway.url, ADMIN_TOKEN);
+    let journal: Journal;
+    try {
+      journal = await run(experiment('ab-variant-failure'), chaos.env());
+    } finally {
+      standIn.stop();
+    }
+    measured['ab-variant-failure'] = {
+      detection: journal.detection?.measuredSeconds ?? null,
+      recovery: journal.recovery?.measuredSeconds ?? null,
+    };
+    expect(summary(journal)).toMatch(/^completed:/);
+    expect(standIn.rolledBackAt()).toBeDefined();
+    // The rollbacks put the weights back as they were found.
+    expect(await chaos.env().admin?.weights('fraud')).toEqual({ v1: 80, v2: 20 });
+  });
+
+  it('model-drift: the shift of P(fraud=1) shows in Prometheus within the target', async () => {
+    const journal = await run(experiment('model-drift'), {
+      ...chaos.env(),
+      prometheus: new HttpPromQuery(prometheus.url),
+    });
+    measured['model-drift'] = { detection: journal.detection?.measuredSeconds ?? null, recovery: null };
+    expect(summary(journal)).toMatch(/^completed:/);
+    expect(journal.detection?.met).toBe(true);
+  });
+});
+
+describe('on the Kubernetes target (fake pods API server; the real gateway, under load, and Prometheus)', () => {
+  it('k8s-gpu-pod-kill deletes one opted-in Triton pod, times its replacement, and holds its PromQL hypothesis', async () => {
+    const api = await startFakeKubeApi({
+      allowedNamespaces: ['steadystate'],
+      replacementReadyAfterMs: 1_000,
+      terminationMs: 300,
+    });
+    const labels = { 'app.kubernetes.io/name': 'triton', 'app.kubernetes.io/instance': 'fraud-serving' };
+    api.addWorkload({
+      name: 'fraud-serving-triton',
+      namespace: 'steadystate',
+      labels,
+      annotations: { 'steadystate.dev/chaos': 'true' },
+      replicas: 2,
+    });
+    api.addWorkload({
+      name: 'fraud-serving-gateway',
+      namespace: 'steadystate',
+      labels: { 'app.kubernetes.io/name': 'steadystate-gateway' },
+      annotations: { 'steadystate.dev/chaos': 'true' },
+      replicas: 3,
+    });
+    const spec = parseSpec(readFileSync(join(paths.root(), 'steadystate.yaml'), 'utf8'));
+    const target = documentsOfKind(spec, 'ChaosTarget')[0]!.spec;
+    // In a cluster the traffic is real; here the gateway gets the built-in load's traffic.
+    const load = new LoadDriver({
+      gatewayUrl: chaos.gateway.url,
+      model: 'fraud',
+      rate: 30,
+      generator: new TrafficGenerator(testRows(), { users: 300, repeatShare: 0.5, hotShare: 0, hotKeys: 5, seed: 3 }),
+      useFeatureStore: false,
+    });
+    load.start();
+    let journal: Journal;
+    try {
+      journal = await runExperiment({
+        document: experiment('k8s-gpu-pod-kill'),
+        stack: chaos.stack,
+        target,
+        env: { pods: new KubernetesPodsApi(api.kubeConfig()), prometheus: new HttpPromQuery(prometheus.url) },
+        timeScale: 0.1,
+      });
+    } finally {
+      await load.stop();
+      await api.close();
+    }
+    measured['k8s-gpu-pod-kill'] = { detection: null, recovery: journal.recovery?.measuredSeconds ?? null };
+    expect(summary(journal)).toMatch(/^completed:/);
+    expect(api.requests.filter((r) => r.method === 'DELETE')).toHaveLength(1);
+    expect(api.requests.find((r) => r.method === 'DELETE')?.path).toMatch(/pods\/fraud-serving-triton-/);
+    expect(journal.method[0]?.measuredSeconds).toBeGreaterThanOrEqual(0.95);
+    expect(journal.recovery?.met).toBe(true);
+    const promql = journal.before?.verdicts.find((v) => v.probe === 'p99-within-slo');
+    expect(promql?.outcome).toBe('ok');
+  });
+});
+
+describe('with its mitigation switched off, each experiment deviates', () => {
+  const withGateway = (change: Parameters<ChaosStack['startGateway']>[0]) => async (doc: ChaosExperimentDocument) => {
+    const gateway = await chaos.startGateway(change);
+    try {
+      return await run(doc, chaos.env(gateway));
+    } finally {
+      await gateway.close();
+    }
+  };
+  const noFallbacks = withGateway((s) => {
+    s.models[0]!.fallbacks = false;
+  });
+
+  it.each<[string, string, (doc: ChaosExperimentDocument) => Promise<Journal>, RegExp]>([
+    ['gpu-server-crash', 'fallbacks: false', noFallbacks, /every-request-answered|users-see-errors/],
+    ['model-load-oom', 'fallbacks: false', noFallbacks, /every-request-answered|users-see-errors/],
+    ['latency-500ms', 'fallbacks: false', noFallbacks, /every-request-answered|users-see-errors/],
+    ['cache-stampede', 'fallbacks: false (no cache tier)', noFallbacks, /triton-shielded|detection/],
+    [
+      'feature-store-down',
+      'featureStore.timeout: 2s (no bounded lookup)',
+      withGateway((s) => {
+        s.featureStore!.timeout = '2s';
+      }),
+      /p99-within-slo|users-wait/,
+    ],
+    [
+      'model-registry-unavailable',
+      'the deploy replaces the model (unload, then load) instead of reloading in place',
+      (doc) => {
+        const changed = structuredClone(doc);
+        const step = changed.spec.method.find((s) => s.name === 'deploy-during-the-outage');
+        if (step?.action.type !== 'triton-load') throw new Error('the experiment changed: no deploy step');
+        step.action.strategy = 'replace';
+        return run(changed, chaos.env());
+      },
+      /fraud-v2-stays-loaded|primary-serves/,
+    ],
+    ['ab-variant-failure', 'no A/B controller running', (doc) => run(doc, chaos.env()), /recovery target missed/],
+    [
+      'model-drift',
+      'monitoring blind: Prometheus does not scrape the gateway',
+      async (doc) => {
+        const blind = await startTestPrometheus({ scrape: [{ job: 'nothing', target: '127.0.0.1:1' }] });
+        try {
+          return await run(doc, { ...chaos.env(), prometheus: new HttpPromQuery(blind.url) });
+        } finally {
+          await blind.stop();
+        }
+      },
+      /detection target missed/,
+    ],
+  ])('%s, with %s', async (name, _how, runOff, why) => {
+    const journal = await runOff(experiment(name));
+    expect(summary(journal)).toMatch(why);
+    expect(journal.deviated).toBe(true);
+    expect(['failed', 'aborted']).toContain(journal.status);
+    expect(journal.reason).toMatch(why);
+    // Whatever happened, the rollbacks ran and left the stack as it was.
+    expect(journal.rollbacks.every((r) => r.outcome === 'succeeded')).toBe(true);
+  });
+});
