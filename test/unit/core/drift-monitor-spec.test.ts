@@ -5,6 +5,9 @@ import { driftSettingsOf } from '../../../src/core/spec/kinds/drift-monitor.ts';
 import { documentsOfKind, parseSpec } from '../../../src/core/spec/parse.ts';
 
 const VALID = readFileSync('steadystate.yaml', 'utf8');
+/** Edits inside the DriftMonitor document only (other kinds have windows and alphas too). */
+const MONITOR_AT = VALID.indexOf('kind: DriftMonitor');
+const inMonitor = (from: string, to: string) => VALID.slice(0, MONITOR_AT) + VALID.slice(MONITOR_AT).replace(from, to);
 
 function problems(text: string): string {
   try {
@@ -41,26 +44,22 @@ describe('kind: DriftMonitor', () => {
   it.each([
     [
       'a statistic that does not apply to the feature type',
-      VALID.replace('{ statistic: jensenshannon, threshold: 0.1 }', '{ statistic: wasserstein, threshold: 0.1 }'),
+      inMonitor('{ statistic: jensenshannon, threshold: 0.1 }', '{ statistic: wasserstein, threshold: 0.1 }'),
       /statistics\.categorical\[0\]\.statistic: wasserstein does not apply to categorical features/,
     ],
     [
       'a p-value test as a verdict statistic',
-      VALID.replace('{ statistic: psi, threshold: 0.1 }', '{ statistic: ks, threshold: 0.05 }'),
+      inMonitor('{ statistic: psi, threshold: 0.1 }', '{ statistic: ks, threshold: 0.05 }'),
       /statistic must be one of .*p-values are reported, never decide/,
     ],
     [
       'a threshold of 0',
-      VALID.replace('{ statistic: psi, threshold: 0.1 }', '{ statistic: psi, threshold: 0 }'),
+      inMonitor('{ statistic: psi, threshold: 0.1 }', '{ statistic: psi, threshold: 0 }'),
       /threshold must be > 0/,
     ],
-    [
-      'a window that is not a duration',
-      VALID.replace('window: 1h', 'window: hourly'),
-      /spec\.window: must be a duration/,
-    ],
-    ['alpha outside (0, 1)', VALID.replace('alpha: 0.01', 'alpha: 1.5'), /spec\.predictions\.alpha/],
-    ['an unknown field', VALID.replace('minSamples: 1000', 'minSample: 1000'), /unknown field "minSample"/],
+    ['a window that is not a duration', inMonitor('window: 1h', 'window: hourly'), /spec\.window: must be a duration/],
+    ['alpha outside (0, 1)', inMonitor('alpha: 0.01', 'alpha: 1.5'), /spec\.predictions\.alpha/],
+    ['an unknown field', inMonitor('minSamples: 1000', 'minSample: 1000'), /unknown field "minSample"/],
   ])('rejects %s, naming the field', (_name, text, expected) => {
     expect(problems(text)).toMatch(expected);
   });
