@@ -8,7 +8,7 @@ import { loadSpecFile } from '../../adapters/files/spec-file.ts';
 import type { Journal } from '../../core/chaos/journal.ts';
 import { junitXml } from '../../core/chaos/junit.ts';
 import { checkExperimentAgainstSpec } from '../../core/chaos/spec-checks.ts';
-import { defaultChaosTarget } from '../../core/spec/kinds/chaos-target.ts';
+import { chaosTargetOf } from '../../core/spec/kinds/chaos-target.ts';
 import { documentsOfKind, type Spec, stackOf } from '../../core/spec/parse.ts';
 import { environmentFor } from '../../services/chaos/environment.ts';
 import { runExperiment } from '../../services/chaos/runner.ts';
@@ -21,10 +21,6 @@ function parseTimeScale(value: string): number {
   if (!(x > 0 && x <= 1))
     throw new InvalidArgumentError(`"${value}" is not a time scale; expected a number in (0, 1], e.g. 0.5`);
   return x;
-}
-
-function chaosTargetOf(spec: Spec) {
-  return documentsOfKind(spec, 'ChaosTarget')[0]?.spec ?? defaultChaosTarget();
 }
 
 export function registerChaos(program: Command): void {

@@ -1,5 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { loadSpecFile } from '../../adapters/files/spec-file.ts';
+import { chaosSuite, FULL_SUITE, QUICK_SUITE } from '../../services/gameday/chaos-suite.ts';
 import { runGameDay } from '../../services/gameday/run-gameday.ts';
 
 export function registerGameday(program: Command): void {
@@ -13,8 +15,11 @@ export function registerGameday(program: Command): void {
     .option('--reports <dir>', 'where the report folder goes', 'reports')
     .option('--no-fallbacks', 'switch the fallback tiers off, to show that the hypotheses can fail')
     .action(async (opts) => {
+      const quick = Boolean(opts.quick);
+      const spec = loadSpecFile(opts.spec);
       const run = await runGameDay({
-        quick: Boolean(opts.quick),
+        chaosSuite: chaosSuite(spec, quick ? QUICK_SUITE : FULL_SUITE),
+        quick,
         specFile: resolve(opts.spec),
         reportsDir: resolve(opts.reports),
         fallbacks: opts.fallbacks,

@@ -1,9 +1,11 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { paths } from '../../adapters/process/paths.ts';
 import { freePort } from '../../adapters/process/ports.ts';
 import { PrometheusClient } from '../../adapters/prometheus/client.ts';
 import { experimentFromSpec } from '../../core/abtest/experiment-config.ts';
+import type { Journal } from '../../core/chaos/journal.ts';
+import { junitXml } from '../../core/chaos/junit.ts';
 import { asMixSchema, createPayloadMix, type LoadRequest } from '../../core/load/payload-mix.ts';
 import { summarizeLoad } from '../../core/load/series.ts';
 import { reportSeriesFromLoad } from '../../core/report/from-load.ts';
@@ -22,10 +24,14 @@ import { abtestGauges } from '../abtest/gauges.ts';
 import { fileJournal } from '../abtest/journal.ts';
 import { startMetricsServer } from '../abtest/metrics-server.ts';
 import { prometheusCounterSource } from '../abtest/prometheus-counter-source.ts';
+import { loadMonitor } from '../drift/monitor.ts';
+import { prometheusInstantQuery, windowFromPrometheus } from '../drift/prometheus-counts.ts';
+import { startWatch } from '../drift/watch.ts';
 import { runOpenLoad } from '../load/open-load.ts';
 import { writeGameDayReport } from '../report/write-report.ts';
 import { badVariantPhase } from './bad-variant-phase.ts';
 import { type LocalStack, startLocalStack } from './local-stack.ts';
+import { driftSeries, shiftedTrafficPhase } from './shifted-traffic-phase.ts';
 
 export interface GameDayOptions {
   quick: boolean;
@@ -36,7 +42,9 @@ export interface GameDayOptions {
   fallbacks: boolean;
   log: (line: string) => void;
   /** Experiments to run between the baseline and the A/B phase; filled by the chaos suite. */
-  chaosSuite?: (ctx: GameDayContext) => Promise<{ outcomes: ExperimentOutcome[]; windows: FaultWindow[] }>;
+  chaosSuite?: (
+    ctx: GameDayContext,
+  ) => Promise<{ outcomes: ExperimentOutcome[]; windows: FaultWindow[]; journals: Journal[] }>;
 }
 
 export interface GameDayContext {
@@ -68,30 +76,40 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayRun> {
   const spec = parseSpec(specText, options.specFile);
   const experiment = experimentFromSpec(spec);
   const abPort = await freePort();
+  const driftPort = await freePort();
   const stack = await startLocalStack({
     runDir: dir,
     specFile: options.specFile,
     fallbacks: options.fallbacks,
-    extraScrapeJobs: [{ job: 'abtest', targets: [`127.0.0.1:${abPort}`] }],
+    extraScrapeJobs: [
+      { job: 'abtest', targets: [`127.0.0.1:${abPort}`] },
+      { job: 'drift', targets: [`127.0.0.1:${driftPort}`] },
+    ],
     log,
   });
   const decisions: AbDecision[] = [];
   const windows: FaultWindow[] = [];
   const outcomes: ExperimentOutcome[] = [];
+  const journals: Journal[] = [];
   const gauges = abtestGauges();
-  const controller = new AbController({
-    config: { ...experiment, evaluateEverySeconds: 2 },
-    source: prometheusCounterSource({
-      url: stack.prometheus.url,
-      model: experiment.model,
-      errorServedBy: experiment.errorServedBy,
-      positiveLabel: experiment.positiveLabel,
-    }),
-    admin: gatewayAdminClient({ url: stack.gateway.url, token: stack.adminToken }),
-    journal: fileJournal(join(dir, 'abtest-journal.jsonl')),
-    gauges,
-    countFromNow: true,
-  });
+  // The A/B controller watches Prometheus all game day. It starts a fresh look (counts from
+  // now) before the bad-variant phase: the chaos suite's outage hit both variants and is not
+  // evidence about v2.
+  const newController = () =>
+    new AbController({
+      config: { ...experiment, evaluateEverySeconds: 2 },
+      source: prometheusCounterSource({
+        url: stack.prometheus.url,
+        model: experiment.model,
+        errorServedBy: experiment.errorServedBy,
+        positiveLabel: experiment.positiveLabel,
+      }),
+      admin: gatewayAdminClient({ url: stack.gateway.url, token: stack.adminToken }),
+      journal: fileJournal(join(dir, 'abtest-journal.jsonl')),
+      gauges,
+      countFromNow: true,
+    });
+  let controller = newController();
   const abServer = await startMetricsServer({
     registry: gauges.registry,
     port: abPort,
@@ -99,8 +117,31 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayRun> {
   });
   const abLoop = setInterval(() => void controller.tick().catch(() => undefined), 2_000);
 
+  // The drift watcher judges the gateway's bin counters in Prometheus (the scalable path).
+  const monitor = loadMonitor(spec, undefined, { root: paths.root() });
+  const driftWindow = options.quick ? '1m' : '3m';
+  if (options.quick) monitor.settings.minSamples = 300;
+  const driftStop = new AbortController();
+  const watcher = await startWatch({
+    monitor,
+    source: () =>
+      windowFromPrometheus(prometheusInstantQuery(stack.prometheus.url), monitor.settings.model, driftWindow),
+    intervalMs: 2_000,
+    port: driftPort,
+    host: '127.0.0.1',
+    signal: driftStop.signal,
+  });
+
   const schema = asMixSchema(JSON.parse(readFileSync(paths.featureSchema(), 'utf8')));
   const mix = createPayloadMix(schema, { seed: 7, populationSeed: 7 });
+  // The shifted-traffic phase: amounts triple and card-not-present online traffic dominates.
+  let shifted = false;
+  const nextRequest = (): LoadRequest => {
+    const r = mix.next();
+    return shifted
+      ? { ...r, features: { ...r.features, amount: Number(r.features.amount) * 3, channel: 'online', card_present: 0 } }
+      : r;
+  };
   const rate = options.quick ? 40 : 80;
   const loadAbort = new AbortController();
   let lastProgress = '';
@@ -108,7 +149,7 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayRun> {
     url: stack.gateway.url,
     ratePerSecond: rate,
     durationMs: (options.quick ? 6 : 20) * 60_000,
-    next: (): LoadRequest => mix.next(),
+    next: nextRequest,
     signal: loadAbort.signal,
     onProgress: (p) => {
       lastProgress = `sent ${p.sent}, in flight ${p.inflight}, live p99 ${Number.isFinite(p.p99Ms) ? p.p99Ms.toFixed(0) : '-'} ms`;
@@ -139,9 +180,24 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayRun> {
         });
         outcomes.push(...suite.outcomes);
         windows.push(...suite.windows);
+        journals.push(...suite.journals);
       });
     }
+    await phase('shifted traffic (drift)', async () => {
+      const drift = await shiftedTrafficPhase({
+        prometheusUrl: stack.prometheus.url,
+        seconds: options.quick ? 35 : 90,
+        setShifted: (on) => {
+          shifted = on;
+        },
+        log,
+      });
+      outcomes.push(drift.outcome);
+      windows.push(drift.window);
+    });
     await phase('bad variant (A/B guardrail)', async () => {
+      controller = newController();
+      await controller.tick().catch(() => undefined);
       const bad = await badVariantPhase({
         gatewayUrl: stack.gateway.url,
         adminToken: stack.adminToken,
@@ -164,6 +220,9 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayRun> {
     loadAbort.abort();
   }
   const loadResult = await load;
+  driftStop.abort();
+  await watcher.done;
+  const drift = await driftSeries(stack.prometheus.url, startedAtMs);
   const budget = await errorBudget(stack.prometheus.url, startedAtMs);
   const summary = summarizeLoad(loadResult.records);
   await sleep(3_000); // let the last notifications reach the receiver
@@ -198,13 +257,15 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayRun> {
     faultWindows: windows,
     errorBudget: budget,
     abDecisions: decisions,
-    drift: [],
+    drift,
     experiments: outcomes,
     pages: [...stack.receiver.pages],
   };
   await abServer.close();
   await stack.stop();
   const written = await writeGameDayReport(dir, result);
+  writeFileSync(join(dir, 'journal.json'), `${JSON.stringify({ chaos: journals, pages: result.pages }, null, 2)}\n`);
+  writeFileSync(join(dir, 'junit.xml'), junitXml(journals));
   return { dir, result, outcome: gameDayOutcome(result), consoleTable: written.consoleTable };
 }
 

@@ -88,3 +88,9 @@ export type ChaosTargetSpec = ChaosTargetDocument['spec'];
 export function defaultChaosTarget(): ChaosTargetSpec {
   return chaosTargetSpec.parse({});
 }
+
+/** The spec's ChaosTarget, or the defaults when it has none. */
+export function chaosTargetOf(spec: { documents: readonly { kind: string; spec?: unknown }[] }): ChaosTargetSpec {
+  const doc = spec.documents.find((d) => d.kind === 'ChaosTarget');
+  return (doc?.spec as ChaosTargetSpec | undefined) ?? defaultChaosTarget();
+}
