@@ -15,7 +15,13 @@ const bucketsOf = (counts: number[]): Bucket[] =>
 /** Cumulative counts, as a histogram's buckets are: every bucket holds the ones below it. */
 const cumulative = fc
   .array(fc.nat({ max: 500 }), { minLength: LE.length, maxLength: LE.length })
-  .map((xs) => xs.reduce<number[]>((acc, x) => [...acc, (acc[acc.length - 1] ?? 0) + x], []))
+  .map((xs) => {
+    let sum = 0;
+    return xs.map((x) => {
+      sum += x;
+      return sum;
+    });
+  })
   .filter((c) => (c[c.length - 1] ?? 0) > 0);
 /** Any counts, including a lower count after a higher one (a scrape race Prometheus repairs). */
 const ragged = fc
