@@ -83,7 +83,7 @@ describe('chaos validate', () => {
     expect(r.stdout.trim().split('\n')).toHaveLength(files.length);
   });
 
-  it.each([
+  const cases: [string, string, RegExp][] = [
     ['a misspelled field', base.replace('probeInterval:', 'probeIntervall:'), /spec: unknown field "probeIntervall"/],
     [
       'a probe type that does not exist',
@@ -128,11 +128,25 @@ describe('chaos validate', () => {
         ),
       /method\[1\]\.duration: gateway-clear-faults has no inverse/,
     ],
-  ])('rejects %s, naming the field', async (name, text, message) => {
+  ];
+  // One run over every bad file: each is reported on its own, and the run exits 1.
+  let result: { code: number | null; stderr: string };
+  const files = cases.map(([name, text]) => bad(name.replace(/\W+/g, '-'), text));
+  beforeAll(async () => {
+    result = await cli(['chaos', 'validate', ...files]).done;
+  });
+
+  it.each(cases.map((c, i) => [...c, i] as const))('rejects %s, naming the field', (_name, text, message, i) => {
     expect(text).not.toBe(base);
-    const r = await cli(['chaos', 'validate', bad(name.replace(/\W+/g, '-'), text)]).done;
-    expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(message);
+    expect(result.code).toBe(1);
+    const start = result.stderr.indexOf(files[i] as string);
+    const next =
+      files
+        .slice(i + 1)
+        .map((f) => result.stderr.indexOf(f))
+        .find((x) => x > start) ?? result.stderr.length;
+    expect(start).toBeGreaterThanOrEqual(0);
+    expect(result.stderr.slice(start, next)).toMatch(message);
   });
 });
 

@@ -32,7 +32,12 @@ function testRows() {
  * it passes on the healthy stack, and deviates when its mitigation is switched off. That
  * second half is what proves an experiment can fail.
  */
+/**
+ * Healthy runs at 0.3: every wait, fault and target shrinks to 30% (stricter than declared).
+ * Runs without their mitigation at 0.2: they must deviate for the reason the test names.
+ */
 const TIME_SCALE = 0.3;
+const TIME_SCALE_OFF = 0.2;
 const dir = join(paths.root(), 'chaos', 'experiments');
 const experiment = (name: string) => loadExperimentFile(join(dir, `${name}.yaml`));
 const measured: Record<string, { detection: number | null; recovery: number | null }> = {};
@@ -51,13 +56,13 @@ afterAll(async () => {
 });
 
 /** Journals land in .steadystate/chaos-tests/ (git-ignored) for a look after a failure. */
-async function run(doc: ChaosExperimentDocument, env: ChaosEnvironment, stack = chaos.stack): Promise<Journal> {
+async function run(doc: ChaosExperimentDocument, env: ChaosEnvironment, timeScale = TIME_SCALE): Promise<Journal> {
   const journal = await runExperiment({
     document: doc,
-    stack,
+    stack: chaos.stack,
     target: defaultChaosTarget(),
     env,
-    timeScale: TIME_SCALE,
+    timeScale,
   });
   const dir = paths.state('chaos-tests');
   mkdirSync(dir, { recursive: true });
@@ -200,16 +205,25 @@ describe('on the Kubernetes target (fake pods API server; the real gateway, unde
 });
 
 describe('with its mitigation switched off, each experiment deviates', () => {
+  const off = (doc: ChaosExperimentDocument, env: ChaosEnvironment) => run(doc, env, TIME_SCALE_OFF);
   const withGateway = (change: Parameters<ChaosStack['startGateway']>[0]) => async (doc: ChaosExperimentDocument) => {
     const gateway = await chaos.startGateway(change);
     try {
-      return await run(doc, chaos.env(gateway));
+      return await off(doc, chaos.env(gateway));
     } finally {
       await gateway.close();
     }
   };
-  const noFallbacks = withGateway((s) => {
-    s.models[0]!.fallbacks = false;
+  // One gateway without fallback tiers serves the four experiments that switch those off.
+  let noFallbackGateway: Awaited<ReturnType<ChaosStack['startGateway']>> | undefined;
+  const noFallbacks = async (doc: ChaosExperimentDocument) => {
+    noFallbackGateway ??= await chaos.startGateway((s) => {
+      s.models[0]!.fallbacks = false;
+    });
+    return off(doc, chaos.env(noFallbackGateway));
+  };
+  afterAll(async () => {
+    await noFallbackGateway?.close();
   });
 
   it.each<[string, string, (doc: ChaosExperimentDocument) => Promise<Journal>, RegExp]>([
@@ -233,18 +247,18 @@ describe('with its mitigation switched off, each experiment deviates', () => {
         const step = changed.spec.method.find((s) => s.name === 'deploy-during-the-outage');
         if (step?.action.type !== 'triton-load') throw new Error('the experiment changed: no deploy step');
         step.action.strategy = 'replace';
-        return run(changed, chaos.env());
+        return off(changed, chaos.env());
       },
       /fraud-v2-stays-loaded|primary-serves/,
     ],
-    ['ab-variant-failure', 'no A/B controller running', (doc) => run(doc, chaos.env()), /recovery target missed/],
+    ['ab-variant-failure', 'no A/B controller running', (doc) => off(doc, chaos.env()), /recovery target missed/],
     [
       'model-drift',
       'monitoring blind: Prometheus does not scrape the gateway',
       async (doc) => {
         const blind = await startTestPrometheus({ scrape: [{ job: 'nothing', target: '127.0.0.1:1' }] });
         try {
-          return await run(doc, { ...chaos.env(), prometheus: new HttpPromQuery(blind.url) });
+          return await off(doc, { ...chaos.env(), prometheus: new HttpPromQuery(blind.url) });
         } finally {
           await blind.stop();
         }

@@ -19,8 +19,9 @@ export function measureGatewayProbe(
   from: Scrape,
   to: Scrape,
   model: string,
-  minRequests: number,
+  defaultMinRequests: number,
 ): Measure {
+  const minRequests = probe.minRequests ?? defaultMinRequests;
   const spanSeconds = (to.atMs - from.atMs) / 1000;
   const scope: LabelFilter = { model, variant: probe.variant };
   const byTier = increaseBy(from, to, GATEWAY.requests, 'served_by', scope);

@@ -112,7 +112,7 @@ export class ProbeReader {
         from,
         last,
         probe.model ?? this.sources.defaultModel,
-        probe.minRequests ?? this.sources.minRequests,
+        this.sources.minRequests,
       );
       return m.kind === 'value'
         ? { kind: 'value', value: m.value, n: m.n, windowSeconds: m.spanSeconds, detail: m.detail }
