@@ -8,7 +8,7 @@ import { type RedisInstance, startRedis, stopRedis } from '../../src/adapters/pr
 import { TrafficGenerator } from '../../src/core/chaos/traffic.ts';
 import { LoadDriver } from '../../src/services/chaos/load-driver.ts';
 import { LocalDriver } from '../../src/services/chaos/local-driver.ts';
-import { startTestPrometheus, type TestPrometheus } from './fixtures/prometheus.ts';
+import { startTestPrometheus, type TestPrometheus } from './fixtures/chaos-prometheus.ts';
 
 /**
  * Local actions the shipped experiments do not all use, on the real processes: Redis killed
