@@ -99,7 +99,7 @@ export default async function run(): Promise<Record<string, unknown>> {
             overallRate: rate,
             duration: SECONDS,
           });
-          (direct[rate] ??= []).push({ p50: d.latency.p50, p99: d.latency.p99 });
+          direct[rate] = [...(direct[rate] ?? []), { p50: d.latency.p50, p99: d.latency.p99 }];
           const g = await autocannon({
             url: `http://127.0.0.1:${gwPort}/v2/models/fraud/infer`,
             requests: uniqueKServe(),
@@ -109,7 +109,7 @@ export default async function run(): Promise<Record<string, unknown>> {
             duration: SECONDS,
           });
           if (g.non2xx > 0) throw new Error(`gateway answered ${g.non2xx} non-2xx during the latency run`);
-          (viaGateway[rate] ??= []).push({ p50: g.latency.p50, p99: g.latency.p99 });
+          viaGateway[rate] = [...(viaGateway[rate] ?? []), { p50: g.latency.p50, p99: g.latency.p99 }];
         }
       }
     } finally {

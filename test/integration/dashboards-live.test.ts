@@ -7,7 +7,6 @@ import type { TritonInstance } from '../../src/adapters/process/triton-server.ts
 import { TritonClient } from '../../src/adapters/triton/client.ts';
 import { asMixSchema, createPayloadMix } from '../../src/core/load/payload-mix.ts';
 import { EXPERIMENTS_UID } from '../../src/dashboards/experiments.ts';
-import { OVERVIEW_UID } from '../../src/dashboards/overview.ts';
 import { hasFinitePoint, type MatrixSeries, matrixToSeries } from '../../src/dashboards/preview/series.ts';
 import type { DashboardQuery } from '../../src/dashboards/queries.ts';
 import { selectionValues } from '../../src/dashboards/queries.ts';

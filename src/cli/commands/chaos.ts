@@ -9,7 +9,7 @@ import type { Journal } from '../../core/chaos/journal.ts';
 import { junitXml } from '../../core/chaos/junit.ts';
 import { checkExperimentAgainstSpec } from '../../core/chaos/spec-checks.ts';
 import { chaosTargetOf } from '../../core/spec/kinds/chaos-target.ts';
-import { documentsOfKind, type Spec, stackOf } from '../../core/spec/parse.ts';
+import { stackOf } from '../../core/spec/parse.ts';
 import { environmentFor } from '../../services/chaos/environment.ts';
 import { runExperiment } from '../../services/chaos/runner.ts';
 

@@ -165,7 +165,6 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayRun> {
     10_000,
   );
 
-  let result: GameDayResult;
   try {
     await phase('baseline', async () => {
       await sleep(options.quick ? 10_000 : 30_000);
@@ -239,7 +238,7 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayRun> {
       ),
     ];
   }
-  result = {
+  const result: GameDayResult = {
     title: `steadystate game day (${options.quick ? 'quick' : 'full'}${options.fallbacks ? '' : ', fallbacks OFF'})`,
     mode: options.quick ? 'quick' : 'full',
     startedAtMs,

@@ -67,7 +67,7 @@ export async function driftSeries(prometheusUrl: string, startedAtMs: number): P
   const res = await client
     .range('drift_score{statistic="wasserstein"}', { start: startedAtMs / 1000, end, stepSeconds: 5 })
     .catch(() => undefined);
-  if (!res || res.status !== 'values') return [];
+  if (res?.status !== 'values') return [];
   return res.series
     .filter((s) => SHIFTED_FEATURES.includes(s.labels.feature ?? '') || s.labels.feature === 'hour')
     .map((s) => ({
