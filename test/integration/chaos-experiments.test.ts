@@ -95,6 +95,26 @@ describe('the shipped experiments', () => {
   });
 });
 
+describe('guards', () => {
+  it('a gateway fault reaching more traffic than blastRadius.maxTrafficShare is refused before anything runs', async () => {
+    const admin = chaos.env().admin!;
+    // At 50/50, failing all of v2 reaches 50% of requests; ab-variant-failure allows 25%.
+    await admin.setWeights('fraud', { v1: 50, v2: 50 });
+    try {
+      const journal = await run(experiment('ab-variant-failure'), chaos.env());
+      expect(journal.status).toBe('failed');
+      expect(journal.reason).toMatch(
+        /refused before acting: .*reach 50\.0% of requests .* above blastRadius\.maxTrafficShare 25\.0%/,
+      );
+      expect(journal.method).toEqual([]);
+      expect(journal.load).toBeUndefined();
+      expect(await admin.faults()).toEqual([]);
+    } finally {
+      await admin.setWeights('fraud', { v1: 80, v2: 20 });
+    }
+  });
+});
+
 describe('on the healthy local stack, each experiment passes', () => {
   it.each([
     'gpu-server-crash',

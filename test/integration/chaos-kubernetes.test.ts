@@ -1,9 +1,16 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { KubernetesPodsApi } from '../../src/adapters/chaos/kubernetes-pods.ts';
+import { HttpPromQuery } from '../../src/adapters/chaos/prometheus-query.ts';
+import { loadExperimentFile } from '../../src/adapters/files/experiment-file.ts';
+import { paths } from '../../src/adapters/process/paths.ts';
 import type { PodDeleteAction } from '../../src/core/spec/kinds/chaos/actions.ts';
 import { chaosExperimentSpec } from '../../src/core/spec/kinds/chaos-experiment.ts';
 import { chaosTargetSpec } from '../../src/core/spec/kinds/chaos-target.ts';
+import { parseSpec, stackOf } from '../../src/core/spec/parse.ts';
 import { deletePodsAndWait, selectForDeletion } from '../../src/services/chaos/kubernetes-driver.ts';
+import { runExperiment } from '../../src/services/chaos/runner.ts';
 import { type FakeKubeApi, startFakeKubeApi } from './fixtures/fake-kube-api.ts';
 
 /**
@@ -216,6 +223,30 @@ describe('the guards refuse out-of-bounds targets before acting', () => {
     const [p, a, t, l] = args();
     await expect(deletePodsAndWait(p, a, t, l, new AbortController().signal)).rejects.toThrow(message);
     expect(deletes()).toHaveLength(0);
+  });
+
+  it('the runner refuses the shipped k8s-gpu-pod-kill before any API call when its namespace is not allowed', async () => {
+    api.addWorkload({
+      name: 'fraud-serving-triton',
+      namespace: 'steadystate',
+      labels: TRITON,
+      annotations: OPT_IN,
+      replicas: 3,
+    });
+    const journal = await runExperiment({
+      document: loadExperimentFile(join(paths.root(), 'chaos', 'experiments', 'k8s-gpu-pod-kill.yaml')),
+      stack: stackOf(parseSpec(readFileSync(join(paths.root(), 'steadystate.yaml'), 'utf8'))).spec,
+      target: chaosTargetSpec.parse({ cluster: { namespaces: ['staging'] } }),
+      env: { pods, prometheus: new HttpPromQuery('http://127.0.0.1:9') },
+    });
+    expect(journal.status).toBe('failed');
+    expect(journal.deviated).toBe(false);
+    expect(journal.reason).toMatch(
+      /refused before acting: .*namespace steadystate is not in ChaosTarget spec\.cluster\.namespaces \(staging\)/,
+    );
+    expect(journal.method).toEqual([]);
+    expect(journal.rollbacks).toEqual([]);
+    expect(api.requests).toEqual([]);
   });
 
   it('a namespace the ChaosTarget allows but the Role does not: the API refusal (403) is reported', async () => {

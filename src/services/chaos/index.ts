@@ -1,0 +1,24 @@
+/**
+ * Chaos experiments as a library, for the game day and other callers: load an experiment,
+ * describe where the stack runs, run it, render its journal. The CLI (`steadystate chaos`)
+ * is a thin shell over exactly these.
+ */
+export { GatewayAdmin } from '../../adapters/chaos/gateway-admin.ts';
+export { KubernetesPodsApi, loadKubeConfig, type PodsApi } from '../../adapters/chaos/kubernetes-pods.ts';
+export {
+  DEFAULT_STACK_STATE,
+  type LocalStack,
+  readLocalStack,
+  writeLocalStack,
+} from '../../adapters/chaos/local-stack.ts';
+export { HttpPromQuery, type PromQuery } from '../../adapters/chaos/prometheus-query.ts';
+export { PushgatewayPublisher, type ResultPublisher } from '../../adapters/chaos/pushgateway.ts';
+export { loadExperimentFile } from '../../adapters/files/experiment-file.ts';
+export type { Journal, RunStatus } from '../../core/chaos/journal.ts';
+export { junitXml } from '../../core/chaos/junit.ts';
+export { checkExperimentAgainstSpec } from '../../core/chaos/spec-checks.ts';
+export { environmentFor } from './environment.ts';
+export { LoadDriver } from './load-driver.ts';
+export { LocalDriver } from './local-driver.ts';
+export type { ChaosEnvironment } from './preflight.ts';
+export { type RunOptions, runExperiment } from './runner.ts';
