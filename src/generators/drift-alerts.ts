@@ -18,7 +18,7 @@ export const driftAlertsGenerator: Generator = {
             name: m.metadata.name,
             model: m.spec.model,
             forDuration: m.spec.interval,
-            runbookUrl: (anchor) => `DRIFT-RUNBOOK.md#${anchor}`,
+            runbookUrl: (anchor) => `alerts/DRIFT-RUNBOOK.md#${anchor}`,
           }),
         )}`,
       })),

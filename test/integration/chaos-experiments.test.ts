@@ -234,16 +234,10 @@ describe('with its mitigation switched off, each experiment deviates', () => {
       await gateway.close();
     }
   };
-  // One gateway without fallback tiers serves the four experiments that switch those off.
-  let noFallbackGateway: Awaited<ReturnType<ChaosStack['startGateway']>> | undefined;
-  const noFallbacks = async (doc: ChaosExperimentDocument) => {
-    noFallbackGateway ??= await chaos.startGateway((s) => {
-      s.models[0]!.fallbacks = false;
-    });
-    return off(doc, chaos.env(noFallbackGateway));
-  };
-  afterAll(async () => {
-    await noFallbackGateway?.close();
+  // A fresh gateway without fallback tiers per experiment: a shared one carried an open
+  // breaker from the previous experiment into the next one's "before" check.
+  const noFallbacks = withGateway((s) => {
+    s.models[0]!.fallbacks = false;
   });
 
   it.each<[string, string, (doc: ChaosExperimentDocument) => Promise<Journal>, RegExp]>([

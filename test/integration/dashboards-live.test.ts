@@ -7,6 +7,7 @@ import type { TritonInstance } from '../../src/adapters/process/triton-server.ts
 import { TritonClient } from '../../src/adapters/triton/client.ts';
 import { asMixSchema, createPayloadMix } from '../../src/core/load/payload-mix.ts';
 import { EXPERIMENTS_UID } from '../../src/dashboards/experiments.ts';
+import { OVERVIEW_UID } from '../../src/dashboards/overview.ts';
 import { hasFinitePoint, type MatrixSeries, matrixToSeries } from '../../src/dashboards/preview/series.ts';
 import type { DashboardQuery } from '../../src/dashboards/queries.ts';
 import { selectionValues } from '../../src/dashboards/queries.ts';
@@ -69,9 +70,11 @@ const NO_DRIFT_WATCHER = 'the drift watcher (drift_* gauges) is not running in t
 const NO_CHAOS_RUNNER = 'the chaos runner (chaos_* gauges) is not running in this test';
 
 /** [reason, dashboard uid, panel title / variable / annotation name, refId (all of the panel's queries when absent)]. */
-const MAY_HAVE_DATA = 'ALERTS has data only while an alert fires; whether one fires in a 42 s run depends on timing';
+const MAY_HAVE_DATA =
+  'has data only when something goes wrong (an alert fires, Triton errors); whether it does in a healthy 42 s run depends on timing';
 const CANNOT_HAVE_DATA: ReadonlyArray<readonly [string, string, string, string?]> = [
   [MAY_HAVE_DATA, SLO_UID, 'Alerts firing'],
+  [MAY_HAVE_DATA, OVERVIEW_UID, 'Upstream (Triton) errors by reason'],
   [NO_GPU, TRITON_UID, 'GPU utilization'],
   [NO_GPU, TRITON_UID, 'GPU memory used'],
   [NO_GPU, TRITON_UID, 'GPU power against its limit'],

@@ -32,7 +32,7 @@ export function chaosAlertRules(target: ChaosTargetSpec): { groups: { name: stri
     {
       alert: 'ChaosExperimentFailed',
       expr: `${CHAOS.success}{${job}} == 0`,
-      labels: { severity: 'page' },
+      labels: { severity: 'page', burn_tier: 'none' },
       annotations: {
         summary: 'Chaos experiment {{ $labels.experiment }} failed its last run',
         description:
@@ -48,7 +48,7 @@ export function chaosAlertRules(target: ChaosTargetSpec): { groups: { name: stri
       {
         alert: 'ChaosExperimentNotRun',
         expr: `time() - ${CHAOS.lastRun}{${selector}} > ${staleSeconds}`,
-        labels: { severity: 'page', experiment: s.experiment },
+        labels: { severity: 'page', burn_tier: 'none', experiment: s.experiment },
         annotations: {
           summary: `Chaos experiment ${s.experiment} has not run for ${s.staleAfter}`,
           description: `${s.experiment} is scheduled "${s.cron}" (${s.timeZone}) but its last result is older than ${s.staleAfter}: the CronJob is suspended, failing to start, or cannot push. Without it nobody knows whether the mitigation still holds.`,
@@ -60,7 +60,7 @@ export function chaosAlertRules(target: ChaosTargetSpec): { groups: { name: stri
         alert: 'ChaosExperimentResultMissing',
         expr: `absent(${CHAOS.lastRun}{${selector}})`,
         for: s.staleAfter,
-        labels: { severity: 'page', experiment: s.experiment },
+        labels: { severity: 'page', burn_tier: 'none', experiment: s.experiment },
         annotations: {
           summary: `No result of chaos experiment ${s.experiment} for ${s.staleAfter}`,
           description: `Prometheus has had no ${CHAOS.lastRun} for ${s.experiment} (scheduled "${s.cron}", ${s.timeZone}) for ${s.staleAfter}: it never ran, cannot push, or the Pushgateway lost its data (no persistence) and no run has pushed since.`,

@@ -26,7 +26,7 @@ export function driftAlertRules(input: DriftAlertInput) {
             alert: 'FeatureDrift',
             expr: `max by (model, feature) (${DRIFT.detected}{model=${m}, feature!="prediction_rate"}) == 1`,
             for: input.forDuration,
-            labels: { severity: 'ticket', monitor: input.name },
+            labels: { severity: 'ticket', burn_tier: 'none', monitor: input.name },
             annotations: {
               summary: `Input feature {{ $labels.feature }} of ${input.model} drifted from its training baseline`,
               description: `The drift watcher (${input.name}) found feature {{ $labels.feature }} beyond its effect-size tolerance with enough data; see drift_score and drift_threshold for the statistic.`,
@@ -37,7 +37,7 @@ export function driftAlertRules(input: DriftAlertInput) {
             alert: 'PredictionRateShift',
             expr: `max by (model) (${DRIFT.detected}{model=${m}, feature="prediction_rate"}) == 1`,
             for: input.forDuration,
-            labels: { severity: 'ticket', monitor: input.name },
+            labels: { severity: 'ticket', burn_tier: 'none', monitor: input.name },
             annotations: {
               summary: `P(fraud=1) of ${input.model} shifted beyond tolerance from its baseline`,
               description: `The share of positive predictions moved by more than the monitor's tolerance (the playbook: 10%) with an anytime-valid interval excluding no change; drift_prediction_rate_relative_change has the size.`,
@@ -48,7 +48,7 @@ export function driftAlertRules(input: DriftAlertInput) {
             alert: 'DriftWatcherSilent',
             expr: `absent(${DRIFT.samples}{model=${m}})`,
             for: '15m',
-            labels: { severity: 'ticket', monitor: input.name },
+            labels: { severity: 'ticket', burn_tier: 'none', monitor: input.name },
             annotations: {
               summary: `No drift verdicts for ${input.model}`,
               description:
