@@ -68,7 +68,7 @@ async function run(doc: ChaosExperimentDocument, env: ChaosEnvironment, timeScal
   const dir = paths.state('chaos-tests');
   mkdirSync(dir, { recursive: true });
   writeFileSync(
-    join(dir, `${doc.metadata.name}-${journal.deviated ? 'deviated' : 'held'}.json`),
+    join(dir, `${doc.metadata.name}-${timeScale === TIME_SCALE ? 'healthy' : 'off'}-${journal.deviated ? 'deviated' : 'held'}.json`),
     JSON.stringify(journal, null, 1),
   );
   return journal;
