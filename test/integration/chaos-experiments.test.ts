@@ -19,7 +19,7 @@ import { startRollbackStandIn } from './fixtures/ab-rollback-stand-in.ts';
 import { startTestPrometheus, type TestPrometheus } from './fixtures/chaos-prometheus.ts';
 import { type ChaosStack, startChaosStack } from './fixtures/chaos-stack.ts';
 import { startFakeKubeApi } from './fixtures/fake-kube-api.ts';
-import { ADMIN_TOKEN } from './fixtures/gateway.ts';
+import { ADMIN_TOKEN, featuresFor, predict } from './fixtures/gateway.ts';
 
 function testRows() {
   const schema = loadFeatureSchema(paths.featureSchema());
@@ -57,6 +57,7 @@ afterAll(async () => {
 
 /** Journals land in .steadystate/chaos-tests/ (git-ignored) for a look after a failure. */
 async function run(doc: ChaosExperimentDocument, env: ChaosEnvironment, timeScale = TIME_SCALE): Promise<Journal> {
+  if (env.gatewayUrl && doc.spec.target === 'local') await untilServing(env.gatewayUrl);
   const journal = await runExperiment({
     document: doc,
     stack: chaos.stack,
@@ -67,10 +68,27 @@ async function run(doc: ChaosExperimentDocument, env: ChaosEnvironment, timeScal
   const dir = paths.state('chaos-tests');
   mkdirSync(dir, { recursive: true });
   writeFileSync(
-    join(dir, `${doc.metadata.name}-${journal.deviated ? 'deviated' : 'held'}.json`),
+    join(
+      dir,
+      `${doc.metadata.name}-${timeScale === TIME_SCALE ? 'healthy' : 'off'}-${journal.deviated ? 'deviated' : 'held'}.json`,
+    ),
     JSON.stringify(journal, null, 1),
   );
   return journal;
+}
+
+/** Until 10 predictions in a row come from the primary path (bounded: 30 s). */
+let settleKey = 700_000;
+async function untilServing(url: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  let streak = 0;
+  while (streak < 10 && Date.now() < deadline) {
+    settleKey++;
+    const r = await predict(url, `settle-${settleKey}`, featuresFor(settleKey)).catch(() => undefined);
+    streak = r?.status === 200 && r.body.served_by === 'primary' ? streak + 1 : 0;
+    if (streak === 0) await new Promise((r) => setTimeout(r, 200));
+  }
+  if (streak < 10) throw new Error(`the gateway at ${url} did not serve from the primary path within 30 s`);
 }
 
 function summary(j: Journal): string {

@@ -10,7 +10,7 @@ import { ENTITY_FEATURES, TrafficGenerator } from '../../core/chaos/traffic.ts';
 import { held, judge, type ProbeVerdict } from '../../core/chaos/verdict.ts';
 import type { FeatureValue } from '../../core/spec/feature-schema.ts';
 import { type ActionSpec, revertOf } from '../../core/spec/kinds/chaos/actions.ts';
-import type { ProbeSpec } from '../../core/spec/kinds/chaos/probes.ts';
+import { isGatewayProbe, type ProbeSpec } from '../../core/spec/kinds/chaos/probes.ts';
 import type { ChaosExperimentDocument } from '../../core/spec/kinds/chaos-experiment.ts';
 import type { ChaosTargetSpec } from '../../core/spec/kinds/chaos-target.ts';
 import { parseDuration } from '../../core/spec/kinds/common.ts';
@@ -304,9 +304,15 @@ class ExperimentRun {
       verdicts.push(v);
       this.lastRecoveryWhy = v.why;
       if (v.outcome !== 'ok') this.recoverySeenFailing = true;
-      // Recovery counts once the fault was seen to bite (or is over): a window still full
-      // of healthy traffic from before the fault is not a recovery.
-      else if (this.recoverySeenFailing || (this.faultEnd !== null && at >= this.faultEnd)) {
+      // A gateway probe's window may still hold healthy traffic from before the fault: its
+      // "ok" counts once the fault was seen to bite, the window has passed, or the fault is
+      // over. A reading of the moment (weights, readiness, pods) counts at once.
+      else if (
+        !isGatewayProbe(r.probe) ||
+        this.recoverySeenFailing ||
+        (this.faultEnd !== null && at >= this.faultEnd) ||
+        at - clock >= (r.probe.window ? parseDuration(r.probe.window) : this.timeline.windowSeconds)
+      ) {
         this.recoveredAt = at;
         this.log(`recovered after ${(at - clock).toFixed(2)} s: ${v.why}`);
       }

@@ -33,7 +33,7 @@ describe('steadystate.yaml validation', () => {
     [
       'an unknown kind',
       `${VALID}\n---\napiVersion: steadystate.dev/v1alpha1\nkind: Slo\nmetadata: {name: x}\nspec: {}\n`,
-      /document \d+ \(Slo x\) kind: unknown kind "Slo"/,
+      /document \d+ \(Slo x\).*unknown kind "Slo"/,
     ],
     [
       'a wrong apiVersion',

@@ -155,7 +155,7 @@ describe('alerts/chaos.rules.yml', () => {
               alertname: 'ChaosExperimentFailed',
               exp_alerts: [
                 {
-                  exp_labels: { severity: 'page', job: 'steadystate-chaos', experiment: s.experiment },
+                  exp_labels: { severity: 'page', burn_tier: 'none', job: 'steadystate-chaos', experiment: s.experiment },
                   exp_annotations: expect.anything(),
                 },
               ],
@@ -179,7 +179,7 @@ describe('alerts/chaos.rules.yml', () => {
       alertname: 'ChaosExperimentFailed',
       exp_alerts: [
         {
-          exp_labels: { severity: 'page', job: 'steadystate-chaos', experiment: s.experiment },
+          exp_labels: { severity: 'page', burn_tier: 'none', job: 'steadystate-chaos', experiment: s.experiment },
           exp_annotations: {
             summary: rendered(failed.summary),
             description: rendered(failed.description),
@@ -194,7 +194,7 @@ describe('alerts/chaos.rules.yml', () => {
         alertname: 'ChaosExperimentNotRun',
         exp_alerts: [
           {
-            exp_labels: { severity: 'page', job: 'steadystate-chaos', experiment: s.experiment },
+            exp_labels: { severity: 'page', burn_tier: 'none', job: 'steadystate-chaos', experiment: s.experiment },
             exp_annotations: annotations('ChaosExperimentNotRun', s.experiment),
           },
         ],
@@ -211,7 +211,7 @@ describe('alerts/chaos.rules.yml', () => {
           eval_time: `${stale / 3600 + 1}h`,
           alertname: 'ChaosExperimentResultMissing',
           exp_alerts: target.schedules.map((x) => ({
-            exp_labels: { severity: 'page', job: 'steadystate-chaos', experiment: x.experiment },
+            exp_labels: { severity: 'page', burn_tier: 'none', job: 'steadystate-chaos', experiment: x.experiment },
             exp_annotations: annotations('ChaosExperimentResultMissing', x.experiment),
           })),
         },
