@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GatewayAdmin } from '../../adapters/chaos/gateway-admin.ts';
 import { HttpPromQuery } from '../../adapters/chaos/prometheus-query.ts';
@@ -7,7 +8,7 @@ import type { Journal } from '../../core/chaos/journal.ts';
 import type { ExperimentOutcome, ExperimentVerdict, FaultWindow } from '../../core/report/types.ts';
 import { chaosTargetOf } from '../../core/spec/kinds/chaos-target.ts';
 import type { Spec } from '../../core/spec/parse.ts';
-import { stackOf } from '../../core/spec/parse.ts';
+import { parseSpec, stackOf } from '../../core/spec/parse.ts';
 import { LocalDriver } from '../chaos/local-driver.ts';
 import { runExperiment } from '../chaos/runner.ts';
 import type { GameDayContext } from './run-gameday.ts';
@@ -37,7 +38,8 @@ export function chaosSuite(spec: Spec, names: string[]) {
     ctx: GameDayContext,
   ): Promise<{ outcomes: ExperimentOutcome[]; windows: FaultWindow[]; journals: Journal[] }> => {
     const { stack } = ctx;
-    const stackSpec = stackOf(spec).spec;
+    // The stack as this run started it (Redis cache and feature store, its Triton ports).
+    const stackSpec = stackOf(parseSpec(readFileSync(stack.specFile, 'utf8'), stack.specFile)).spec;
     const target = chaosTargetOf(spec);
     const outcomes: ExperimentOutcome[] = [];
     const windows: FaultWindow[] = [];
