@@ -155,7 +155,12 @@ describe('alerts/chaos.rules.yml', () => {
               alertname: 'ChaosExperimentFailed',
               exp_alerts: [
                 {
-                  exp_labels: { severity: 'page', burn_tier: 'none', job: 'steadystate-chaos', experiment: s.experiment },
+                  exp_labels: {
+                    severity: 'page',
+                    burn_tier: 'none',
+                    job: 'steadystate-chaos',
+                    experiment: s.experiment,
+                  },
                   exp_annotations: expect.anything(),
                 },
               ],
