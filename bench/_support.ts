@@ -49,3 +49,21 @@ export async function stopChild(child: ChildProcess): Promise<void> {
   child.kill('SIGTERM');
   await exited;
 }
+
+/** One fraud-like transaction (the integration tests' FRAUDY_FEATURES), named and as the encoded model row. */
+export const SAMPLE_FEATURES = {
+  amount: 120.5,
+  hour: 3,
+  account_age_days: 10,
+  txn_count_24h: 9,
+  distance_from_home_km: 300,
+  avg_amount_30d: 40,
+  card_present: 0,
+  foreign_transaction: 1,
+  failed_logins_24h: 2,
+  device_age_days: 1,
+  customer_age: 30,
+  merchant_category: 'electronics',
+  channel: 'online',
+};
+export const SAMPLE_ROW = [120.5, 3, 10, 9, 300, 40, 0, 1, 2, 1, 30, 5, 1];

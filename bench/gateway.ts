@@ -10,31 +10,14 @@ import { spawn } from 'node:child_process';
 import autocannon from 'autocannon';
 import { freePort } from '../src/adapters/process/ports.ts';
 import { startTriton, stopTriton } from '../src/adapters/process/triton-server.ts';
-import { median, round, spawnGateway, specVariant, stopChild } from './_support.ts';
+import { median, round, SAMPLE_FEATURES, SAMPLE_ROW, spawnGateway, specVariant, stopChild } from './_support.ts';
 
 const ROUNDS = 3;
 /** The rate, and a lower one where Triton on 2 shared cores is not saturated. */
 const RATES = [500, 100];
 const SECONDS = 8;
-const ROW = [120.5, 3, 10, 9, 300, 40, 0, 1, 2, 1, 30, 5, 1];
-const PREDICT_BODY = JSON.stringify({
-  user_id: 'hot-user',
-  features: {
-    amount: 120.5,
-    hour: 3,
-    account_age_days: 10,
-    txn_count_24h: 9,
-    distance_from_home_km: 300,
-    avg_amount_30d: 40,
-    card_present: 0,
-    foreign_transaction: 1,
-    failed_logins_24h: 2,
-    device_age_days: 1,
-    customer_age: 30,
-    merchant_category: 'electronics',
-    channel: 'online',
-  },
-});
+const ROW = SAMPLE_ROW;
+const PREDICT_BODY = JSON.stringify({ user_id: 'hot-user', features: SAMPLE_FEATURES });
 
 /** A distinct row per request, so neither cache nor coalescing can help: every call reaches Triton. */
 let counter = 0;

@@ -8,27 +8,18 @@
 import { freePort } from '../src/adapters/process/ports.ts';
 import { startTriton, stopTriton } from '../src/adapters/process/triton-server.ts';
 import { TritonClient } from '../src/adapters/triton/client.ts';
-import { median, round, spawnGateway, specVariant, stopChild } from './_support.ts';
+import {
+  SAMPLE_FEATURES as FEATURES,
+  median,
+  SAMPLE_ROW as ROW,
+  round,
+  spawnGateway,
+  specVariant,
+  stopChild,
+} from './_support.ts';
 
 const BURST = 500;
 const ROUNDS = 5;
-
-const FEATURES = {
-  amount: 120.5,
-  hour: 3,
-  account_age_days: 10,
-  txn_count_24h: 9,
-  distance_from_home_km: 300,
-  avg_amount_30d: 40,
-  card_present: 0,
-  foreign_transaction: 1,
-  failed_logins_24h: 2,
-  device_age_days: 1,
-  customer_age: 30,
-  merchant_category: 'electronics',
-  channel: 'online',
-};
-const ROW = [120.5, 3, 10, 9, 300, 40, 0, 1, 2, 1, 30, 5, 1];
 
 async function count(client: TritonClient): Promise<number> {
   const stats = await client.statistics('fraud_v1');
