@@ -7,6 +7,7 @@ import { type PrometheusServer, startPrometheus } from '../../src/adapters/proce
 import type { TritonInstance } from '../../src/adapters/process/triton-server.ts';
 import { PrometheusClient } from '../../src/adapters/prometheus/client.ts';
 import { asMixSchema, createPayloadMix, type LoadRequest } from '../../src/core/load/payload-mix.ts';
+import { GATEWAY } from '../../src/core/metrics/names.ts';
 import { parseSpec } from '../../src/core/spec/parse.ts';
 import { featureBinnerFromSpec } from '../../src/gateway/feature-bins.ts';
 import { type RunningGateway, startGateway } from '../../src/gateway/start.ts';
@@ -92,12 +93,14 @@ describe('drift through the real gateway, Prometheus and the drift watcher', () 
         features: { ...r.features, amount: Number(r.features.amount) * 3, channel: 'online', card_present: 0 },
       };
     };
+    const client = new PrometheusClient({ url: prometheus.url });
+    // The bin counters' zero must be scraped before the load, or the window misses what came first.
+    await client.waitForValues(`${GATEWAY.featureBins}{model="fraud"}`, { timeoutMs: 60_000 });
     const load = await runOpenLoad({ url: gateway.url, ratePerSecond: 80, durationMs: 10_000, next: shifted });
     const statuses = new Map<number, number>();
     for (const r of load.records) statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
     expect(load.sent).toBeGreaterThan(700);
     expect(statuses.get(200) ?? 0, JSON.stringify([...statuses])).toBeGreaterThan(700);
-    const client = new PrometheusClient({ url: prometheus.url });
     const condition = 'max by (model, feature) (drift_detected{model="fraud", feature!="prediction_rate"}) == 1';
     let drifting: string[] = [];
     const deadline = Date.now() + 40_000;

@@ -123,6 +123,29 @@ export class PrometheusClient {
     };
   }
 
+  /**
+   * Waits until `query` returns values, i.e. until Prometheus has scraped what it selects at
+   * least once. A counter's first scrape is the zero `increase()` counts from: traffic sent
+   * before it is invisible to every window, so callers wait for it before sending load.
+   */
+  async waitForValues(query: string, options: { timeoutMs?: number; pollMs?: number } = {}): Promise<Sample[]> {
+    const timeoutMs = options.timeoutMs ?? 30_000;
+    const deadline = Date.now() + timeoutMs;
+    let last = 'no values';
+    while (true) {
+      try {
+        const result = await this.instant(query);
+        if (result.status === 'values') return result.samples;
+      } catch (error) {
+        last = (error as Error).message;
+      }
+      if (Date.now() > deadline) {
+        throw new PrometheusQueryError('timeout', query, `no values after ${timeoutMs} ms (last: ${last})`);
+      }
+      await new Promise((r) => setTimeout(r, options.pollMs ?? 250));
+    }
+  }
+
   /** GET /-/ready: true once the server serves queries. */
   async isReady(): Promise<boolean> {
     try {
