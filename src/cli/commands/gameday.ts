@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { loadSpecFile } from '../../adapters/files/spec-file.ts';
 import { chaosSuite, FULL_SUITE, QUICK_SUITE } from '../../services/gameday/chaos-suite.ts';
 import { runGameDay } from '../../services/gameday/run-gameday.ts';
@@ -14,11 +14,17 @@ export function registerGameday(program: Command): void {
     .option('--spec <file>', 'the spec', 'steadystate.yaml')
     .option('--reports <dir>', 'where the report folder goes', 'reports')
     .option('--no-fallbacks', 'switch the fallback tiers off, to show that the hypotheses can fail')
+    .option(
+      '--only <experiments>',
+      `comma-separated chaos experiments to run instead of the suite, e.g. to rerun one that deviated (any of: ${FULL_SUITE.join(', ')})`,
+      parseOnly,
+    )
     .action(async (opts) => {
       const quick = Boolean(opts.quick);
       const spec = loadSpecFile(opts.spec);
+      const suite: string[] = opts.only ?? (quick ? QUICK_SUITE : FULL_SUITE);
       const run = await runGameDay({
-        chaosSuite: chaosSuite(spec, quick ? QUICK_SUITE : FULL_SUITE),
+        chaosSuite: chaosSuite(spec, suite),
         quick,
         specFile: resolve(opts.spec),
         reportsDir: resolve(opts.reports),
@@ -32,4 +38,19 @@ export function registerGameday(program: Command): void {
         process.exitCode = 1;
       }
     });
+}
+
+/** `--only a,b`: names from the full suite, in the order given; anything else is refused by name. */
+export function parseOnly(value: string): string[] {
+  const names = value
+    .split(',')
+    .map((n) => n.trim())
+    .filter((n) => n !== '');
+  const unknown = names.filter((n) => !FULL_SUITE.includes(n));
+  if (names.length === 0 || unknown.length > 0) {
+    throw new InvalidArgumentError(
+      `--only "${value}": ${names.length === 0 ? 'names no experiment' : `unknown experiment ${unknown.map((n) => `"${n}"`).join(', ')}`}; choose from ${FULL_SUITE.join(', ')}`,
+    );
+  }
+  return names;
 }

@@ -1,4 +1,4 @@
-import { chiSquareSf } from './gamma-functions.ts';
+import { chiSquaredSurvival } from './gamma-beta-functions.ts';
 import { assertSameBins } from './proportions.ts';
 
 export interface ChiSquareResult {
@@ -25,7 +25,9 @@ export function chiSquareGoodnessOfFit(observed: readonly number[], expected: re
     statistic += ((o - e) * (o - e)) / e;
   }
   const degreesOfFreedom = bins - 1;
-  return { statistic, pValue: chiSquareSf(statistic, degreesOfFreedom), degreesOfFreedom };
+  // One informative bin leaves no degree of freedom: no p-value (NaN), as scipy.
+  const pValue = degreesOfFreedom > 0 ? chiSquaredSurvival(statistic, degreesOfFreedom) : Number.NaN;
+  return { statistic, pValue, degreesOfFreedom };
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
  * Log-gamma, log-beta and the regularized incomplete gamma and beta functions, to about
- * 1e-14 relative accuracy: what chi-squared tail areas (SRM), the normal tail (erfc) and
- * Beta posteriors (Bayesian summary) are built on. simple-statistics only ships table or
+ * 1e-14 relative accuracy: what chi-squared tail areas (SRM, the drift chi-square test), the
+ * normal tail (erfc), the rate-shift interval and Beta posteriors (Bayesian summary) are
+ * built on. simple-statistics only ships table or
  * 1e-7 approximations of these, too coarse to agree with scipy to 1e-9.
  *
  * Algorithms: Lanczos (g = 7, n = 9) for log-gamma; the Stirling remainder series for

@@ -1,4 +1,4 @@
-import { lnBeta } from './gamma-functions.ts';
+import { lnBeta } from './gamma-beta-functions.ts';
 
 /**
  * Relative change of a rate (P(label = 1), or one category's share) against its baseline,

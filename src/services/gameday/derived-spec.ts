@@ -3,13 +3,20 @@ import { parseAllDocuments, stringify } from 'yaml';
 
 /**
  * The game day's copy of steadystate.yaml: the same documents, with the Stack pointed at
- * the processes this run started (Triton ports, Redis as cache and feature store) and,
+ * the processes this run started (Triton ports, the cache's and the feature store's Redis) and,
  * to prove the experiments can fail, optionally with the fallback tiers switched off.
  */
 export function writeDerivedSpec(
   sourceText: string,
   file: string,
-  edits: { tritonUrl: string; tritonMetricsUrl: string; redisUrl: string; gatewayPort: number; fallbacks: boolean },
+  edits: {
+    tritonUrl: string;
+    tritonMetricsUrl: string;
+    cacheRedisUrl: string;
+    featureStoreRedisUrl: string;
+    gatewayPort: number;
+    fallbacks: boolean;
+  },
 ): void {
   const docs = parseAllDocuments(sourceText).map((d) => d.toJS() as Record<string, unknown> | null);
   const out = docs
@@ -23,8 +30,8 @@ export function writeDerivedSpec(
       };
       spec.triton = { url: edits.tritonUrl, metricsUrl: edits.tritonMetricsUrl };
       spec.gateway = { ...(spec.gateway ?? {}), port: edits.gatewayPort, maxInflight: 2_000 };
-      spec.cache = { ...(spec.cache ?? {}), backend: 'redis', redisUrl: edits.redisUrl };
-      spec.featureStore = { redisUrl: edits.redisUrl, keyPrefix: 'features:', timeout: '10ms' };
+      spec.cache = { ...(spec.cache ?? {}), backend: 'redis', redisUrl: edits.cacheRedisUrl };
+      spec.featureStore = { redisUrl: edits.featureStoreRedisUrl, keyPrefix: 'features:', timeout: '10ms' };
       spec.models = spec.models.map((m) => ({ ...m, fallbacks: edits.fallbacks }));
       return { ...doc, spec };
     });

@@ -20,14 +20,17 @@ import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver.t
 
 /**
  * The whole local stack of the game day, each part a real process started by the project:
- * Triton (nvidia-pytriton), Redis, the gateway (its own process), Prometheus with the
+ * Triton (nvidia-pytriton), two Redis (prediction cache, online feature store), the gateway (its own process), Prometheus with the
  * generated rules, Alertmanager with the generated routes delivering to a local webhook
  * receiver, and Pushgateway. Extra scrape targets (A/B controller, drift watcher) are
  * added by the caller before Prometheus starts.
  */
 export interface LocalStack {
   triton: TritonInstance;
+  /** The prediction cache. */
   redis: RedisInstance;
+  /** The online feature store: its own Redis, as in production, so a frozen store is not a frozen cache. */
+  featureStore: RedisInstance;
   gateway: GatewayProcess;
   prometheus: PrometheusServer;
   alertmanager: Daemon;
@@ -96,12 +99,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     const redis = await startRedis(await freePort());
     started.push({ stop: () => stopRedis(redis) });
+    const featureStore = await startRedis(await freePort());
+    started.push({ stop: () => stopRedis(featureStore) });
     const specFile = join(options.runDir, 'steadystate.yaml');
     const gatewayPort = await freePort();
     writeDerivedSpec(readFileSync(options.specFile, 'utf8'), specFile, {
       tritonUrl: triton.url,
       tritonMetricsUrl: triton.metricsUrl,
-      redisUrl: redis.url,
+      cacheRedisUrl: redis.url,
+      featureStoreRedisUrl: featureStore.url,
       gatewayPort,
       fallbacks: options.fallbacks,
     });
@@ -138,6 +144,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     return {
       triton,
       redis,
+      featureStore,
       gateway,
       prometheus,
       alertmanager,

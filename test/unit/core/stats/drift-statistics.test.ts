@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { chiSquareSf, lnGamma } from '../../../../src/core/stats/gamma-functions.ts';
+import { chiSquaredSurvival, lnGamma } from '../../../../src/core/stats/gamma-beta-functions.ts';
 import { hellingerDistance } from '../../../../src/core/stats/hellinger.ts';
 import { jensenShannonDistance } from '../../../../src/core/stats/jensen-shannon.ts';
 import { ks2Sample, ksStatisticSorted, roundHalfEven } from '../../../../src/core/stats/ks.ts';
@@ -112,13 +112,13 @@ describe('special functions and the rate-shift interval', () => {
   });
 
   it('chi-square survival is 1 at 0 and decreasing', () => {
-    expect(chiSquareSf(0, 3)).toBe(1);
+    expect(chiSquaredSurvival(0, 3)).toBe(1);
     fc.assert(
       fc.property(
         fc.double({ min: 0, max: 200, noNaN: true }),
         fc.double({ min: 0, max: 50, noNaN: true }),
         (x, dx) => {
-          expect(chiSquareSf(x + dx, 5)).toBeLessThanOrEqual(chiSquareSf(x, 5) + 1e-15);
+          expect(chiSquaredSurvival(x + dx, 5)).toBeLessThanOrEqual(chiSquaredSurvival(x, 5) + 1e-15);
         },
       ),
     );
