@@ -1,4 +1,5 @@
 import type { INamespace } from 'kubernetes-models/v1';
+import { chaosTargetOf } from '../core/spec/kinds/chaos-target.ts';
 import { stackOf } from '../core/spec/parse.ts';
 import { gatewayManifests } from './k8s/gateway.ts';
 import { type KubeObject, renderManifests } from './k8s/objects.ts';
@@ -17,6 +18,8 @@ export const k8sServingGenerator: Generator = {
   owns: ['serving/k8s'],
   generate: (spec) => {
     const stack = stackOf(spec);
+    const chaos = chaosTargetOf(spec).cluster;
+    const chaosOptIn = chaos.namespaces.includes(stack.spec.kubernetes.namespace) ? chaos.optInAnnotation : undefined;
     const namespace: INamespace = {
       apiVersion: 'v1',
       kind: 'Namespace',
@@ -40,7 +43,7 @@ export const k8sServingGenerator: Generator = {
       file(
         'serving/k8s/triton.yaml',
         'Triton on GPU nodes: model repository from object storage, readiness = models ready + a test prediction.',
-        tritonManifests(stack),
+        tritonManifests(stack, chaosOptIn ? { chaosOptInAnnotation: chaosOptIn } : {}),
       ),
       file(
         'serving/k8s/gateway.yaml',

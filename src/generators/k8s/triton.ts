@@ -30,7 +30,16 @@ export function servedTritonModels(stack: StackDocument): string[] {
   return [...new Set(models)];
 }
 
-export function tritonManifests(stack: StackDocument): KubeObject[] {
+export interface TritonManifestOptions {
+  /**
+   * The ChaosTarget's opt-in annotation, when its cluster namespaces include this one: the
+   * Triton pods (the playbook's GPU servers) then carry it set to "true", so the scheduled
+   * pod-kill experiments find them. Absent: no pod here may be deleted by chaos.
+   */
+  chaosOptInAnnotation?: string;
+}
+
+export function tritonManifests(stack: StackDocument, options: TritonManifestOptions = {}): KubeObject[] {
   const k = stack.spec.kubernetes.triton;
   const name = objectName(stack, 'triton');
   const selector = selectorLabels(stack, 'triton');
@@ -55,7 +64,10 @@ export function tritonManifests(stack: StackDocument): KubeObject[] {
       // test predictions pass) before an old one goes. Needs one spare GPU in the pool.
       strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
       template: {
-        metadata: { labels: metadataOf(stack, 'triton').labels },
+        metadata: {
+          labels: metadataOf(stack, 'triton').labels,
+          ...(options.chaosOptInAnnotation ? { annotations: { [options.chaosOptInAnnotation]: 'true' } } : {}),
+        },
         spec: {
           automountServiceAccountToken: false,
           securityContext: {

@@ -350,6 +350,20 @@ describe('the manifests follow the spec', () => {
     );
   });
 
+  it("Triton pods opt in to the ChaosTarget's pod kills only where it allows their namespace; gateway pods never", () => {
+    const annotationsOf = (objects: Obj[], name: string) =>
+      find(objects, 'Deployment', name).spec.template.metadata.annotations ?? {};
+    expect(annotationsOf(committed, 'fraud-serving-triton')).toEqual({ 'steadystate.dev/chaos': 'true' });
+    expect(annotationsOf(committed, 'fraud-serving-gateway')).not.toHaveProperty('steadystate.dev/chaos');
+    // The ChaosTarget still allows only "steadystate": pods in fraud-prod are off limits.
+    const elsewhere = generated(base.replace('namespace: steadystate', 'namespace: fraud-prod'));
+    expect(annotationsOf(elsewhere, 'fraud-serving-triton')).toEqual({});
+    const renamed = generated(
+      base.replace('optInAnnotation: steadystate.dev/chaos', 'optInAnnotation: chaos.example.com/ok'),
+    );
+    expect(annotationsOf(renamed, 'fraud-serving-triton')).toEqual({ 'chaos.example.com/ok': 'true' });
+  });
+
   it('a Stack without a kubernetes block still generates valid manifests from the defaults', () => {
     const text = base.replace(/ {2}kubernetes:[\s\S]*?(?=\n {2}models:)/, '').replace(/\n\n/g, '\n');
     expect(text).not.toContain('kubernetes:');
