@@ -234,9 +234,9 @@ export class InferenceGateway {
   private countFeatureBins(model: string, features: Record<string, number | string>): void {
     const binner = this.deps.featureBinner;
     if (!binner) return;
-    for (const [feature, value] of Object.entries(features)) {
-      const bin = binner(model, feature, value);
-      if (bin !== undefined) this.metrics.featureBins.inc({ model, feature, bin });
+    for (const feature in features) {
+      const bin = binner(model, feature, features[feature] as number | string);
+      if (bin !== undefined) this.metrics.featureBinTally.inc(model, feature, bin);
     }
   }
 

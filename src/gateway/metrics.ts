@@ -1,11 +1,15 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { DURATION_BUCKETS, GATEWAY, SCORE_BUCKETS } from '../core/metrics/names.ts';
+import { LabelTally } from './label-tally.ts';
 
 /** The gateway's Prometheus metrics, exactly per the metric contract (src/core/metrics/names.ts). */
 export function createGatewayMetrics(registry = new Registry()) {
   collectDefaultMetrics({ register: registry });
+  // Thirteen bin increments per prediction: counted in plain numbers, handed over at scrape.
+  const featureBinTally = new LabelTally(['model', 'feature', 'bin']);
   return {
     registry,
+    featureBinTally,
     requests: new Counter({
       name: GATEWAY.requests,
       help: 'Inference requests answered, by logical model, variant, the tier that served them and HTTP code',
@@ -54,6 +58,9 @@ export function createGatewayMetrics(registry = new Registry()) {
       help: 'Feature values seen, by reference-profile bin (drift reads these from Prometheus)',
       labelNames: ['model', 'feature', 'bin'] as const,
       registers: [registry],
+      collect() {
+        featureBinTally.flushInto(this);
+      },
     }),
     predictions: new Counter({
       name: GATEWAY.predictions,
