@@ -5,6 +5,7 @@ import { Ajv } from 'ajv';
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
 import { CronJob } from 'kubernetes-models/batch/v1';
+import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { Role, RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
 import { ConfigMap, Namespace, Service, ServiceAccount } from 'kubernetes-models/v1';
@@ -45,6 +46,7 @@ const KINDS: Record<string, { model: ValidatingModel; openApiType: string }> = {
   'v1/Service': { model: Service, openApiType: 'V1Service' },
   'apps/v1/Deployment': { model: Deployment, openApiType: 'V1Deployment' },
   'policy/v1/PodDisruptionBudget': { model: PodDisruptionBudget, openApiType: 'V1PodDisruptionBudget' },
+  'networking.k8s.io/v1/NetworkPolicy': { model: NetworkPolicy, openApiType: 'V1NetworkPolicy' },
   'autoscaling/v2/HorizontalPodAutoscaler': {
     model: HorizontalPodAutoscaler,
     openApiType: 'V2HorizontalPodAutoscaler',

@@ -4,6 +4,7 @@ import type { IConfigMap, IService } from 'kubernetes-models/v1';
 import type { StackDocument } from '../../core/spec/kinds/stack.ts';
 import { ceilSeconds, type KubeObject, metadataOf, objectName, selectorLabels } from './objects.ts';
 import { serviceMonitor } from './service-monitor.ts';
+import { tritonNetworkPolicy } from './triton-network-policy.ts';
 import { TRITON_READY_PROBE_PY } from './triton-ready-probe.ts';
 
 export const TRITON_PORTS = { http: 8000, grpc: 8001, metrics: 8002 } as const;
@@ -196,5 +197,12 @@ export function tritonManifests(stack: StackDocument, options: TritonManifestOpt
     },
   };
 
-  return [probes, deployment, service, disruptionBudget, serviceMonitor(stack, 'triton', 'metrics')] as KubeObject[];
+  return [
+    probes,
+    deployment,
+    service,
+    disruptionBudget,
+    tritonNetworkPolicy(stack, TRITON_PORTS),
+    serviceMonitor(stack, 'triton', 'metrics'),
+  ] as KubeObject[];
 }

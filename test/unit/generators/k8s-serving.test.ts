@@ -39,6 +39,7 @@ const triton = {
   service: find(committed, 'Service', 'fraud-serving-triton'),
   monitor: find(committed, 'ServiceMonitor', 'fraud-serving-triton'),
   budget: find(committed, 'PodDisruptionBudget', 'fraud-serving-triton'),
+  network: find(committed, 'NetworkPolicy', 'fraud-serving-triton'),
 };
 const gateway = {
   deployment: find(committed, 'Deployment', 'fraud-serving-gateway'),
@@ -64,6 +65,7 @@ describe('serving/k8s manifests against the Kubernetes and prometheus-operator s
         'v1 Service',
         'policy/v1 PodDisruptionBudget',
         'policy/v1 PodDisruptionBudget',
+        'networking.k8s.io/v1 NetworkPolicy',
         'autoscaling/v2 HorizontalPodAutoscaler',
         'monitoring.coreos.com/v1 ServiceMonitor',
         'monitoring.coreos.com/v1 ServiceMonitor',
@@ -235,6 +237,36 @@ describe('the manifests are wired together', () => {
 describe('Triton on GPU nodes', () => {
   const args: string[] = tritonContainer.args;
   const models = ['fraud_v1', 'fraud_v2', 'fraud_fallback'];
+
+  it("lets only the gateway's pods reach inference and model control, and only the monitoring namespace the metrics", () => {
+    const subset = (selector: Record<string, string>, labels: Record<string, string>) =>
+      Object.entries(selector).every(([k, v]) => labels[k] === v);
+    const policy = triton.network.spec;
+    const ports = Object.fromEntries(
+      tritonContainer.ports.map((p: { name: string; containerPort: number }) => [p.name, p.containerPort]),
+    );
+    expect(subset(policy.podSelector.matchLabels, triton.deployment.spec.template.metadata.labels)).toBe(true);
+    expect(policy.policyTypes).toEqual(['Ingress']);
+    expect(policy.ingress).toHaveLength(2);
+    const [fromGateway, fromMonitoring] = policy.ingress;
+    expect(fromGateway.from).toHaveLength(1);
+    expect(subset(fromGateway.from[0].podSelector.matchLabels, gateway.deployment.spec.template.metadata.labels)).toBe(
+      true,
+    );
+    // Not Triton's own pods: the gateway selector must not match them.
+    expect(subset(fromGateway.from[0].podSelector.matchLabels, triton.deployment.spec.template.metadata.labels)).toBe(
+      false,
+    );
+    expect(fromGateway.ports.map((p: { port: number }) => p.port).sort()).toEqual([ports.http, ports.grpc].sort());
+    // The gateway's configured Triton URL goes to a port the policy lets through.
+    const gatewaySpec = gateway.config.data['steadystate.yaml'] as string;
+    expect(gatewaySpec).toContain(`:${ports.http}`);
+    expect(fromMonitoring.from).toEqual([
+      { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } },
+    ]);
+    expect(fromMonitoring.ports).toEqual([{ protocol: 'TCP', port: ports.metrics }]);
+    expect(triton.monitor.metadata.namespace).toBe(stack.spec.kubernetes.namespace);
+  });
 
   it('runs the NGC release of the Triton we run locally (24.10 = Triton 2.51) on nvidia.com/gpu', () => {
     expect(tritonContainer.image).toBe('nvcr.io/nvidia/tritonserver:24.10-py3');

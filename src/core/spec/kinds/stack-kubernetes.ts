@@ -77,6 +77,8 @@ const gateway = z
 export const stackKubernetes = z
   .strictObject({
     namespace: resourceName.default('steadystate'),
+    /** Namespace of the Prometheus that scrapes the ServiceMonitors: the only one let through to Triton's metrics port. */
+    monitoringNamespace: resourceName.default('monitoring'),
     triton: triton.prefault({}),
     gateway: gateway.prefault({}),
   })
