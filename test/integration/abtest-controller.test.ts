@@ -225,7 +225,7 @@ describe('A/B controller reading Prometheus (real Prometheus 2.42 scraping two g
     const results = await tickUntil(controller, config, 5, () => false);
     for (const r of results) {
       expect(r.verdict.decision).toBe('no_data');
-      expect(r.verdict.reason).toMatch(/Prometheus at http:\/\/127\.0\.0\.1:\d+ is unreachable \(ECONNREFUSED\)/);
+      expect(r.verdict.reason).toMatch(/cannot reach Prometheus at http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)/);
       expect(r.action.kind).toBe('none');
     }
     expect(g.weights).toEqual({ v1: 80, v2: 20 });

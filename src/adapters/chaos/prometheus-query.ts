@@ -1,29 +1,25 @@
 import type { PromQueryData } from '../../core/chaos/promql-result.ts';
+import { PrometheusClient } from '../prometheus/client.ts';
 
 /**
  * The one thing chaos probes ask Prometheus: an instant query. A one-method port so the
- * runner does not depend on a particular client (the shared Prometheus adapter can stand
+ * runner does not depend on a particular client (the shared Prometheus adapter stands
  * behind it).
  */
 export interface PromQuery {
   instant(query: string): Promise<PromQueryData>;
 }
 
+/** The shared client's raw `data`: the probe reader judges scalars, vectors and emptiness itself. */
 export class HttpPromQuery implements PromQuery {
-  private readonly url: string;
+  private readonly client: PrometheusClient;
 
   constructor(url: string) {
-    this.url = url.replace(/\/+$/, '');
+    // A probe is read at the moment of a check; a slow Prometheus must not stall the run.
+    this.client = new PrometheusClient({ url, timeoutMs: 5_000 });
   }
 
-  async instant(query: string): Promise<PromQueryData> {
-    const res = await fetch(`${this.url}/api/v1/query?${new URLSearchParams({ query })}`, {
-      signal: AbortSignal.timeout(5_000),
-    });
-    const body = (await res.json().catch(() => ({}))) as { status?: string; data?: PromQueryData; error?: string };
-    if (!res.ok || body.status !== 'success' || !body.data) {
-      throw new Error(`Prometheus ${this.url} query failed (HTTP ${res.status}): ${body.error ?? 'no data field'}`);
-    }
-    return body.data;
+  instant(query: string): Promise<PromQueryData> {
+    return this.client.instantData(query);
   }
 }

@@ -48,9 +48,22 @@ export interface PrometheusClientOptions {
   headers?: Record<string, string>;
 }
 
+/** The API's `data` as Prometheus sends it, for callers that judge the result type themselves. */
+export interface QueryData {
+  resultType: 'vector' | 'scalar' | 'matrix' | 'string';
+  result: unknown;
+}
+
+export interface InstantOptions {
+  /** Evaluation time (default: now). */
+  time?: Date | number;
+  /** The caller giving up (a controller stopping); its reason is rethrown as is, not as a query failure. */
+  signal?: AbortSignal;
+}
+
 interface ApiResponse {
   status: 'success' | 'error';
-  data?: { resultType: string; result: unknown };
+  data?: QueryData;
   errorType?: string;
   error?: string;
   warnings?: string[];
@@ -76,17 +89,19 @@ export class PrometheusClient {
     this.headers = options.headers ?? {};
   }
 
-  /** An instant query at `time` (default: now). Vectors and scalars come back as samples. */
-  async instant(query: string, time?: Date | number): Promise<InstantResult> {
-    const params: Record<string, string> = { query };
-    if (time !== undefined) params.time = String(toUnix(time));
-    const { data, warnings } = await this.call('/api/v1/query', params, query);
+  /** An instant query. Vectors and scalars come back as samples. */
+  async instant(query: string, options: InstantOptions = {}): Promise<InstantResult> {
+    const { data, warnings } = await this.callInstant(query, options);
     if (data.resultType === 'scalar') {
       const [ts, v] = data.result as [number, string];
       return { status: 'values', samples: [{ labels: {}, value: parseValue(v), timestamp: ts }], warnings };
     }
     if (data.resultType !== 'vector') {
-      throw new PrometheusQueryError('decode', query, `expected a vector or scalar, got a ${data.resultType}`);
+      throw new PrometheusQueryError(
+        'decode',
+        query,
+        `Prometheus at ${this.url} returned a ${data.resultType}, expected a vector or scalar`,
+      );
     }
     const result = data.result as { metric: Record<string, string>; value: [number, string] }[];
     if (result.length === 0) return { status: 'no-values', warnings };
@@ -95,6 +110,11 @@ export class PrometheusClient {
       samples: result.map((r) => ({ labels: r.metric, value: parseValue(r.value[1]), timestamp: r.value[0] })),
       warnings,
     };
+  }
+
+  /** An instant query's `data` unread: any result type, an empty vector included. */
+  async instantData(query: string, options: InstantOptions = {}): Promise<QueryData> {
+    return (await this.callInstant(query, options)).data;
   }
 
   /** A range query from `start` to `end` every `stepSeconds`. */
@@ -109,7 +129,11 @@ export class PrometheusClient {
       query,
     );
     if (data.resultType !== 'matrix') {
-      throw new PrometheusQueryError('decode', query, `expected a matrix, got a ${data.resultType}`);
+      throw new PrometheusQueryError(
+        'decode',
+        query,
+        `Prometheus at ${this.url} returned a ${data.resultType}, expected a matrix`,
+      );
     }
     const result = data.result as { metric: Record<string, string>; values: [number, string][] }[];
     if (result.length === 0) return { status: 'no-values', warnings };
@@ -159,11 +183,19 @@ export class PrometheusClient {
     }
   }
 
+  private callInstant(query: string, options: InstantOptions): Promise<{ data: QueryData; warnings: string[] }> {
+    const params: Record<string, string> = { query };
+    if (options.time !== undefined) params.time = String(toUnix(options.time));
+    return this.call('/api/v1/query', params, query, options.signal);
+  }
+
   private async call(
     path: string,
     params: Record<string, string>,
     query: string,
-  ): Promise<{ data: NonNullable<ApiResponse['data']>; warnings: string[] }> {
+    signal?: AbortSignal,
+  ): Promise<{ data: QueryData; warnings: string[] }> {
+    const timeout = AbortSignal.timeout(this.timeoutMs);
     let res: Response;
     try {
       // POST with a form body: long PromQL does not fit in a URL.
@@ -171,9 +203,10 @@ export class PrometheusClient {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded', ...this.headers },
         body: new URLSearchParams(params).toString(),
-        signal: AbortSignal.timeout(this.timeoutMs),
+        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
       });
     } catch (error) {
+      if (signal?.aborted) throw signal.reason;
       const err = error as Error;
       if (err.name === 'TimeoutError' || err.name === 'AbortError') {
         throw new PrometheusQueryError(
@@ -182,11 +215,12 @@ export class PrometheusClient {
           `Prometheus at ${this.url} did not answer within ${this.timeoutMs} ms`,
         );
       }
-      const cause = (err as { cause?: { code?: string } }).cause?.code ?? err.message;
+      // undici puts the useful part (ECONNREFUSED, "bad port") in `cause`.
+      const { cause } = err as { cause?: { code?: string; message?: string } };
       throw new PrometheusQueryError(
         'unreachable',
         query,
-        `cannot reach Prometheus at ${this.url} (${cause}); is it running? pass --prometheus URL`,
+        `cannot reach Prometheus at ${this.url} (${cause?.code ?? cause?.message ?? err.message}); is it running?`,
       );
     }
     const text = await res.text();
@@ -206,7 +240,7 @@ export class PrometheusClient {
       throw new PrometheusQueryError(
         kind,
         query,
-        `Prometheus ${body.errorType ?? `HTTP ${res.status}`}: ${body.error ?? text.slice(0, 200)}`,
+        `Prometheus at ${this.url} rejected the query: ${body.errorType ?? `HTTP ${res.status}`}: ${body.error ?? text.slice(0, 200)}`,
         res.status,
       );
     }

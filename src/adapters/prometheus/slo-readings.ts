@@ -16,7 +16,7 @@ export async function reportSlo(
 ): Promise<ReportRow[]> {
   const queries = reportQueries(slo, source);
   const ratios: WindowReading[] = [];
-  const results = await Promise.all(queries.ratios.map((q) => client.instant(q.expr, time)));
+  const results = await Promise.all(queries.ratios.map((q) => client.instant(q.expr, { time })));
   results.forEach((result, i) => {
     if (result.status !== 'values') return;
     const window = queries.ratios[i]?.window;
@@ -27,7 +27,7 @@ export async function reportSlo(
   });
   const rates: RateReading[] = [];
   if (queries.eventRate) {
-    const result = await client.instant(queries.eventRate, time);
+    const result = await client.instant(queries.eventRate, { time });
     if (result.status === 'values') for (const s of result.samples) rates.push({ labels: s.labels, value: s.value });
   }
   return buildReport(slo, ratios, rates);

@@ -1,3 +1,4 @@
+import { PrometheusClient } from '../../adapters/prometheus/client.ts';
 import {
   type CounterSelection,
   LATENCY_HISTOGRAM,
@@ -8,7 +9,6 @@ import {
 import { shadowFromSamples } from '../../core/abtest/shadow.ts';
 import { GATEWAY } from '../../core/metrics/names.ts';
 import type { CounterSource } from './counter-source.ts';
-import { queryInstant } from './prometheus-query.ts';
 
 /**
  * Reads the per-variant counters from Prometheus, summed over every gateway replica
@@ -48,15 +48,15 @@ export function prometheusCounterSource(options: PrometheusCounterSourceOptions)
   ];
   const freshness = `max(timestamp(${GATEWAY.requests}${selector}))`;
   const now = options.now ?? (() => Date.now() / 1000);
+  const client = new PrometheusClient({ url: options.url, timeoutMs: options.timeoutMs ?? 5_000 });
   return {
     async read(signal) {
       const time = now();
-      const q = (promql: string) =>
-        queryInstant(options.url, promql, {
-          time,
-          ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
-          ...(signal ? { signal } : {}),
-        });
+      // An empty vector is no samples: absent counters read as no data, not as a failure.
+      const q = async (promql: string) => {
+        const result = await client.instant(promql, { time, signal });
+        return result.status === 'values' ? result.samples : [];
+      };
       try {
         const [newest, ...results] = await Promise.all([q(freshness), ...queries.map((x) => q(x.promql))]);
         if (!newest || newest.length === 0) {

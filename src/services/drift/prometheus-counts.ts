@@ -1,9 +1,10 @@
+import { PrometheusClient } from '../../adapters/prometheus/client.ts';
 import type { WindowCounts } from '../../core/drift/window.ts';
 import { GATEWAY } from '../../core/metrics/names.ts';
 
 /**
  * The drift watcher's one-method port onto Prometheus (Sloth keeps its arithmetic behind
- * such a port; src/adapters/prometheus may later provide a richer client that satisfies it).
+ * such a port; the shared client in src/adapters/prometheus stands behind it).
  * Resolves an instant vector; an empty vector is "no values", not a failure (Flagger keeps
  * the two apart); a failure rejects with a message naming the query.
  */
@@ -63,55 +64,16 @@ export async function windowFromPrometheus(
   return counts;
 }
 
-export class PrometheusQueryError extends Error {
-  override readonly name = 'PrometheusQueryError';
-}
-
 /**
- * InstantQuery over Prometheus' HTTP API (GET /api/v1/query), with a timeout. Only loopback
- * or the URL the operator gives; no retries here (the watcher simply tries again next tick).
+ * InstantQuery over the shared Prometheus client, with a timeout. Only loopback or the URL
+ * the operator gives; no retries here (the watcher simply tries again next tick).
  */
 export function prometheusInstantQuery(baseUrl: string, options: { timeoutMs?: number } = {}): InstantQuery {
-  let origin: string;
-  try {
-    const url = new URL(baseUrl);
-    origin = `${url.origin}${url.pathname.replace(/\/$/, '')}`;
-  } catch {
-    throw new TypeError(`--prometheus "${baseUrl}" is not a URL; expected e.g. http://127.0.0.1:9090`);
-  }
-  const timeoutMs = options.timeoutMs ?? 10_000;
+  const client = new PrometheusClient({ url: baseUrl, ...options });
   return {
     async query(promql: string): Promise<InstantSample[]> {
-      const url = `${origin}/api/v1/query?query=${encodeURIComponent(promql)}`;
-      let response: Response;
-      try {
-        response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
-      } catch (error) {
-        throw new PrometheusQueryError(
-          `Prometheus at ${origin} did not answer "${promql}": ${(error as Error).message}`,
-        );
-      }
-      const text = await response.text();
-      let body: { status?: string; error?: string; data?: { resultType?: string; result?: unknown[] } };
-      try {
-        body = JSON.parse(text);
-      } catch {
-        throw new PrometheusQueryError(
-          `Prometheus at ${origin} answered HTTP ${response.status} with non-JSON for "${promql}"`,
-        );
-      }
-      if (body.status !== 'success') {
-        throw new PrometheusQueryError(`Prometheus rejected "${promql}": ${body.error ?? `HTTP ${response.status}`}`);
-      }
-      if (body.data?.resultType !== 'vector') {
-        throw new PrometheusQueryError(
-          `Prometheus returned a ${body.data?.resultType} for "${promql}"; expected a vector`,
-        );
-      }
-      return (body.data.result ?? []).map((r) => {
-        const item = r as { metric?: Record<string, string>; value?: [number, string] };
-        return { labels: item.metric ?? {}, value: Number(item.value?.[1]) };
-      });
+      const result = await client.instant(promql);
+      return result.status === 'values' ? result.samples : [];
     },
   };
 }
