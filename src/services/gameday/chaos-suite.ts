@@ -48,11 +48,11 @@ export function chaosSuite(spec: Spec, names: string[]) {
       const file = join(paths.root(), 'chaos', 'experiments', `${name}.yaml`);
       const document = loadExperimentFile(file);
       ctx.log(`chaos: ${name} (${document.spec.playbook?.failure ?? ''})`);
-      const ref = (r: typeof stack.redis) => ({ pid: r.pid, port: r.port, url: r.url, dir: r.dir });
+      const ref = (r: typeof stack.cacheRedis) => ({ pid: r.pid, port: r.port, url: r.url, dir: r.dir });
       const local = new LocalDriver({
         gatewayUrl: stack.gateway.url,
         triton: stack.triton,
-        redis: { cache: ref(stack.redis), featureStore: ref(stack.featureStore) },
+        redis: { cache: ref(stack.cacheRedis), featureStore: ref(stack.featureStoreRedis) },
         prometheus: { pid: stack.prometheus.pid, url: stack.prometheus.url },
       });
       const journal = await runExperiment({

@@ -20,17 +20,16 @@ import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver.t
 
 /**
  * The whole local stack of the game day, each part a real process started by the project:
- * Triton (nvidia-pytriton), two Redis (prediction cache, online feature store), the gateway (its own process), Prometheus with the
- * generated rules, Alertmanager with the generated routes delivering to a local webhook
- * receiver, and Pushgateway. Extra scrape targets (A/B controller, drift watcher) are
+ * Triton (nvidia-pytriton), two Redis (prediction cache, online feature store), the gateway
+ * (its own process), Prometheus with the generated rules, Alertmanager with the generated
+ * routes delivering to a local webhook receiver, and Pushgateway. Extra scrape targets (A/B controller, drift watcher) are
  * added by the caller before Prometheus starts.
  */
 export interface LocalStack {
   triton: TritonInstance;
-  /** The prediction cache. */
-  redis: RedisInstance;
-  /** The online feature store: its own Redis, as in production, so a frozen store is not a frozen cache. */
-  featureStore: RedisInstance;
+  cacheRedis: RedisInstance;
+  /** The online feature store's own Redis, as in production: a frozen store is not a frozen cache. */
+  featureStoreRedis: RedisInstance;
   gateway: GatewayProcess;
   prometheus: PrometheusServer;
   alertmanager: Daemon;
@@ -97,17 +96,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         await stopTriton(current);
       },
     });
-    const redis = await startRedis(await freePort());
-    started.push({ stop: () => stopRedis(redis) });
-    const featureStore = await startRedis(await freePort());
-    started.push({ stop: () => stopRedis(featureStore) });
+    const cacheRedis = await startRedis(await freePort());
+    started.push({ stop: () => stopRedis(cacheRedis) });
+    const featureStoreRedis = await startRedis(await freePort());
+    started.push({ stop: () => stopRedis(featureStoreRedis) });
     const specFile = join(options.runDir, 'steadystate.yaml');
     const gatewayPort = await freePort();
     writeDerivedSpec(readFileSync(options.specFile, 'utf8'), specFile, {
       tritonUrl: triton.url,
       tritonMetricsUrl: triton.metricsUrl,
-      cacheRedisUrl: redis.url,
-      featureStoreRedisUrl: featureStore.url,
+      cacheRedisUrl: cacheRedis.url,
+      featureStoreRedisUrl: featureStoreRedis.url,
       gatewayPort,
       fallbacks: options.fallbacks,
     });
@@ -143,8 +142,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     started.push(prometheus);
     return {
       triton,
-      redis,
-      featureStore,
+      cacheRedis,
+      featureStoreRedis,
       gateway,
       prometheus,
       alertmanager,
