@@ -2,10 +2,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { GatewayAdminClient } from '../../src/adapters/gateway/admin-client.ts';
 import { freePort } from '../../src/adapters/process/ports.ts';
 import type { ExperimentConfig } from '../../src/core/abtest/experiment-config.ts';
 import { AbController, type TickResult } from '../../src/services/abtest/controller.ts';
-import { gatewayAdminClient } from '../../src/services/abtest/gateway-admin.ts';
 import { gatewayCounterSource } from '../../src/services/abtest/gateway-counter-source.ts';
 import { abtestGauges } from '../../src/services/abtest/gauges.ts';
 import { fileJournal } from '../../src/services/abtest/journal.ts';
@@ -45,7 +45,7 @@ function embedded(g: FakeGateway, config: ExperimentConfig, token = g.token) {
   const selection = { model: config.model, errorServedBy: config.errorServedBy, positiveLabel: config.positiveLabel };
   return {
     source: gatewayCounterSource({ metricsUrl: `${g.url}/metrics`, ...selection }),
-    admin: gatewayAdminClient({ url: g.url, token }),
+    admin: new GatewayAdminClient({ url: g.url, token }),
   };
 }
 
@@ -175,7 +175,7 @@ describe('A/B controller against a gateway speaking the admin API and metric con
     const real = embedded(g, config);
     let failPuts = 1;
     const flaky = {
-      getWeights: real.admin.getWeights,
+      getWeights: real.admin.getWeights.bind(real.admin),
       setWeights: (model: string, weights: Record<string, number>) =>
         failPuts-- > 0 ? real.admin.setWeights(model, { v1: 100, v3: 0 }) : real.admin.setWeights(model, weights),
     };
@@ -214,7 +214,7 @@ describe('A/B controller reading Prometheus (real Prometheus 2.42 scraping two g
         positiveLabel: '1',
         timeoutMs: 1000,
       }),
-      admin: gatewayAdminClient({ url: g.url, token: g.token }),
+      admin: new GatewayAdminClient({ url: g.url, token: g.token }),
     });
     await fetch(`${g.url}/admin/faults`, {
       method: 'PUT',
@@ -265,7 +265,11 @@ describe('A/B controller reading Prometheus (real Prometheus 2.42 scraping two g
     expect(summed.snapshot.v1?.requests).toBe((a.served.v1 ?? 0) + (b.served.v1 ?? 0));
     expect(summed.snapshot.v2?.requests).toBe((a.served.v2 ?? 0) + (b.served.v2 ?? 0));
 
-    const controller = new AbController({ config, source, admin: gatewayAdminClient({ url: a.url, token: a.token }) });
+    const controller = new AbController({
+      config,
+      source,
+      admin: new GatewayAdminClient({ url: a.url, token: a.token }),
+    });
     a.startTraffic(200);
     b.startTraffic(200);
     const stop = new AbortController();

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GatewayAdminClient } from '../../src/adapters/gateway/admin-client.ts';
 import type { TritonInstance } from '../../src/adapters/process/triton-server.ts';
 import type { ExperimentConfig } from '../../src/core/abtest/experiment-config.ts';
 import type { RunningGateway } from '../../src/gateway/start.ts';
 import { AbController } from '../../src/services/abtest/controller.ts';
-import { gatewayAdminClient } from '../../src/services/abtest/gateway-admin.ts';
 import { gatewayCounterSource } from '../../src/services/abtest/gateway-counter-source.ts';
 import { shippedExperiment } from '../unit/core/abtest/fixtures.ts';
 import { ADMIN_TOKEN, admin, featuresFor, predict, startTestGateway } from './fixtures/gateway.ts';
@@ -37,7 +37,7 @@ describe('A/B controller against the real gateway and Triton', () => {
         errorServedBy: config.errorServedBy,
         positiveLabel: config.positiveLabel,
       }),
-      admin: gatewayAdminClient({ url: gw.url, token: ADMIN_TOKEN }),
+      admin: new GatewayAdminClient({ url: gw.url, token: ADMIN_TOKEN }),
     });
     let stop = false;
     let sent = 0;

@@ -126,7 +126,7 @@ describe('guards', () => {
       );
       expect(journal.method).toEqual([]);
       expect(journal.load).toBeUndefined();
-      expect(await admin.faults()).toEqual([]);
+      expect(await admin.getFaults()).toEqual([]);
     } finally {
       await admin.setWeights('fraud', { v1: 80, v2: 20 });
     }
@@ -171,7 +171,7 @@ describe('on the healthy local stack, each experiment passes', () => {
     expect(summary(journal)).toMatch(/^completed:/);
     expect(standIn.rolledBackAt()).toBeDefined();
     // The rollbacks put the weights back as they were found.
-    expect(await chaos.env().admin?.weights('fraud')).toEqual({ v1: 80, v2: 20 });
+    expect(await chaos.env().admin?.getWeights('fraud')).toEqual({ v1: 80, v2: 20 });
   });
 
   it('model-drift: the shift of P(fraud=1) shows in Prometheus within the target', async () => {

@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GatewayAdminClient } from '../../src/adapters/gateway/admin-client.ts';
 import { paths } from '../../src/adapters/process/paths.ts';
 import { freePort } from '../../src/adapters/process/ports.ts';
 import type { TritonInstance } from '../../src/adapters/process/triton-server.ts';
@@ -15,7 +16,6 @@ import { SLO_UID } from '../../src/dashboards/slo.ts';
 import { TRITON_UID } from '../../src/dashboards/triton.ts';
 import type { RunningGateway } from '../../src/gateway/start.ts';
 import { AbController } from '../../src/services/abtest/controller.ts';
-import { gatewayAdminClient } from '../../src/services/abtest/gateway-admin.ts';
 import { gatewayCounterSource } from '../../src/services/abtest/gateway-counter-source.ts';
 import { abtestGauges } from '../../src/services/abtest/gauges.ts';
 import { startMetricsServer } from '../../src/services/abtest/metrics-server.ts';
@@ -136,7 +136,7 @@ describe('every dashboard query returns data from a live Triton scraped by Prome
         positiveLabel: experiment.positiveLabel,
       }),
       // Reads the live weights (abtest_weight); with no fault injected nothing rolls back.
-      admin: gatewayAdminClient({ url: gateway.url, token: ADMIN_TOKEN }),
+      admin: new GatewayAdminClient({ url: gateway.url, token: ADMIN_TOKEN }),
       gauges,
     });
     abServer = await startMetricsServer({

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { type Command, InvalidArgumentError } from 'commander';
 import { loadSpecFile } from '../../adapters/files/spec-file.ts';
+import { GatewayAdminClient } from '../../adapters/gateway/admin-client.ts';
 import { paths } from '../../adapters/process/paths.ts';
 import { zeroCounters } from '../../core/abtest/counters.ts';
 import { experimentFromSpec } from '../../core/abtest/experiment-config.ts';
@@ -15,7 +16,6 @@ import {
 } from '../../core/stats/sample-size.ts';
 import { AbController } from '../../services/abtest/controller.ts';
 import type { CounterSource } from '../../services/abtest/counter-source.ts';
-import { gatewayAdminClient } from '../../services/abtest/gateway-admin.ts';
 import { gatewayCounterSource } from '../../services/abtest/gateway-counter-source.ts';
 import { abtestGauges } from '../../services/abtest/gauges.ts';
 import { fileJournal } from '../../services/abtest/journal.ts';
@@ -130,7 +130,7 @@ export function registerAb(program: Command): void {
       }
       const admin = opts.dryRun
         ? undefined
-        : gatewayAdminClient({ url: opts.admin ?? gatewayUrl, token: token as string });
+        : new GatewayAdminClient({ url: opts.admin ?? gatewayUrl, token: token as string });
       const gauges = abtestGauges();
       const state: ExperimentState | undefined =
         opts.state && existsSync(opts.state)

@@ -4,9 +4,9 @@ import { type Action, actionFor, isAllControl } from '../../core/abtest/guardrai
 import { type ShadowReport, shadowReport } from '../../core/abtest/shadow.ts';
 import { evaluateExperiment, noDataVerdict, type Verdict } from '../../core/abtest/verdict.ts';
 import type { CounterSource } from './counter-source.ts';
-import type { WeightsPort } from './gateway-admin.ts';
 import type { AbtestGauges } from './gauges.ts';
 import type { Journal, JournalEntry } from './journal.ts';
+import type { WeightsPort } from './weights-port.ts';
 
 /**
  * The A/B controller: every `evaluateEvery` it reads the per-variant counters, folds them

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
-import { GatewayAdmin } from '../../adapters/chaos/gateway-admin.ts';
 import { KubernetesPodsApi, loadKubeConfig } from '../../adapters/chaos/kubernetes-pods.ts';
 import { type LocalStack, readLocalStack } from '../../adapters/chaos/local-stack.ts';
 import { HttpPromQuery } from '../../adapters/chaos/prometheus-query.ts';
+import { GatewayAdminClient } from '../../adapters/gateway/admin-client.ts';
 import { recordedInstances } from '../../adapters/process/triton-server.ts';
 import type { ChaosExperimentSpec } from '../../core/spec/kinds/chaos-experiment.ts';
 import type { ChaosTargetSpec } from '../../core/spec/kinds/chaos-target.ts';
@@ -29,7 +29,9 @@ export function environmentFor(
   target: ChaosTargetSpec,
   options: EnvironmentOptions,
 ): ChaosEnvironment {
-  const token = options.adminToken ?? process.env[stack.spec.gateway.adminTokenEnv] ?? '';
+  const token = options.adminToken ?? process.env[stack.spec.gateway.adminTokenEnv];
+  // Without a token there is no admin API: preflight refuses the steps and probes that need it.
+  const admin = (url: string) => (token ? { admin: new GatewayAdminClient({ url, token }) } : {});
   if (spec.target === 'kubernetes') {
     const k = target.cluster;
     const gatewayUrl =
@@ -38,7 +40,7 @@ export function environmentFor(
       `http://${stack.metadata.name}-gateway.${stack.spec.kubernetes.namespace}.svc:${stack.spec.gateway.port}`;
     return {
       gatewayUrl,
-      admin: new GatewayAdmin(gatewayUrl, token),
+      ...admin(gatewayUrl),
       pods: new KubernetesPodsApi(loadKubeConfig(options.kubeconfig)),
       prometheus: new HttpPromQuery(options.prometheusUrl ?? k.prometheusUrl),
     };
@@ -58,7 +60,7 @@ export function environmentFor(
   const prometheusUrl = options.prometheusUrl ?? local.prometheus?.url;
   return {
     gatewayUrl: local.gatewayUrl,
-    admin: new GatewayAdmin(local.gatewayUrl, token),
+    ...admin(local.gatewayUrl),
     local: new LocalDriver(local, existsSync(options.stateFile) ? options.stateFile : undefined),
     ...(prometheusUrl ? { prometheus: new HttpPromQuery(prometheusUrl) } : {}),
   };

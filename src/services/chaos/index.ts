@@ -3,7 +3,6 @@
  * describe where the stack runs, run it, render its journal. The CLI (`steadystate chaos`)
  * is a thin shell over exactly these.
  */
-export { GatewayAdmin } from '../../adapters/chaos/gateway-admin.ts';
 export { KubernetesPodsApi, loadKubeConfig, type PodsApi } from '../../adapters/chaos/kubernetes-pods.ts';
 export {
   DEFAULT_STACK_STATE,
@@ -14,6 +13,7 @@ export {
 export { HttpPromQuery, type PromQuery } from '../../adapters/chaos/prometheus-query.ts';
 export { PushgatewayPublisher, type ResultPublisher } from '../../adapters/chaos/pushgateway.ts';
 export { loadExperimentFile } from '../../adapters/files/experiment-file.ts';
+export { GatewayAdminClient } from '../../adapters/gateway/admin-client.ts';
 export type { Journal, RunStatus } from '../../core/chaos/journal.ts';
 export { junitXml } from '../../core/chaos/junit.ts';
 export { checkExperimentAgainstSpec } from '../../core/chaos/spec-checks.ts';

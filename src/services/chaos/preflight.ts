@@ -1,6 +1,6 @@
-import type { GatewayAdmin } from '../../adapters/chaos/gateway-admin.ts';
 import type { PodsApi } from '../../adapters/chaos/kubernetes-pods.ts';
 import type { PromQuery } from '../../adapters/chaos/prometheus-query.ts';
+import type { GatewayAdminClient } from '../../adapters/gateway/admin-client.ts';
 import { refuseFaultBlastRadius, refuseNonLoopback } from '../../core/chaos/guards.ts';
 import { checkExperimentAgainstSpec } from '../../core/chaos/spec-checks.ts';
 import type { ActionSpec } from '../../core/spec/kinds/chaos/actions.ts';
@@ -14,7 +14,7 @@ import type { LocalAction, LocalDriver } from './local-driver.ts';
 /** What a run can reach. Local runs have a LocalDriver; Kubernetes runs have PodsApi. */
 export interface ChaosEnvironment {
   gatewayUrl?: string;
-  admin?: GatewayAdmin;
+  admin?: GatewayAdminClient;
   local?: LocalDriver;
   pods?: PodsApi;
   prometheus?: PromQuery;
@@ -36,6 +36,7 @@ export async function preflight(input: {
   const refusals: string[] = checkExperimentAgainstSpec(spec, stack, target).map((p) => `${p.path}: ${p.message}`);
   const models = new Map(stack.models.map((m) => [m.name, m]));
   const defaultModel = stack.models[0]?.name as string;
+  const needsAdmin = `needs the gateway admin API: set ${stack.gateway.adminTokenEnv} to the gateway's admin token`;
 
   for (const need of spec.requires) {
     if (need === 'feature-store' && !stack.featureStore)
@@ -73,7 +74,7 @@ export async function preflight(input: {
     else if (probe.type === 'pods-ready' && !env.pods)
       refusals.push(`${where}: pods-ready needs a Kubernetes API (--kubeconfig)`);
     else if (probe.type === 'gateway-weight') {
-      if (!env.admin) refusals.push(`${where}: gateway-weight needs the gateway admin API`);
+      if (!env.admin) refusals.push(`${where}: gateway-weight ${needsAdmin}`);
     }
   }
 
@@ -90,7 +91,7 @@ export async function preflight(input: {
   async function refuseAction(action: ActionSpec): Promise<string | undefined> {
     switch (action.type) {
       case 'gateway-faults': {
-        if (!env.admin) return 'needs the gateway admin API (--gateway-url and the admin token)';
+        if (!env.admin) return needsAdmin;
         const model = action.model ?? defaultModel;
         const m = models.get(model);
         if (!m) return undefined; // named by the static checks
@@ -98,9 +99,9 @@ export async function preflight(input: {
         return refuseFaultBlastRadius(action.faults, weights, spec.blastRadius);
       }
       case 'gateway-clear-faults':
-        return env.admin ? undefined : 'needs the gateway admin API';
+        return env.admin ? undefined : needsAdmin;
       case 'gateway-weights': {
-        if (!env.admin) return 'needs the gateway admin API';
+        if (!env.admin) return needsAdmin;
         const model = action.model ?? defaultModel;
         if (action.restore && !input.weightsFound.has(model))
           return `cannot restore the weights of ${model}: they could not be read before the method`;

@@ -1,7 +1,7 @@
-import type { GatewayAdmin } from '../../adapters/chaos/gateway-admin.ts';
 import type { PodsApi } from '../../adapters/chaos/kubernetes-pods.ts';
 import { scrapeMetrics } from '../../adapters/chaos/metrics-scraper.ts';
 import type { PromQuery } from '../../adapters/chaos/prometheus-query.ts';
+import type { GatewayAdminClient } from '../../adapters/gateway/admin-client.ts';
 import { TritonClient } from '../../adapters/triton/client.ts';
 import { measureGatewayProbe } from '../../core/chaos/gateway-measures.ts';
 import { readPromResult } from '../../core/chaos/promql-result.ts';
@@ -21,7 +21,7 @@ import { parseDuration } from '../../core/spec/kinds/common.ts';
 export interface ProbeSources {
   gatewayUrl?: string;
   pods?: PodsApi;
-  admin?: GatewayAdmin;
+  admin?: GatewayAdminClient;
   prometheus?: PromQuery;
   tritonUrl?: () => string | undefined;
   defaultModel: string;
@@ -152,7 +152,7 @@ export class ProbeReader {
         case 'gateway-weight': {
           if (!this.sources.admin) return { kind: 'error', why: 'no gateway admin API' };
           const model = probe.model ?? this.sources.defaultModel;
-          const weights = await this.sources.admin.weights(model);
+          const weights = await this.sources.admin.getWeights(model);
           const w = weights[probe.variant];
           if (w === undefined)
             return {

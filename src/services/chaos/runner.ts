@@ -172,7 +172,7 @@ class ExperimentRun {
   private async runGuarded(): Promise<Journal> {
     if (this.o.env.admin) {
       for (const m of this.o.stack.models) {
-        const w = await this.o.env.admin.weights(m.name).catch(() => undefined);
+        const w = await this.o.env.admin.getWeights(m.name).catch(() => undefined);
         if (w) this.weightsFound.set(m.name, w);
       }
     }

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GatewayAdmin } from '../../adapters/chaos/gateway-admin.ts';
 import { HttpPromQuery } from '../../adapters/chaos/prometheus-query.ts';
 import { loadExperimentFile } from '../../adapters/files/experiment-file.ts';
+import { GatewayAdminClient } from '../../adapters/gateway/admin-client.ts';
 import { paths } from '../../adapters/process/paths.ts';
 import type { Journal } from '../../core/chaos/journal.ts';
 import type { ExperimentOutcome, ExperimentVerdict, FaultWindow } from '../../core/report/types.ts';
@@ -62,7 +62,7 @@ export function chaosSuite(spec: Spec, names: string[]) {
         target,
         env: {
           gatewayUrl: stack.gateway.url,
-          admin: new GatewayAdmin(stack.gateway.url, stack.adminToken),
+          admin: new GatewayAdminClient({ url: stack.gateway.url, token: stack.adminToken }),
           local,
           prometheus: new HttpPromQuery(stack.prometheus.url),
         },

@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { GatewayAdminClient } from '../../adapters/gateway/admin-client.ts';
 import { paths } from '../../adapters/process/paths.ts';
 import { freePort } from '../../adapters/process/ports.ts';
 import { PrometheusClient } from '../../adapters/prometheus/client.ts';
@@ -19,7 +20,6 @@ import type {
 } from '../../core/report/types.ts';
 import { parseSpec } from '../../core/spec/parse.ts';
 import { AbController } from '../abtest/controller.ts';
-import { gatewayAdminClient } from '../abtest/gateway-admin.ts';
 import { abtestGauges } from '../abtest/gauges.ts';
 import { fileJournal } from '../abtest/journal.ts';
 import { startMetricsServer } from '../abtest/metrics-server.ts';
@@ -104,7 +104,7 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayRun> {
         errorServedBy: experiment.errorServedBy,
         positiveLabel: experiment.positiveLabel,
       }),
-      admin: gatewayAdminClient({ url: stack.gateway.url, token: stack.adminToken }),
+      admin: new GatewayAdminClient({ url: stack.gateway.url, token: stack.adminToken }),
       journal: fileJournal(join(dir, 'abtest-journal.jsonl')),
       gauges,
       countFromNow: true,
