@@ -1,5 +1,8 @@
+import type { GatewayAdminClient } from '../../adapters/gateway/admin-client.ts';
 import type { AbDecision, ExperimentOutcome, FaultWindow } from '../../core/report/types.ts';
 import type { AbController } from '../abtest/controller.ts';
+
+type PhaseAdmin = Pick<GatewayAdminClient, 'setFaults' | 'clearFaults' | 'getWeights'>;
 
 /**
  * The playbook's "A/B variant failure": variant B starts failing (errors injected at the
@@ -8,8 +11,7 @@ import type { AbController } from '../abtest/controller.ts';
  * v2, waits for the rollback, and undoes both.
  */
 export async function badVariantPhase(opts: {
-  gatewayUrl: string;
-  adminToken: string;
+  admin: PhaseAdmin;
   controller: AbController;
   model: string;
   badVariant: string;
@@ -17,15 +19,16 @@ export async function badVariantPhase(opts: {
   log: (line: string) => void;
   decisions: AbDecision[];
 }): Promise<{ outcome: ExperimentOutcome; window: FaultWindow }> {
-  const headers = { authorization: `Bearer ${opts.adminToken}`, 'content-type': 'application/json' };
   const startMs = Date.now();
-  await fetch(`${opts.gatewayUrl}/admin/faults`, {
-    method: 'PUT',
-    headers,
-    body: JSON.stringify({
-      faults: [{ model: opts.model, variant: opts.badVariant, kind: 'error', probability: 0.5, seed: 5 }],
-    }),
-  });
+  try {
+    await opts.admin.setFaults([
+      { model: opts.model, variant: opts.badVariant, kind: 'error', probability: 0.5, seed: 5 },
+    ]);
+  } catch (error) {
+    // Without the fault the phase proves nothing: say so instead of waiting for a rollback.
+    const why = `could not inject the fault: ${(error as Error).message}`;
+    return phaseResult(opts.badVariant, { startMs, endMs: Date.now() }, 'failed', why, null);
+  }
   opts.log(`bad variant: errors injected into ${opts.model}/${opts.badVariant}; waiting for the A/B controller`);
   let rolledBackMs: number | undefined;
   while (Date.now() - startMs < opts.timeoutSeconds * 1000) {
@@ -35,13 +38,14 @@ export async function badVariantPhase(opts: {
       break;
     }
   }
-  await fetch(`${opts.gatewayUrl}/admin/faults`, { method: 'DELETE', headers });
+  await opts.admin
+    .clearFaults()
+    .catch((error: Error) => opts.log(`bad variant: clearing the fault failed: ${error.message}`));
   const endMs = Date.now();
-  const weights = (await (
-    await fetch(`${opts.gatewayUrl}/admin/models/${opts.model}/weights`, { headers })
-  ).json()) as {
-    weights: Record<string, number>;
-  };
+  const weights = await opts.admin.getWeights(opts.model).catch((error: Error) => {
+    opts.log(`bad variant: reading the weights failed: ${error.message}`);
+    return {};
+  });
   const verdict = opts.controller.lastVerdict;
   if (verdict) {
     opts.decisions.push({
@@ -49,26 +53,36 @@ export async function badVariantPhase(opts: {
       experiment: verdict.experiment,
       decision: verdict.decision,
       reason: verdict.reason,
-      weights: weights.weights,
+      weights,
     });
   }
   const detection = rolledBackMs === undefined ? null : (rolledBackMs - startMs) / 1000;
   const held = detection !== null && detection <= 30;
+  const explanation = held
+    ? `rolled back after ${detection?.toFixed(1)} s; weights now ${JSON.stringify(weights)}`
+    : `no rollback within ${opts.timeoutSeconds} s (last decision: ${verdict?.decision ?? 'none'}: ${verdict?.reason ?? ''})`;
+  return phaseResult(opts.badVariant, { startMs, endMs }, held ? 'held' : 'deviated', explanation, detection);
+}
+
+/** The report's view of the phase: detection and recovery are both "rolled back", within 30 s. */
+function phaseResult(
+  badVariant: string,
+  window: { startMs: number; endMs: number },
+  verdict: ExperimentOutcome['verdict'],
+  explanation: string,
+  rollbackSeconds: number | null,
+): { outcome: ExperimentOutcome; window: FaultWindow } {
   return {
-    window: { experiment: 'ab-variant-failure', label: `errors in ${opts.badVariant}`, startMs, endMs },
+    window: { experiment: 'ab-variant-failure', label: `errors in ${badVariant}`, ...window },
     outcome: {
       name: 'ab-variant-failure',
       title: 'A/B variant failure: auto-rollback to 100% control',
-      hypothesis: `error rate of ${opts.badVariant} > 2x control -> rollback to 100% control within 30 s`,
-      verdict: held ? 'held' : 'deviated',
-      explanation: held
-        ? [`rolled back after ${detection?.toFixed(1)} s; weights now ${JSON.stringify(weights.weights)}`]
-        : [
-            `no rollback within ${opts.timeoutSeconds} s (last decision: ${verdict?.decision ?? 'none'}: ${verdict?.reason ?? ''})`,
-          ],
-      detectionSeconds: detection,
+      hypothesis: `error rate of ${badVariant} > 2x control -> rollback to 100% control within 30 s`,
+      verdict,
+      explanation: [explanation],
+      detectionSeconds: rollbackSeconds,
       detectionTargetSeconds: 30,
-      recoverySeconds: detection,
+      recoverySeconds: rollbackSeconds,
       recoveryTargetSeconds: 30,
       pagesExpected: [],
       pagesReceived: [],

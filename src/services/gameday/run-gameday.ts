@@ -198,8 +198,7 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayRun> {
       controller = newController();
       await controller.tick().catch(() => undefined);
       const bad = await badVariantPhase({
-        gatewayUrl: stack.gateway.url,
-        adminToken: stack.adminToken,
+        admin: new GatewayAdminClient({ url: stack.gateway.url, token: stack.adminToken }),
         controller,
         model: experiment.model,
         badVariant: experiment.treatment,
