@@ -9,11 +9,11 @@
 import { HttpPromQuery } from '../src/adapters/chaos/prometheus-query.ts';
 import { loadExperimentFile } from '../src/adapters/files/experiment-file.ts';
 import { paths } from '../src/adapters/process/paths.ts';
+import { startPrometheus } from '../src/adapters/process/prometheus-server.ts';
 import type { Journal } from '../src/core/chaos/journal.ts';
 import { defaultChaosTarget } from '../src/core/spec/kinds/chaos-target.ts';
 import { runExperiment } from '../src/services/chaos/runner.ts';
 import { startRollbackStandIn } from '../test/integration/fixtures/ab-rollback-stand-in.ts';
-import { startTestPrometheus } from '../test/integration/fixtures/chaos-prometheus.ts';
 import { startChaosStack } from '../test/integration/fixtures/chaos-stack.ts';
 import { ADMIN_TOKEN } from '../test/integration/fixtures/gateway.ts';
 import { median, round } from './_support.ts';
@@ -39,7 +39,11 @@ export default async function chaosTimings(args: string[]): Promise<Record<strin
   const reps = Number(option(args, 'reps', '1'));
   const only = option(args, 'only', EXPERIMENTS.join(',')).split(',');
   const chaos = await startChaosStack();
-  const prometheus = await startTestPrometheus({ scrape: [{ job: 'gateway', target: chaos.gateway.url }] });
+  const prometheus = await startPrometheus({
+    scrapeInterval: '1s',
+    evaluationInterval: '1s',
+    jobs: [{ job: 'gateway', targets: [new URL(chaos.gateway.url).host] }],
+  });
   const results: Record<string, unknown> = {};
   try {
     for (const name of EXPERIMENTS.filter((e) => only.includes(e))) {

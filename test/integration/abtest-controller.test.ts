@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GatewayAdminClient } from '../../src/adapters/gateway/admin-client.ts';
 import { freePort } from '../../src/adapters/process/ports.ts';
+import { type PrometheusServer, startPrometheus } from '../../src/adapters/process/prometheus-server.ts';
 import type { ExperimentConfig } from '../../src/core/abtest/experiment-config.ts';
 import { AbController, type TickResult } from '../../src/services/abtest/controller.ts';
 import { gatewayCounterSource } from '../../src/services/abtest/gateway-counter-source.ts';
@@ -13,7 +14,6 @@ import { startMetricsServer } from '../../src/services/abtest/metrics-server.ts'
 import { prometheusCounterSource } from '../../src/services/abtest/prometheus-counter-source.ts';
 import { shippedExperiment } from '../unit/core/abtest/fixtures.ts';
 import { type FakeGateway, startFakeGateway } from './fixtures/abtest-fake-gateway.ts';
-import { startTestPrometheus, type TestPrometheus } from './fixtures/abtest-prometheus.ts';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -195,7 +195,7 @@ describe('A/B controller against a gateway speaking the admin API and metric con
 });
 
 describe('A/B controller reading Prometheus (real Prometheus 2.42 scraping two gateway replicas)', () => {
-  let prometheus: TestPrometheus | undefined;
+  let prometheus: PrometheusServer | undefined;
   afterEach(async () => {
     await prometheus?.stop();
     prometheus = undefined;
@@ -235,7 +235,11 @@ describe('A/B controller reading Prometheus (real Prometheus 2.42 scraping two g
     const weights = { v1: 80, v2: 20 };
     const a = await gateway({ seed: 21, sharedWeights: weights });
     const b = await gateway({ seed: 22, sharedWeights: weights });
-    prometheus = await startTestPrometheus([a.url, b.url]);
+    prometheus = await startPrometheus({
+      scrapeInterval: '1s',
+      evaluationInterval: '1s',
+      jobs: [{ job: 'gateway', targets: [new URL(a.url).host, new URL(b.url).host] }],
+    });
     const config = shippedExperiment();
     expect(config.evaluateEverySeconds).toBe(5);
     const source = prometheusCounterSource({

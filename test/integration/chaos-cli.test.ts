@@ -8,12 +8,13 @@ import { isAlive } from '../../src/adapters/chaos/processes.ts';
 import { PushgatewayPublisher } from '../../src/adapters/chaos/pushgateway.ts';
 import { paths } from '../../src/adapters/process/paths.ts';
 import { freePort } from '../../src/adapters/process/ports.ts';
+import { type PrometheusServer, startPrometheus } from '../../src/adapters/process/prometheus-server.ts';
 import { stopTriton, type TritonInstance } from '../../src/adapters/process/triton-server.ts';
 import { TritonClient } from '../../src/adapters/triton/client.ts';
 import type { Journal } from '../../src/core/chaos/journal.ts';
 import type { RunningGateway } from '../../src/gateway/start.ts';
-import { startTestPrometheus, waitForQuery } from './fixtures/chaos-prometheus.ts';
 import { ADMIN_TOKEN, admin, startTestGateway } from './fixtures/gateway.ts';
+import { waitForQuery } from './fixtures/prometheus-api.ts';
 import { startTestTriton } from './fixtures/triton.ts';
 
 /**
@@ -158,7 +159,7 @@ describe('chaos run --pushgateway: a scheduled run leaves its result, and a fail
       detached: true,
     });
     const pushUrl = `http://127.0.0.1:${port}`;
-    let prometheus: Awaited<ReturnType<typeof startTestPrometheus>> | undefined;
+    let prometheus: PrometheusServer | undefined;
     try {
       await until(
         () =>
@@ -169,8 +170,10 @@ describe('chaos run --pushgateway: a scheduled run leaves its result, and a fail
         15_000,
         'the Pushgateway',
       );
-      prometheus = await startTestPrometheus({
-        scrape: [{ job: 'pushgateway', target: pushUrl, honorLabels: true }],
+      prometheus = await startPrometheus({
+        scrapeInterval: '1s',
+        evaluationInterval: '1s',
+        jobs: [{ job: 'pushgateway', targets: [new URL(pushUrl).host], honorLabels: true }],
         ruleFiles: [join(root, 'alerts', 'chaos.rules.yml')],
       });
       // A run that cannot act (no Triton in its stack state) still pushes its (failed) result.
@@ -219,21 +222,21 @@ describe('chaos run --pushgateway: a scheduled run leaves its result, and a fail
         'ALERTS{alertname="ChaosExperimentFailed",alertstate="firing"}',
         (res) => res.length > 0,
       );
-      expect(firing.map((s) => s.metric.experiment)).toEqual(['gpu-server-crash']);
-      expect(firing[0]?.metric).toMatchObject({ severity: 'page', job: 'steadystate-chaos' });
+      expect(firing.map((s) => s.labels.experiment)).toEqual(['gpu-server-crash']);
+      expect(firing[0]?.labels).toMatchObject({ severity: 'page', job: 'steadystate-chaos' });
       const success = await waitForQuery(prometheus.url, 'chaos_experiment_success', (res) => res.length === 2);
-      expect(Object.fromEntries(success.map((s) => [s.metric.experiment, s.value[1]]))).toEqual({
-        'gpu-server-crash': '0',
-        'latency-500ms': '1',
+      expect(Object.fromEntries(success.map((s) => [s.labels.experiment, s.value]))).toEqual({
+        'gpu-server-crash': 0,
+        'latency-500ms': 1,
       });
       const recovery = await waitForQuery(prometheus.url, 'chaos_experiment_recovery_seconds', (res) => res.length > 0);
-      expect(recovery.map((s) => [s.metric.experiment, s.value[1]])).toEqual([['latency-500ms', '4.5']]);
+      expect(recovery.map((s) => [s.labels.experiment, s.value])).toEqual([['latency-500ms', 4.5]]);
       const lastRun = await waitForQuery(
         prometheus.url,
         'time() - chaos_experiment_last_run_timestamp_seconds',
         (res) => res.length === 2,
       );
-      for (const s of lastRun) expect(Number(s.value[1])).toBeLessThan(60);
+      for (const s of lastRun) expect(s.value).toBeLessThan(60);
     } finally {
       await prometheus?.stop();
       pushgateway.kill('SIGKILL');

@@ -6,6 +6,7 @@ import { HttpPromQuery } from '../../src/adapters/chaos/prometheus-query.ts';
 import { readDatasetCsv } from '../../src/adapters/files/dataset-csv.ts';
 import { loadExperimentFile } from '../../src/adapters/files/experiment-file.ts';
 import { paths } from '../../src/adapters/process/paths.ts';
+import { type PrometheusServer, startPrometheus } from '../../src/adapters/process/prometheus-server.ts';
 import type { Journal } from '../../src/core/chaos/journal.ts';
 import { TrafficGenerator } from '../../src/core/chaos/traffic.ts';
 import type { ChaosExperimentDocument } from '../../src/core/spec/kinds/chaos-experiment.ts';
@@ -16,7 +17,6 @@ import { LoadDriver } from '../../src/services/chaos/load-driver.ts';
 import type { ChaosEnvironment } from '../../src/services/chaos/preflight.ts';
 import { runExperiment } from '../../src/services/chaos/runner.ts';
 import { startRollbackStandIn } from './fixtures/ab-rollback-stand-in.ts';
-import { startTestPrometheus, type TestPrometheus } from './fixtures/chaos-prometheus.ts';
 import { type ChaosStack, startChaosStack } from './fixtures/chaos-stack.ts';
 import { startFakeKubeApi } from './fixtures/fake-kube-api.ts';
 import { ADMIN_TOKEN, featuresFor, predict } from './fixtures/gateway.ts';
@@ -43,11 +43,15 @@ const experiment = (name: string) => loadExperimentFile(join(dir, `${name}.yaml`
 const measured: Record<string, { detection: number | null; recovery: number | null }> = {};
 
 let chaos: ChaosStack;
-let prometheus: TestPrometheus;
+let prometheus: PrometheusServer;
 
 beforeAll(async () => {
   chaos = await startChaosStack();
-  prometheus = await startTestPrometheus({ scrape: [{ job: 'gateway', target: chaos.gateway.url }] });
+  prometheus = await startPrometheus({
+    scrapeInterval: '1s',
+    evaluationInterval: '1s',
+    jobs: [{ job: 'gateway', targets: [new URL(chaos.gateway.url).host] }],
+  });
 });
 afterAll(async () => {
   await prometheus?.stop();
@@ -249,7 +253,7 @@ describe('with its mitigation switched off, each experiment deviates', () => {
     try {
       return await off(doc, chaos.env(gateway));
     } finally {
-      await gateway.close();
+      await gateway.stop();
     }
   };
   // A fresh gateway without fallback tiers per experiment: a shared one carried an open
@@ -288,7 +292,11 @@ describe('with its mitigation switched off, each experiment deviates', () => {
       'model-drift',
       'monitoring blind: Prometheus does not scrape the gateway',
       async (doc) => {
-        const blind = await startTestPrometheus({ scrape: [{ job: 'nothing', target: '127.0.0.1:1' }] });
+        const blind = await startPrometheus({
+          scrapeInterval: '1s',
+          evaluationInterval: '1s',
+          jobs: [{ job: 'nothing', targets: ['127.0.0.1:1'] }],
+        });
         try {
           return await off(doc, { ...chaos.env(), prometheus: new HttpPromQuery(blind.url) });
         } finally {

@@ -4,11 +4,11 @@ import type { LocalStack } from '../../src/adapters/chaos/local-stack.ts';
 import { isAlive } from '../../src/adapters/chaos/processes.ts';
 import { withRedis } from '../../src/adapters/chaos/redis-admin.ts';
 import { freePort } from '../../src/adapters/process/ports.ts';
+import { type PrometheusServer, startPrometheus } from '../../src/adapters/process/prometheus-server.ts';
 import { type RedisInstance, startRedis, stopRedis } from '../../src/adapters/process/redis-server.ts';
 import { TrafficGenerator } from '../../src/core/chaos/traffic.ts';
 import { LoadDriver } from '../../src/services/chaos/load-driver.ts';
 import { LocalDriver } from '../../src/services/chaos/local-driver.ts';
-import { startTestPrometheus, type TestPrometheus } from './fixtures/chaos-prometheus.ts';
 
 /**
  * Local actions the shipped experiments do not all use, on the real processes: Redis killed
@@ -16,13 +16,13 @@ import { startTestPrometheus, type TestPrometheus } from './fixtures/chaos-prome
  * command line read from /proc; the built-in load's rate and burst.
  */
 let redis: RedisInstance;
-let prometheus: TestPrometheus;
+let prometheus: PrometheusServer;
 let stack: LocalStack;
 let driver: LocalDriver;
 
 beforeAll(async () => {
   redis = await startRedis(await freePort());
-  prometheus = await startTestPrometheus({ scrape: [] });
+  prometheus = await startPrometheus();
   stack = {
     gatewayUrl: 'http://127.0.0.1:9',
     redis: { cache: { ...redis } },

@@ -4,7 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayAdminClient } from '../../src/adapters/gateway/admin-client.ts';
 import { paths } from '../../src/adapters/process/paths.ts';
 import { freePort } from '../../src/adapters/process/ports.ts';
+import { type PrometheusServer, startPrometheus } from '../../src/adapters/process/prometheus-server.ts';
 import type { TritonInstance } from '../../src/adapters/process/triton-server.ts';
+import type { ScrapeJob } from '../../src/adapters/prometheus/config.ts';
 import { TritonClient } from '../../src/adapters/triton/client.ts';
 import { asMixSchema, createPayloadMix } from '../../src/core/load/payload-mix.ts';
 import { EXPERIMENTS_UID } from '../../src/dashboards/experiments.ts';
@@ -25,7 +27,7 @@ import { shippedExperiment } from '../unit/core/abtest/fixtures.ts';
 import { describeQuery, type ResolvedQuery, resolvedQueries, shippedDashboards } from './fixtures/dashboards.ts';
 import { ADMIN_TOKEN, startTestGateway } from './fixtures/gateway.ts';
 import { type Preview, writePreviews } from './fixtures/previews.ts';
-import { type ScrapeTarget, startTestPrometheus, type TestPrometheus } from './fixtures/prometheus.ts';
+import { type PrometheusApi, prometheusApi, waitForTargetsUp } from './fixtures/prometheus-api.ts';
 import { startTestTriton, stopTestTriton } from './fixtures/triton.ts';
 import { type LoadResult, runTritonLoad } from './fixtures/triton-load.ts';
 
@@ -51,17 +53,15 @@ const LOAD = [
 const TRITON_MODELS = ['fraud_v1', 'fraud_v2', 'fraud_fallback'];
 
 /**
- * What this run scrapes. To cover the gateway (after its merge): start it in beforeAll
- * on a free port in front of this Triton, add
- *   { job: 'gateway', url: `${gateway.url}/metrics`, labels: { namespace: NAMESPACE } },
- * drive the load through it, and delete the GATEWAY_NOT_SCRAPED rows below. The same for
- * the SLO rules (ruleFiles in startTestPrometheus) and the services' pushgateway/metrics.
+ * What this run scrapes (each at /metrics). To cover another service (the drift watcher, the
+ * chaos runner's pushgateway): start it in beforeAll, add its job here, and delete its rows
+ * from CANNOT_HAVE_DATA below.
  */
-function scrapeTargets(triton: TritonInstance, gateway: RunningGateway, abMetricsUrl: string): ScrapeTarget[] {
+function scrapeJobs(triton: TritonInstance, gateway: RunningGateway, abMetricsUrl: string): ScrapeJob[] {
   return [
-    { job: 'triton', url: `${triton.metricsUrl}/metrics`, labels: { namespace: NAMESPACE } },
-    { job: 'gateway', url: `${gateway.url}/metrics`, labels: { namespace: NAMESPACE } },
-    { job: 'abtest', url: `${abMetricsUrl}/metrics`, labels: { namespace: NAMESPACE } },
+    { job: 'triton', targets: [new URL(triton.metricsUrl).host], labels: { namespace: NAMESPACE } },
+    { job: 'gateway', targets: [new URL(gateway.url).host], labels: { namespace: NAMESPACE } },
+    { job: 'abtest', targets: [new URL(abMetricsUrl).host], labels: { namespace: NAMESPACE } },
   ];
 }
 
@@ -113,7 +113,8 @@ const eitherWay = queries.filter((q) => q.reason === MAY_HAVE_DATA);
 
 describe('every dashboard query returns data from a live Triton scraped by Prometheus', () => {
   let triton: TritonInstance | undefined;
-  let prometheus: TestPrometheus | undefined;
+  let server: PrometheusServer | undefined;
+  let prometheus: PrometheusApi | undefined;
   let client: TritonClient | undefined;
   let gateway: RunningGateway | undefined;
   let ab: AbController | undefined;
@@ -144,12 +145,15 @@ describe('every dashboard query returns data from a live Triton scraped by Prome
       port: await freePort(),
       verdict: () => ab?.lastVerdict,
     });
-    prometheus = await startTestPrometheus({
-      targets: scrapeTargets(triton, gateway, abServer.url),
+    const jobs = scrapeJobs(triton, gateway, abServer.url);
+    server = await startPrometheus({
+      jobs,
       scrapeInterval: `${SCRAPE_INTERVAL_S}s`,
+      evaluationInterval: `${SCRAPE_INTERVAL_S}s`,
       ruleFiles: generatedRuleFiles(),
     });
-    await prometheus.waitForTargetsUp();
+    prometheus = prometheusApi(server.url);
+    await waitForTargetsUp(server.url, jobs.flatMap((j) => j.targets).length);
     client = new TritonClient({ url: triton.url, timeoutMs: 10_000, connections: 16 });
     const abLoop = setInterval(() => void ab?.tick().catch(() => undefined), 2_000);
     // Production-shaped traffic through the gateway beside the direct Triton load.
@@ -173,7 +177,7 @@ describe('every dashboard query returns data from a live Triton scraped by Prome
     await client?.close();
     await abServer?.close();
     await gateway?.close();
-    await prometheus?.stop();
+    await server?.stop();
     await stopTestTriton(triton);
     const withData = [...outcomes.values()].filter(Boolean).length;
     const summary = {
@@ -213,26 +217,26 @@ describe('every dashboard query returns data from a live Triton scraped by Prome
   });
 
   it.each(expectingData)('$title returns data', async (q) => {
-    const has = await returnsData(prometheus as TestPrometheus, q, range);
+    const has = await returnsData(prometheus as PrometheusApi, q, range);
     outcomes.set(q.title, has);
     expect(has, `no data for ${q.promql}`).toBe(true);
   });
 
   it.each(eitherWay)('$title runs (data or not): $reason', async (q) => {
-    const res = await (prometheus as TestPrometheus).queryRange(q.promql, range.start, range.end, STEP_S);
+    const res = await (prometheus as PrometheusApi).queryRange(q.promql, range.start, range.end, STEP_S);
     expect(res.status, `${q.promql}: ${res.error}`).toBe('success');
     outcomes.set(q.title, hasFinitePoint(matrixToSeries((res.data?.result ?? []) as MatrixSeries[], q.legend)));
   });
 
   it.each(expectingNone)('$title has no data here: $reason', async (q) => {
-    const has = await returnsData(prometheus as TestPrometheus, q, range);
+    const has = await returnsData(prometheus as PrometheusApi, q, range);
     outcomes.set(q.title, has);
     expect(has, `${q.promql} now returns data: move it out of CANNOT_HAVE_DATA`).toBe(false);
   });
 
   it('renders an SVG preview of each dashboard’s main time series, and of every other time series panel (reports/dashboards/previews)', async () => {
     const previews: Preview[] = await writePreviews({
-      prometheus: prometheus as TestPrometheus,
+      prometheus: prometheus as PrometheusApi,
       dashboards,
       values,
       ...range,
@@ -256,7 +260,7 @@ describe('every dashboard query returns data from a live Triton scraped by Prome
  * gap in Grafana, not data).
  */
 async function returnsData(
-  prometheus: TestPrometheus,
+  prometheus: PrometheusApi,
   q: ResolvedQuery,
   range: { start: number; end: number },
 ): Promise<boolean> {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type PrometheusServer, startPrometheus } from '../../src/adapters/process/prometheus-server.ts';
 import { describeQuery, resolvedQueries, shippedDashboards } from './fixtures/dashboards.ts';
-import { startTestPrometheus, type TestPrometheus } from './fixtures/prometheus.ts';
+import { type PrometheusApi, prometheusApi } from './fixtures/prometheus-api.ts';
 
 /**
  * Every dashboard query goes through a real Prometheus 2.42 parser and engine
@@ -19,12 +20,14 @@ const cases = [
 ].map((q) => ({ ...q, title: `${describeQuery(q)} (${q.selection})` }));
 
 describe('every dashboard query parses and evaluates in Prometheus', () => {
-  let prometheus: TestPrometheus;
+  let server: PrometheusServer;
+  let prometheus: PrometheusApi;
   beforeAll(async () => {
-    prometheus = await startTestPrometheus();
+    server = await startPrometheus();
+    prometheus = prometheusApi(server.url);
   });
   afterAll(async () => {
-    await prometheus?.stop();
+    await server?.stop();
   });
 
   it('covers every panel, annotation and variable query', () => {

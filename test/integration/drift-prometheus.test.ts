@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadReferenceProfile } from '../../src/adapters/files/drift-profile.ts';
 import { loadSpecFile } from '../../src/adapters/files/spec-file.ts';
 import { freePort } from '../../src/adapters/process/ports.ts';
+import { type PrometheusServer, startPrometheus } from '../../src/adapters/process/prometheus-server.ts';
 import { binLabel, binLabels } from '../../src/core/drift/bins.ts';
 import { detectDrift } from '../../src/core/drift/detect.ts';
 import type { ReferenceProfile } from '../../src/core/drift/profile.ts';
@@ -21,11 +22,11 @@ import { GATEWAY } from '../../src/core/metrics/names.ts';
 import { type LoadedMonitor, loadMonitor } from '../../src/services/drift/monitor.ts';
 import { prometheusInstantQuery, windowFromPrometheus } from '../../src/services/drift/prometheus-counts.ts';
 import { startWatch } from '../../src/services/drift/watch.ts';
-import { type LocalPrometheus, startLocalPrometheus, waitForQuery } from './fixtures/drift-prometheus.ts';
+import { waitForQuery } from './fixtures/prometheus-api.ts';
 
 let monitor: LoadedMonitor;
 let profile: ReferenceProfile;
-let prometheus: LocalPrometheus | undefined;
+let prometheus: PrometheusServer | undefined;
 let gateway: Server | undefined;
 let watchPort = 0;
 const registry = new Registry();
@@ -60,8 +61,12 @@ beforeAll(async () => {
     res.end(await registry.metrics());
   });
   await new Promise<void>((resolve) => gateway?.listen(gatewayPort, '127.0.0.1', resolve));
-  prometheus = await startLocalPrometheus([`127.0.0.1:${gatewayPort}`, `127.0.0.1:${watchPort}`]);
-  await waitForQuery(prometheus.url, `count(${GATEWAY.featureBins})`, (v) => (v[0] ?? 0) > 100);
+  prometheus = await startPrometheus({
+    scrapeInterval: '1s',
+    evaluationInterval: '1s',
+    jobs: [{ job: 'test', targets: [`127.0.0.1:${gatewayPort}`, `127.0.0.1:${watchPort}`] }],
+  });
+  await waitForQuery(prometheus.url, `count(${GATEWAY.featureBins})`, (s) => (s[0]?.value ?? 0) > 100);
 }, 60_000);
 
 afterAll(async () => {
@@ -89,7 +94,7 @@ describe('drift from Prometheus counters', () => {
     await waitForQuery(
       prometheus?.url as string,
       `sum(${GATEWAY.featureBins}{feature="amount"})`,
-      (v) => v[0] === 8000,
+      (s) => s[0]?.value === 8000,
     );
     // one more scrape so that the last samples of every series are in
     await new Promise((r) => setTimeout(r, 1500));
@@ -131,19 +136,19 @@ describe('drift from Prometheus counters', () => {
       const values = await waitForQuery(
         prometheus?.url as string,
         'drift_detected{model="fraud",feature="amount"} == 1',
-        (v) => v.length === 1,
+        (s) => s.length === 1,
       );
-      expect(values).toEqual([1]);
+      expect(values.map((s) => s.value)).toEqual([1]);
       const hour = await waitForQuery(
         prometheus?.url as string,
         'drift_detected{model="fraud",feature="hour"}',
-        (v) => v.length === 1,
+        (s) => s.length === 1,
       );
-      expect(hour).toEqual([0]);
+      expect(hour.map((s) => s.value)).toEqual([0]);
       await waitForQuery(
         prometheus?.url as string,
         'drift_detected{model="fraud",feature="prediction_rate"} == 1',
-        (v) => v.length === 1,
+        (s) => s.length === 1,
       );
     } finally {
       controller.abort();

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { GatewayProcess } from '../../src/adapters/process/gateway-process.ts';
 import { paths } from '../../src/adapters/process/paths.ts';
 import type { TritonInstance } from '../../src/adapters/process/triton-server.ts';
 import { createPayloadMix } from '../../src/core/load/payload-mix.ts';
@@ -10,7 +11,7 @@ import { reportSeriesFromLoad } from '../../src/core/report/from-load.ts';
 import { featureSchemaFile } from '../../src/core/spec/feature-schema.ts';
 import { type LoadProgress, runOpenLoad } from '../../src/services/load/open-load.ts';
 import { admin, testStack } from './fixtures/gateway.ts';
-import { type GatewayProcess, spawnTestGateway } from './fixtures/gateway-process.ts';
+import { spawnTestGateway } from './fixtures/gateway-process.ts';
 import { startTestTriton, stopTestTriton } from './fixtures/triton.ts';
 
 const schema = featureSchemaFile.parse(JSON.parse(readFileSync(paths.featureSchema(), 'utf8')));
@@ -59,8 +60,8 @@ describe('the open-model load driver against a real gateway and Triton', () => {
     );
   });
   afterAll(async () => {
-    await gw?.close();
-    await slow?.close();
+    await gw?.stop();
+    await slow?.stop();
     await stopTestTriton(triton);
   });
 

@@ -9,6 +9,10 @@ export interface ScrapeJob {
   targets: string[];
   metricsPath?: string;
   scrapeInterval?: string;
+  /** Target labels, e.g. the namespace Kubernetes service discovery would add. */
+  labels?: Record<string, string>;
+  /** Keep the scraped job/instance labels: a Pushgateway's pushed series name their pusher. */
+  honorLabels?: boolean;
 }
 
 export interface PrometheusConfigOptions {
@@ -35,7 +39,8 @@ export function prometheusConfig(options: PrometheusConfigOptions): Record<strin
       job_name: j.job,
       ...(j.metricsPath ? { metrics_path: j.metricsPath } : {}),
       ...(j.scrapeInterval ? { scrape_interval: j.scrapeInterval } : {}),
-      static_configs: [{ targets: j.targets }],
+      ...(j.honorLabels ? { honor_labels: true } : {}),
+      static_configs: [{ targets: j.targets, ...(j.labels ? { labels: j.labels } : {}) }],
     })),
   };
 }
