@@ -1,9 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../src/adapters/chaos/local-stack.ts';
-import { isAlive } from '../../src/adapters/chaos/processes.ts';
 import { withRedis } from '../../src/adapters/chaos/redis-admin.ts';
 import { freePort } from '../../src/adapters/process/ports.ts';
+import { isAlive } from '../../src/adapters/process/processes.ts';
 import { type PrometheusServer, startPrometheus } from '../../src/adapters/process/prometheus-server.ts';
 import { type RedisInstance, startRedis, stopRedis } from '../../src/adapters/process/redis-server.ts';
 import { TrafficGenerator } from '../../src/core/chaos/traffic.ts';

@@ -6,6 +6,7 @@ import { defaultFeatureRecord, encodeFeatures, featureSchemaFile } from '../../c
 import { TritonClient } from '../triton/client.ts';
 import { paths } from './paths.ts';
 import { isPortFree } from './ports.ts';
+import { isAlive, signalGroup } from './processes.ts';
 
 const execFileAsync = promisify(execFile);
 
@@ -239,14 +240,7 @@ async function waitUntilServing(instance: TritonInstance, timeoutMs: number, exi
 }
 
 export async function stopTriton(instance: Pick<TritonInstance, 'pid' | 'ports'>, graceMs = 15_000): Promise<void> {
-  const alive = () => {
-    try {
-      process.kill(instance.pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
+  const alive = () => isAlive(instance.pid);
   if (alive()) {
     // Negative pid: the whole process group (tritonserver and its python-backend stubs).
     signalGroup(instance.pid, 'SIGTERM');
@@ -256,18 +250,6 @@ export async function stopTriton(instance: Pick<TritonInstance, 'pid' | 'ports'>
     while (alive()) await sleep(50);
   }
   rmSync(stateFile(instance.ports.http), { force: true });
-}
-
-function signalGroup(pid: number, signal: NodeJS.Signals) {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    try {
-      process.kill(pid, signal);
-    } catch {
-      // already gone
-    }
-  }
 }
 
 /** Instances started by `steadystate triton up` that are recorded in .steadystate/. */

@@ -1,3 +1,4 @@
+import { mulberry32 } from '../random/mulberry32.ts';
 import { proportionArm } from '../stats/arm-statistics.ts';
 import {
   checkGuardrailConfig,
@@ -14,17 +15,6 @@ import { zTestPValue } from '../stats/z-test.ts';
  * (Johari et al. 2017, section 2), and how fast the guardrail catches a breach. Pure and
  * deterministic for a seed; used by the tests (small) and bench/abtest.ts (large).
  */
-
-/** sfc32-free, tiny and good enough: mulberry32 (Tommy Ettinger), 2^32 period per seed. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Binomial(n, p) by inversion on the smaller tail: O(n·min(p, 1-p)) per draw, exact. */
 export function binomial(random: () => number, n: number, p: number): number {

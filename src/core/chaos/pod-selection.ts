@@ -1,6 +1,6 @@
+import { mulberry32 } from '../random/mulberry32.ts';
 import type { PodDeleteAction } from '../spec/kinds/chaos/actions.ts';
 import type { ChaosExperimentSpec } from '../spec/kinds/chaos-experiment.ts';
-import { mulberry32 } from './random.ts';
 
 /**
  * Which pods a pod-delete may take, decided before any delete is sent. A pod is eligible

@@ -1,5 +1,5 @@
+import { mulberry32 } from '../random/mulberry32.ts';
 import type { FeatureValue } from '../spec/feature-schema.ts';
-import { mulberry32 } from './random.ts';
 
 /**
  * The built-in load's requests, deterministic for a seed: a mix of known users repeating

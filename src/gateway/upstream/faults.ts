@@ -1,3 +1,4 @@
+import { mulberry32 } from '../../core/random/mulberry32.ts';
 import { RequestError } from '../validation/errors.ts';
 
 /**
@@ -15,18 +16,6 @@ export interface FaultSpec {
 }
 
 export type FaultDecision = { kind: 'error' | 'reset' } | { kind: 'latency'; latencyMs: number } | undefined;
-
-/** mulberry32: a tiny seeded PRNG; enough for reproducible fault sampling. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export class FaultInjector {
   private active: { spec: FaultSpec; random: () => number }[] = [];

@@ -1,6 +1,7 @@
 import { existsSync, renameSync } from 'node:fs';
 import type { LocalStack, RedisRef } from '../../adapters/chaos/local-stack.ts';
 import { writeLocalStack } from '../../adapters/chaos/local-stack.ts';
+import { withRedis } from '../../adapters/chaos/redis-admin.ts';
 import {
   commandOf,
   isAlive,
@@ -9,8 +10,7 @@ import {
   spawnDetached,
   waitForExit,
   waitUntil,
-} from '../../adapters/chaos/processes.ts';
-import { withRedis } from '../../adapters/chaos/redis-admin.ts';
+} from '../../adapters/process/processes.ts';
 import { startRedis } from '../../adapters/process/redis-server.ts';
 import { startTriton } from '../../adapters/process/triton-server.ts';
 import { TritonClient } from '../../adapters/triton/client.ts';

@@ -2,8 +2,9 @@ import { Counter, Histogram, Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { parsePrometheusText } from '../../../../src/adapters/triton/metrics-text.ts';
 import { type ShadowCounters, shadowFromSamples, shadowReport } from '../../../../src/core/abtest/shadow.ts';
-import { binomial, mulberry32 } from '../../../../src/core/abtest/simulation.ts';
+import { binomial } from '../../../../src/core/abtest/simulation.ts';
 import { GATEWAY } from '../../../../src/core/metrics/names.ts';
+import { mulberry32 } from '../../../../src/core/random/mulberry32.ts';
 
 const options = { alpha: 0.05, plannedSamples: 5000 };
 

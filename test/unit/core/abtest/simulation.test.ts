@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { binomial, mulberry32, simulateGuardrail, simulateMonitoring } from '../../../../src/core/abtest/simulation.ts';
+import { binomial, simulateGuardrail, simulateMonitoring } from '../../../../src/core/abtest/simulation.ts';
+import { mulberry32 } from '../../../../src/core/random/mulberry32.ts';
 import { DEFAULT_RATIO_GUARDRAIL } from '../../../../src/core/stats/guardrail.ts';
 import { DEFAULT_MSPRT } from '../../../../src/core/stats/msprt.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mulberry32 } from '../../../../src/core/abtest/simulation.ts';
+import { mulberry32 } from '../../../../src/core/random/mulberry32.ts';
 import { type ArmStatistics, meanArm, proportionArm } from '../../../../src/core/stats/arm-statistics.ts';
 import {
   advanceMsprt,

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync, readlinkSync } from 'node:fs';
 
-/** Process control for local chaos: signals, liveness, and starting a process again as it was. */
+/** Process control: signals, liveness, and starting a process again as it was (local chaos, Triton stop). */
 
 export function isAlive(pid: number): boolean {
   try {
