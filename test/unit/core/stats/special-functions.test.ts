@@ -66,8 +66,12 @@ describe('special functions agree with scipy', () => {
     );
   });
 
-  it.each(BETA.map((b, i) => [...b, i]))('the Beta CDF I_%d(%d, %d) to 1e-9 relative, ln B to 1e-12', (x, a, b, i) => {
-    expect(rel(regularizedBeta(x, a, b), ref.beta[i] as number)).toBeLessThan(1e-9);
+  it.each(BETA.map((b, i) => [...b, i]))('the Beta CDF I_%d(%d, %d) and ln B to 1e-12 relative', (x, a, b, i) => {
+    // At a + b in the tens of millions scipy's and stdlib's continued fractions part at
+    // ~3e-10 (the hand-written one this replaced did too); Beta posteriors of that size
+    // are only compared against each other, so 1e-9 is what matters there.
+    const tolerance = a + b > 1e7 ? 1e-9 : 1e-12;
+    expect(rel(regularizedBeta(x, a, b), ref.beta[i] as number)).toBeLessThan(tolerance);
     expect(rel(lnBeta(a, b), ref.lnBeta[i] as number)).toBeLessThan(1e-12);
   });
 
@@ -77,6 +81,12 @@ describe('special functions agree with scipy', () => {
 
   it.each(GAMMA.map((x, i) => [x, i]))('ln Gamma(%d) to 1e-13 relative', (x, i) => {
     expect(rel(lnGamma(x), ref.lnGamma[i] as number)).toBeLessThan(1e-13);
+  });
+
+  it('the chi-squared tail of an infinite statistic is 0 and of a NaN one NaN, as chi2.sf', () => {
+    // An observed count where none was expected makes Pearson's statistic infinite.
+    expect(chiSquaredSurvival(Number.POSITIVE_INFINITY, 3)).toBe(0);
+    expect(chiSquaredSurvival(Number.NaN, 3)).toBeNaN();
   });
 
   it.each([
