@@ -1,4 +1,5 @@
 import type { FeatureSchema } from '../spec/feature-schema.ts';
+import { meanAndPopulationStd } from '../stats/sample-moments.ts';
 import { sortedFloat64 } from '../stats/sort-float64.ts';
 import {
   type CategoricalFeatureProfile,
@@ -140,7 +141,7 @@ export function numericProfile(
     means,
     n,
     missing,
-    moments: { ...meanAndStd(finiteValues), min, max },
+    moments: { ...meanAndPopulationStd(finiteValues), min, max },
     sample: Array.from(sortedFloat64(reservoirSample(finiteValues, options.sampleSize, seed))),
   };
 }
@@ -173,18 +174,6 @@ function distinctSorted(sorted: ArrayLike<number>, limit: number): number[] {
     if (out.length === 0 || v !== out[out.length - 1]) out.push(v);
   }
   return out;
-}
-
-function meanAndStd(values: Float64Array): { mean: number; std: number } {
-  let mean = 0;
-  for (let i = 0; i < values.length; i++) mean += values[i] as number;
-  mean /= values.length;
-  let squares = 0;
-  for (let i = 0; i < values.length; i++) {
-    const d = (values[i] as number) - mean;
-    squares += d * d;
-  }
-  return { mean, std: Math.sqrt(squares / values.length) };
 }
 
 export function categoricalProfile(

@@ -1,5 +1,5 @@
 import { chiSquaredSurvival } from './gamma-beta-functions.ts';
-import { assertSameBins } from './proportions.ts';
+import { assertSameBins, sum } from './proportions.ts';
 
 export interface ChiSquareResult {
   statistic: number;
@@ -8,12 +8,29 @@ export interface ChiSquareResult {
 }
 
 /**
+ * scipy's tolerance on the two totals (sqrt of the float64 epsilon): a rescaled reference
+ * sums to the current total up to rounding, never further.
+ */
+const TOTALS_RELATIVE_TOLERANCE = Math.sqrt(Number.EPSILON);
+
+/**
  * Pearson's goodness-of-fit test, as `scipy.stats.chisquare(observed, expected)`:
  * statistic = sum (o - e)^2 / e, p = chi2.sf(statistic, k - 1), over the k bins that are not
- * empty on both sides.
+ * empty on both sides. A count observed where none was expected makes the statistic
+ * infinite and p 0 (scipy and Evidently agree). Like scipy, it refuses expected counts with
+ * a different total than the observed ones: the statistic would then measure the
+ * difference in totals, not in shape (rescale the expected counts, as chiSquareDriftTest does).
  */
 export function chiSquareGoodnessOfFit(observed: readonly number[], expected: readonly number[]): ChiSquareResult {
   assertSameBins(observed, expected, 'chisquare');
+  const totalObserved = sum(observed);
+  const totalExpected = sum(expected);
+  if (Math.abs(totalObserved - totalExpected) > TOTALS_RELATIVE_TOLERANCE * Math.min(totalObserved, totalExpected)) {
+    throw new RangeError(
+      `chisquare: observed counts total ${totalObserved} but expected counts total ${totalExpected}; ` +
+        'they must agree (to a relative 1.5e-8, as scipy); rescale the expected counts to the observed total',
+    );
+  }
   let statistic = 0;
   let bins = 0;
   for (let i = 0; i < observed.length; i++) {

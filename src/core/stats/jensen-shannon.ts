@@ -28,7 +28,11 @@ export function jensenShannonDistance(p: readonly number[], q: readonly number[]
   }
   let js = left + right;
   if (base !== undefined) js /= Math.log(base);
-  return Math.sqrt(js / 2);
+  // For (near-)identical vectors the two divergences cancel to a rounding residue that can
+  // be a hair below 0, and sqrt turns it into NaN (scipy 1.17 does exactly that, e.g. for
+  // [0.1546440301463008, 0.2909512131009251] against [0.1546440301463008,
+  // 0.29095121310092514]). The divergence is >= 0 by Gibbs' inequality: clamp, then sqrt.
+  return Math.sqrt(Math.max(js / 2, 0));
 }
 
 /** scipy.special.rel_entr: x ln(x / y), 0 at x = 0, infinite when y = 0 < x. */

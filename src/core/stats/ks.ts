@@ -1,4 +1,5 @@
 import { kolmogorovSmirnovSf } from './ks-distribution.ts';
+import { assertNoNaN } from './sample-checks.ts';
 import { sortedCopy } from './wasserstein.ts';
 
 /**
@@ -32,12 +33,16 @@ export interface KsResult {
 export const KS_MAX_AUTO_N = 10_000;
 
 export function ks2Sample(a: ArrayLike<number>, b: ArrayLike<number>, method: KsMethod = 'auto'): KsResult {
+  assertNoNaN(a, 'ks2Sample', 'a');
+  assertNoNaN(b, 'ks2Sample', 'b');
   return ks2SampleSorted(sortedCopy(a), sortedCopy(b), method);
 }
 
 /** Same as ks2Sample for inputs already sorted ascending (no NaN). */
 export function ks2SampleSorted(a: ArrayLike<number>, b: ArrayLike<number>, method: KsMethod = 'auto'): KsResult {
   if (a.length === 0 || b.length === 0) throw new RangeError('ks2Sample: both samples need at least one value');
+  assertNoNaN(a, 'ks2Sample', 'a');
+  assertNoNaN(b, 'ks2Sample', 'b');
   return ksTest(ksStatisticSorted(a, b), a.length, b.length, method);
 }
 

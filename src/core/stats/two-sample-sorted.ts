@@ -1,3 +1,5 @@
+import { assertNoNaN } from './sample-checks.ts';
+
 /**
  * The KS statistic and the Wasserstein-1 distance of two sorted samples in one merge pass,
  * for large windows: both walk the merged order of the values, and the CDF gap computed
@@ -11,6 +13,8 @@ export function ksAndWassersteinSorted(u: Float64Array, v: Float64Array): { ks: 
   const nu = u.length;
   const nv = v.length;
   if (nu === 0 || nv === 0) return { ks: Number.NaN, wasserstein: Number.NaN };
+  assertNoNaN(u, 'ksAndWassersteinSorted', 'u');
+  assertNoNaN(v, 'ksAndWassersteinSorted', 'v');
   const invU = 1 / nu;
   const invV = 1 / nv;
   let i = 0;

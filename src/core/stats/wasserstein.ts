@@ -1,3 +1,5 @@
+import { assertNoNaN } from './sample-checks.ts';
+import { meanAndPopulationStd } from './sample-moments.ts';
 import { sortedFloat64 } from './sort-float64.ts';
 
 /**
@@ -17,6 +19,8 @@ export function wassersteinSorted(u: ArrayLike<number>, v: ArrayLike<number>): n
   const nu = u.length;
   const nv = v.length;
   if (nu === 0 || nv === 0) return Number.NaN;
+  assertNoNaN(u, 'wasserstein', 'u');
+  assertNoNaN(v, 'wasserstein', 'v');
   let i = 0;
   let j = 0;
   let total = 0;
@@ -39,6 +43,8 @@ export function wassersteinSorted(u: ArrayLike<number>, v: ArrayLike<number>): n
 }
 
 export function wasserstein(u: ArrayLike<number>, v: ArrayLike<number>): number {
+  assertNoNaN(u, 'wasserstein', 'u');
+  assertNoNaN(v, 'wasserstein', 'v');
   return wassersteinSorted(sortedCopy(u), sortedCopy(v));
 }
 
@@ -49,22 +55,14 @@ export function wassersteinNormalizer(referenceStd: number): number {
 
 /** Evidently's normed Wasserstein distance from two samples. */
 export function normalizedWasserstein(reference: ArrayLike<number>, current: ArrayLike<number>): number {
+  assertNoNaN(reference, 'normalizedWasserstein', 'reference');
+  assertNoNaN(current, 'normalizedWasserstein', 'current');
   return wasserstein(reference, current) / wassersteinNormalizer(populationStd(reference));
 }
 
-/** sqrt(mean((x - mean)^2)), numpy's default np.std (ddof 0). */
+/** sqrt(mean((x - mean)^2)), numpy's default np.std (ddof 0), compensated (sample-moments.ts). */
 export function populationStd(values: ArrayLike<number>): number {
-  const n = values.length;
-  if (n === 0) return Number.NaN;
-  let mean = 0;
-  for (let i = 0; i < n; i++) mean += values[i] as number;
-  mean /= n;
-  let squares = 0;
-  for (let i = 0; i < n; i++) {
-    const d = (values[i] as number) - mean;
-    squares += d * d;
-  }
-  return Math.sqrt(squares / n);
+  return meanAndPopulationStd(values).std;
 }
 
 /** A sorted copy (radix sort for large inputs; the input must not contain NaN). */
