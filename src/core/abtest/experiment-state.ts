@@ -1,7 +1,7 @@
 import type { ExperimentMetric } from '../spec/kinds/experiment.ts';
 import { type ArmStatistics, meanArm, proportionArm } from '../stats/arm-statistics.ts';
 import { initialGuardrailState, type RatioGuardrailState, updateGuardrail } from '../stats/guardrail.ts';
-import { advanceMsprt, initialMsprtState, type MsprtState, msprtLook } from '../stats/msprt.ts';
+import { advanceMsprt, initialMsprtState, type MsprtState, msprtLook, uninformativeLook } from '../stats/msprt.ts';
 import { sampleRatioMismatch } from '../stats/srm.ts';
 import {
   addCounters,
@@ -95,7 +95,16 @@ export function observeCounters(
   };
   const metrics: ExperimentState['metrics'] = {};
   for (const metric of config.metrics) {
-    const look = msprtLook(metricArm(metric, totals.control), metricArm(metric, totals.treatment), config.msprt);
+    const control = metricArm(metric, totals.control);
+    const treatment = metricArm(metric, totals.treatment);
+    // A look before each arm holds minSamplesPerArm units is not taken: the running minimum
+    // p-value and the running interval would keep whatever a handful of requests showed
+    // (the normal approximation is poor there), and the verdict would decide on it the
+    // moment the arms reach the minimum.
+    const look =
+      Math.min(control.n, treatment.n) < config.minSamplesPerArm
+        ? uninformativeLook(control.n + treatment.n)
+        : msprtLook(control, treatment, config.msprt);
     metrics[metric] = advanceMsprt(state.metrics[metric] ?? initialMsprtState(), look, config.msprt.alpha);
   }
   const guardrail = updateGuardrail(

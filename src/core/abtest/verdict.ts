@@ -37,7 +37,26 @@ export interface MetricReport {
   eValue: number;
   /** Always-valid confidence sequence (running intersection); null (unbounded) while uninformative. */
   interval: [number, number] | null;
+  /** Where the interval lies against the null effect (0): a decision needs 'above' or 'below'. */
+  side: IntervalSide;
+  /** p <= alpha and the interval excludes the null effect, on the same side as the decision. */
   significant: boolean;
+}
+
+export type IntervalSide = 'above' | 'below' | 'contains';
+
+/**
+ * The p-value and the interval are two readings of one test (the interval is the set of
+ * effects the test does not reject), so a decision must agree with both. They can part
+ * when the running intersection of intervals came out empty and restarted from the latest
+ * look (an effect that moved between looks): then p stays at its minimum while the interval
+ * may straddle 0, and the interval, being the current evidence, wins.
+ */
+export function intervalSide(interval: [number, number] | null, nullEffect: number): IntervalSide {
+  if (!interval) return 'contains';
+  if (interval[0] > nullEffect) return 'above';
+  if (interval[1] < nullEffect) return 'below';
+  return 'contains';
 }
 
 export interface Verdict {
@@ -77,6 +96,7 @@ export function metricReports(state: ExperimentState, config: ExperimentConfig):
     const b = metricArm(metric, state.totals.treatment);
     const look = msprtLook(a, b, config.msprt);
     const running = state.metrics[metric] ?? initialMsprtState();
+    const side = intervalSide(running.interval, config.msprt.nullEffect);
     return {
       metric,
       control: { n: a.n, mean: armMean(a) },
@@ -85,7 +105,8 @@ export function metricReports(state: ExperimentState, config: ExperimentConfig):
       pValue: running.pValue,
       eValue: look.eValue,
       interval: running.interval,
-      significant: running.pValue <= config.msprt.alpha,
+      side,
+      significant: running.pValue <= config.msprt.alpha && side !== 'contains',
     };
   });
 }
@@ -164,8 +185,10 @@ export function evaluateExperiment(state: ExperimentState, config: ExperimentCon
   }
   const metricName = primary.metric.replace('_', ' ');
   if (primary.significant) {
-    const bBetter = config.higherIsBetter ? primary.estimate > 0 : primary.estimate < 0;
-    const direction = primary.estimate > 0 ? 'higher' : 'lower';
+    // The direction is the interval's side, never the latest estimate's sign: the two can differ.
+    const bHigher = primary.side === 'above';
+    const bBetter = config.higherIsBetter === bHigher;
+    const direction = bHigher ? 'higher' : 'lower';
     return {
       ...base,
       ...primaryVerdict,
@@ -181,14 +204,17 @@ export function evaluateExperiment(state: ExperimentState, config: ExperimentCon
       ...base,
       ...primaryVerdict,
       decision: 'keep_a',
-      reason: `reached ${config.maxSamplesPerArm} requests per arm without evidence for ${treatment} (always-valid p ${fmt(primary.pValue)} > ${config.msprt.alpha}, interval ${range(primary.interval)}); keep ${control}`,
+      reason: `reached ${config.maxSamplesPerArm} requests per arm without evidence for ${treatment} (always-valid p ${fmt(primary.pValue)} ${primary.pValue <= config.msprt.alpha ? '<=' : '>'} ${config.msprt.alpha}, interval ${range(primary.interval)}); keep ${control}`,
     };
   }
+  const pReached = primary.pValue <= config.msprt.alpha;
   return {
     ...base,
     ...primaryVerdict,
     decision: 'continue',
-    reason: `no decision yet: ${metricName} always-valid p ${fmt(primary.pValue)} > ${config.msprt.alpha} (interval ${range(primary.interval)}); guardrail e-value ${fmt(guardrail.eValue)} < ${fmt(guardrail.threshold)}`,
+    reason: pReached
+      ? `no decision yet: ${metricName} always-valid p ${fmt(primary.pValue)} <= ${config.msprt.alpha} but the interval ${range(primary.interval)} now contains ${fmt(config.msprt.nullEffect)} (the difference moved between looks); guardrail e-value ${fmt(guardrail.eValue)} < ${fmt(guardrail.threshold)}`
+      : `no decision yet: ${metricName} always-valid p ${fmt(primary.pValue)} > ${config.msprt.alpha} (interval ${range(primary.interval)}); guardrail e-value ${fmt(guardrail.eValue)} < ${fmt(guardrail.threshold)}`,
   };
 }
 

@@ -154,10 +154,55 @@ describe('looks that cannot inform', () => {
       proportionArm(200, 0),
     ],
     ['a single observation per arm of a mean', meanArm(1, 3, 9), meanArm(1, 4, 16)],
+    // gbstats' rule: one value has no variance; plugging in 0 made this look "significant" (p ~ 1e-300).
+    ['one arm of a single value against a full arm', meanArm(1, 0.9, 0.81), normalMoments(7, 4000, 0.2, 0.15)],
+    ['an arm of identical values (variance 0)', normalMoments(8, 400, 0.2, 0.15), meanArm(100, 20, 4)],
+    [
+      'fewer values than minMeanSamples in an arm (29 of 30)',
+      normalMoments(9, 400, 0.2, 0.15),
+      normalMoments(10, 29, 0.6, 0.15),
+    ],
   ])('%s: e-value 1, p-value 1, an unbounded interval', (_name, control, treatment) => {
     const look = msprtLook(control, treatment, DEFAULT_MSPRT);
     expect(look).toMatchObject({ informative: false, eValue: 1, pValue: 1, interval: null });
     expect(advanceMsprt(initialMsprtState(), look, 0.05).pValue).toBe(1);
+  });
+
+  it('gbstats refuses the same zero-variance mean arms; for proportions we depart on purpose', () => {
+    const oneValue = meanArm(1, 0.9, 0.81);
+    const identical = meanArm(100, 20, 4);
+    const full = normalMoments(7, 4000, 0.2, 0.15);
+    const control = proportionArm(8000, 80);
+    const noErrorsYet = proportionArm(2000, 0);
+    const refused = runPeer<(string | null)[]>(
+      `
+from gbstats.frequentist.tests import SequentialTwoSidedTTest, SequentialConfig
+from gbstats.models.statistics import ProportionStatistic, SampleMeanStatistic
+def stat(a):
+    if a['kind'] == 'proportion':
+        return ProportionStatistic(n=a['n'], sum=a['successes'])
+    return SampleMeanStatistic(n=a['n'], sum=a['sum'], sum_squares=a['sumSquares'])
+result = [SequentialTwoSidedTTest(stat(a), stat(b), SequentialConfig()).compute_result().error_message for a, b in data]
+`,
+      [
+        [full, oneValue],
+        [full, identical],
+        [control, noErrorsYet],
+      ],
+    );
+    expect(refused).toEqual([
+      expect.stringMatching(/variance/i),
+      expect.stringMatching(/variance/i),
+      expect.stringMatching(/variance/i),
+    ]);
+    expect(msprtLook(full, oneValue, DEFAULT_MSPRT).informative).toBe(false);
+    expect(msprtLook(full, identical, DEFAULT_MSPRT).informative).toBe(false);
+    // A treatment with no errors yet, against a control whose errors the smaller arm would
+    // expect 16 of: gbstats stays silent, we test (an arm that never errs could otherwise
+    // never ship); the rare-event gate keeps the A/A false positives under alpha.
+    const look = msprtLook(control, noErrorsYet, DEFAULT_MSPRT);
+    expect(look.informative).toBe(true);
+    expect(look.pValue).toBeLessThan(0.05);
   });
 
   it('a relative difference against a zero control mean is uninformative, not infinite', () => {
@@ -173,6 +218,7 @@ describe('looks that cannot inform', () => {
     [{ alpha: 0 }, /alpha must be in \(0, 1\), got 0/],
     [{ plannedSamples: -5 }, /plannedSamples \(N\*\) must be > 0, got -5/],
     [{ minExpectedEvents: -1 }, /minExpectedEvents must be >= 0, got -1/],
+    [{ minMeanSamples: 1 }, /minMeanSamples must be >= 2 \(a variance needs two values\), got 1/],
   ])('rejects the config %o by naming the value', (patch, message) => {
     expect(() => checkMsprtConfig({ ...DEFAULT_MSPRT, ...patch })).toThrow(message);
   });
