@@ -4,6 +4,10 @@
  * - False positives of A/A experiments watched at every look: our mSPRT vs the naive z-test
  *   checked at every look ("peeking") vs the same z-test looked at once at the end, on the
  *   same seeded data (10,000 experiments x 1,000 looks of 100 requests, split 80/20).
+ * - False decisions of whole A/A experiments on a mean metric (score_mean) through the
+ *   controller's path (observeCounters -> evaluateExperiment), with traffic that starts at one
+ *   request a look so the first looks see arms of 0, 1 or 2 values (issue 19); the bar is
+ *   <= alpha. simulations / 5 experiments x 200 looks per setup.
  * - The guardrail with A at 1% errors and B at 2.5% ("B > 2x A" is breached): median requests
  *   until rollback, against the naive "observed ratio > 2" rule, whose false rollbacks in
  *   A/A and at the 2x boundary are shown beside it.
@@ -16,7 +20,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { zeroCounters } from '../src/core/abtest/counters.ts';
-import { experimentFromSpec } from '../src/core/abtest/experiment-config.ts';
+import { type ExperimentConfig, experimentFromSpec } from '../src/core/abtest/experiment-config.ts';
+import { simulateExperiments } from '../src/core/abtest/experiment-simulation.ts';
 import { initialExperimentState, observeCounters } from '../src/core/abtest/experiment-state.ts';
 import { simulateGuardrail, simulateMonitoring } from '../src/core/abtest/simulation.ts';
 import { evaluateExperiment } from '../src/core/abtest/verdict.ts';
@@ -77,6 +82,52 @@ export default async function abtest(args: string[]): Promise<Record<string, unk
     });
   const aaErrors = aa(0.01, 1);
   const aaPositives = aa(0.1, 2);
+
+  // 1b. A/A on a mean metric with tiny early arms, through the verdict.
+  const shipped = experimentFromSpec(
+    parseSpec(readFileSync(join(import.meta.dirname, '..', 'steadystate.yaml'), 'utf8')),
+  );
+  const meanSims = Math.max(200, Math.round(simulations / 5));
+  const aaMean = (plannedSamples: number, minSamplesPerArm: number) => {
+    const config: ExperimentConfig = {
+      ...shipped,
+      msprt: { ...shipped.msprt, plannedSamples },
+      metrics: ['score_mean'],
+      primaryMetric: 'score_mean',
+      higherIsBetter: true,
+      minSamplesPerArm,
+      maxSamplesPerArm: undefined,
+    };
+    const t0 = Date.now();
+    const r = simulateExperiments({
+      simulations: meanSims,
+      looks: 200,
+      firstLookRequests: 1,
+      growth: 1.03,
+      requestsPerLook: 50,
+      treatmentShare: 0.2,
+      control: { mean: 0.2, sd: 0.15 },
+      treatment: { mean: 0.2, sd: 0.15 },
+      config,
+      seed: 19,
+    });
+    return {
+      plannedSamples,
+      minSamplesPerArm,
+      falseDecisionRate: round(r.decisionRate),
+      falseShipRate: round(r.shipRate),
+      falseKeepRate: round(r.keepRate),
+      withinAlpha: r.decisionRate <= config.msprt.alpha,
+      medianRequestsToFalseDecision: r.medianRequestsToDecision ?? null,
+      seconds: round((Date.now() - t0) / 1000, 1),
+    };
+  };
+  const aaMeanTinyArms = {
+    setup: `${meanSims} A/A experiments x 200 looks, score ~ N(0.2, 0.15) in both arms, 80/20, requests per look 1 growing x1.03 to 50 (tiny early arms), alpha ${shipped.msprt.alpha}`,
+    shipped: aaMean(shipped.msprt.plannedSamples, shipped.minSamplesPerArm),
+    smallPlannedSamples: aaMean(500, shipped.minSamplesPerArm),
+    noMinimumSample: aaMean(500, 0),
+  };
 
   // 2. The guardrail: A 1% vs B 2.5%, the spec's alpha 0.01; false rollbacks in A/A and at 2x.
   const guardrailSims = Math.max(200, Math.round(simulations / 5));
@@ -142,9 +193,7 @@ export default async function abtest(args: string[]): Promise<Record<string, unk
     }
     return state.logLikelihoodRatios[0] as number;
   });
-  const config = experimentFromSpec(
-    parseSpec(readFileSync(join(import.meta.dirname, '..', 'steadystate.yaml'), 'utf8')),
-  );
+  const config = shipped;
   const evaluationRate = rate(100, 5, (count) => {
     let state = initialExperimentState(config);
     let decisions = 0;
@@ -171,6 +220,7 @@ export default async function abtest(args: string[]): Promise<Record<string, unk
       falsePositiveRateZTestOnceAtEnd: round(aaErrors.finalLookRejectionRate),
       inflationNaiveOverOurs: round(aaErrors.naiveRejectionRate / Math.max(aaErrors.sequentialRejectionRate, 1e-9), 1),
     },
+    aaMeanTinyArms,
     aaRate10pct: {
       falsePositiveRateOurs: round(aaPositives.sequentialRejectionRate),
       falsePositiveRateNaivePeeking: round(aaPositives.naiveRejectionRate),
