@@ -140,6 +140,13 @@ const binnedCases: { id: string; ref: number[]; cur: number[]; numeric: boolean 
     numeric: true,
   },
   { id: 'evidently categorical', ref: ints(r, 4000, 6), cur: ints(r, 3000, 6), numeric: false },
+  // A category the reference never had: an expected count of 0, chi-square p 0 (it was NaN).
+  {
+    id: 'evidently categorical with a category new in current',
+    ref: ints(r, 4000, 5),
+    cur: ints(r, 3000, 6),
+    numeric: false,
+  },
 ];
 for (const c of binnedCases) cases.push({ ...c, kind: 'evidently_binned' });
 
