@@ -52,7 +52,7 @@ describe('a decision never contradicts its own interval', () => {
     ['b higher', 0.23, 'ship_b'],
     ['b lower', 0.17, 'keep_a'],
   ])('%s: every decision has the interval on its side of 0', (_name, treatmentMean, expected) => {
-    const r = simulateExperiments(trickle(scoreExperiment(), treatmentMean, 150));
+    const r = simulateExperiments(trickle(scoreExperiment(), treatmentMean, 60));
     expect(r.decisionRate).toBeGreaterThan(0.8);
     for (const d of r.decisions) {
       const [lower, upper] = d.interval as [number, number];
