@@ -1,13 +1,75 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Five test projects (docs/ARCHITECTURE.md, "Tests"). `npm test` runs them all; each has its
+ * own script (test:unit, test:peers, test:integration, test:e2e) and `--project NAME` picks one.
+ *
+ * Vitest runs the parallel projects (unit, peers) first, all together, then the projects with
+ * fileParallelism off one file at a time: integration, integration-triton and e2e start real
+ * processes, some on fixed loopback ports, and would fight over them and over the cores.
+ */
+
+/** Files that compare our statistics with the Python reference implementations (.venv-peers, the Triton venv's sklearn). */
+const PEERS = [
+  'test/unit/core/stats/beta-binomial.test.ts',
+  'test/unit/core/stats/guardrail.test.ts',
+  'test/unit/core/stats/msprt.test.ts',
+  'test/unit/core/stats/sample-size.test.ts',
+  'test/unit/core/stats/special-functions.test.ts',
+  'test/unit/core/stats/srm.test.ts',
+  'test/unit/core/load/payload-mix.test.ts',
+  'test/unit/core/load/series.test.ts',
+  'test/unit/core/abtest/assignment.test.ts',
+  'test/integration/drift-peers.test.ts',
+];
+
+/** Integration files that use only the Triton started once by test/setup/shared-triton.ts (never kill or unload it). */
+const SHARED_TRITON = [
+  'test/integration/abtest-gateway.test.ts',
+  'test/integration/dashboards-live.test.ts',
+  'test/integration/drift-gateway.test.ts',
+  'test/integration/gateway-lifecycle.test.ts',
+  'test/integration/gateway.test.ts',
+  'test/integration/open-load.test.ts',
+];
+
+/** The whole stack, driven as a user would: the game day and its report in a browser. */
+const END_TO_END = ['test/integration/gameday.test.ts', 'test/integration/report-browser.test.ts'];
+
+const serial = { fileParallelism: false, testTimeout: 60_000, hookTimeout: 180_000 };
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    // Integration tests start real Triton / Redis / Prometheus processes on fixed
-    // loopback ports; running files in parallel would fight over those ports and
-    // the two cores of our machines.
-    fileParallelism: false,
-    testTimeout: 60_000,
-    hookTimeout: 180_000,
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts', 'test/golden/**/*.test.ts'],
+          exclude: PEERS,
+          fileParallelism: true,
+          testTimeout: 60_000,
+        },
+      },
+      {
+        test: { name: 'peers', include: PEERS, fileParallelism: true, testTimeout: 60_000, hookTimeout: 180_000 },
+      },
+      {
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          exclude: [...PEERS, ...SHARED_TRITON, ...END_TO_END],
+          ...serial,
+        },
+      },
+      {
+        test: {
+          name: 'integration-triton',
+          include: SHARED_TRITON,
+          globalSetup: ['test/setup/shared-triton.ts'],
+          ...serial,
+        },
+      },
+      { test: { name: 'e2e', include: END_TO_END, ...serial } },
+    ],
   },
 });
