@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 /**
@@ -38,6 +39,13 @@ const END_TO_END = ['test/integration/gameday.test.ts', 'test/integration/report
 
 const serial = { fileParallelism: false, testTimeout: 60_000, hookTimeout: 180_000 };
 
+/**
+ * Workers for the parallel projects: every core. Vitest's default (cores - 1) is one worker
+ * on a two-core machine, and these files spend much of their time waiting on the processes
+ * they spawn (promtool, tsc, Python, the CLI).
+ */
+const parallel = { fileParallelism: true, maxWorkers: Math.max(2, availableParallelism()) };
+
 export default defineConfig({
   test: {
     projects: [
@@ -46,12 +54,12 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts', 'test/golden/**/*.test.ts'],
           exclude: PEERS,
-          fileParallelism: true,
+          ...parallel,
           testTimeout: 60_000,
         },
       },
       {
-        test: { name: 'peers', include: PEERS, fileParallelism: true, testTimeout: 60_000, hookTimeout: 180_000 },
+        test: { name: 'peers', include: PEERS, ...parallel, testTimeout: 60_000, hookTimeout: 180_000 },
       },
       {
         test: {
