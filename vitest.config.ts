@@ -2,15 +2,20 @@ import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 /**
- * Five test projects (docs/ARCHITECTURE.md, "Tests"). `npm test` runs them all; each has its
- * own script (test:unit, test:peers, test:integration, test:e2e) and `--project NAME` picks one.
+ * The test projects (docs/ARCHITECTURE.md, "Tests"). `npm test` runs them all; each has its
+ * own script (test:unit, test:peers, test:cli, test:integration, test:e2e) and
+ * `--project NAME` picks one.
  *
- * Vitest runs the parallel projects (unit, peers) first, all together, then the projects with
- * fileParallelism off one file at a time: integration, integration-triton and e2e start real
- * processes, some on fixed loopback ports, and would fight over them and over the cores.
+ * Vitest runs the parallel projects (unit, peers, cli) first, all together, then the projects
+ * with fileParallelism off one file at a time: integration, integration-triton and e2e start
+ * real processes, some on fixed loopback ports, and would fight over them and over the cores.
  */
 
-/** Files that compare our statistics with the Python reference implementations (.venv-peers, the Triton venv's sklearn). */
+/**
+ * Files that check our results against a reference implementation run as another program:
+ * scipy, gbstats and Evidently (.venv-peers), sklearn (the Triton venv), Python's XML parser,
+ * Prometheus' histogram_quantile (promtool).
+ */
 const PEERS = [
   'test/unit/core/stats/beta-binomial.test.ts',
   'test/unit/core/stats/guardrail.test.ts',
@@ -21,8 +26,13 @@ const PEERS = [
   'test/unit/core/load/payload-mix.test.ts',
   'test/unit/core/load/series.test.ts',
   'test/unit/core/abtest/assignment.test.ts',
+  'test/unit/chaos/journal-junit.test.ts',
+  'test/unit/chaos/histogram-quantile.test.ts',
   'test/integration/drift-peers.test.ts',
 ];
+
+/** The steadystate CLI run as a process (a second or more per case), and its golden files. */
+const CLI = ['test/unit/cli/**/*.test.ts', 'test/golden/**/*.test.ts'];
 
 /** Integration files that use only the Triton started once by test/setup/shared-triton.ts (never kill or unload it). */
 const SHARED_TRITON = [
@@ -41,8 +51,8 @@ const serial = { fileParallelism: false, testTimeout: 60_000, hookTimeout: 180_0
 
 /**
  * Workers for the parallel projects: every core. Vitest's default (cores - 1) is one worker
- * on a two-core machine, and these files spend much of their time waiting on the processes
- * they spawn (promtool, tsc, Python, the CLI).
+ * on a two-core machine, and the peers and cli files spend much of their time waiting on the
+ * programs they run (Python, promtool, the CLI).
  */
 const parallel = { fileParallelism: true, maxWorkers: Math.max(2, availableParallelism()) };
 
@@ -52,8 +62,8 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['test/unit/**/*.test.ts', 'test/golden/**/*.test.ts'],
-          exclude: PEERS,
+          include: ['test/unit/**/*.test.ts'],
+          exclude: [...PEERS, ...CLI],
           ...parallel,
           testTimeout: 60_000,
         },
@@ -61,6 +71,7 @@ export default defineConfig({
       {
         test: { name: 'peers', include: PEERS, ...parallel, testTimeout: 60_000, hookTimeout: 180_000 },
       },
+      { test: { name: 'cli', include: CLI, ...parallel, testTimeout: 60_000 } },
       {
         test: {
           name: 'integration',
