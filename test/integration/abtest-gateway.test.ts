@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { GatewayAdminClient } from '../../src/adapters/gateway/admin-client.ts';
 import type { TritonInstance } from '../../src/adapters/process/triton-server.ts';
 import type { ExperimentConfig } from '../../src/core/abtest/experiment-config.ts';
@@ -7,7 +7,7 @@ import { AbController } from '../../src/services/abtest/controller.ts';
 import { gatewayCounterSource } from '../../src/services/abtest/gateway-counter-source.ts';
 import { shippedExperiment } from '../unit/core/abtest/fixtures.ts';
 import { ADMIN_TOKEN, admin, featuresFor, predict, startTestGateway } from './fixtures/gateway.ts';
-import { startTestTriton, stopTestTriton } from './fixtures/triton.ts';
+import { sharedTriton } from './fixtures/shared-triton.ts';
 
 /**
  * The playbook's "A/B test failure: variant B error rate > 2x variant A -> auto-rollback to
@@ -21,10 +21,7 @@ describe('A/B controller against the real gateway and Triton', () => {
   const config: ExperimentConfig = { ...shippedExperiment(), evaluateEverySeconds: 1 };
 
   beforeAll(async () => {
-    triton = await startTestTriton();
-  });
-  afterAll(async () => {
-    await stopTestTriton(triton);
+    triton = await sharedTriton();
   });
 
   async function run(withFault: boolean, seconds: number) {

@@ -28,7 +28,7 @@ import { describeQuery, type ResolvedQuery, resolvedQueries, shippedDashboards }
 import { ADMIN_TOKEN, startTestGateway } from './fixtures/gateway.ts';
 import { type Preview, writePreviews } from './fixtures/previews.ts';
 import { type PrometheusApi, prometheusApi, waitForTargetsUp } from './fixtures/prometheus-api.ts';
-import { startTestTriton, stopTestTriton } from './fixtures/triton.ts';
+import { sharedTriton } from './fixtures/shared-triton.ts';
 import { type LoadResult, runTritonLoad } from './fixtures/triton-load.ts';
 
 /**
@@ -124,7 +124,7 @@ describe('every dashboard query returns data from a live Triton scraped by Prome
   const outcomes = new Map<string, boolean>();
 
   beforeAll(async () => {
-    triton = await startTestTriton(TRITON_MODELS);
+    triton = await sharedTriton();
     gateway = await startTestGateway(triton.url);
     const experiment = shippedExperiment();
     const gauges = abtestGauges();
@@ -178,7 +178,6 @@ describe('every dashboard query returns data from a live Triton scraped by Prome
     await abServer?.close();
     await gateway?.close();
     await server?.stop();
-    await stopTestTriton(triton);
     const withData = [...outcomes.values()].filter(Boolean).length;
     const summary = {
       queries: queries.length,

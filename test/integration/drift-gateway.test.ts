@@ -16,7 +16,7 @@ import { prometheusInstantQuery, windowFromPrometheus } from '../../src/services
 import { startWatch, type Watcher } from '../../src/services/drift/watch.ts';
 import { runOpenLoad } from '../../src/services/load/open-load.ts';
 import { ADMIN_TOKEN, testStack } from './fixtures/gateway.ts';
-import { startTestTriton, stopTestTriton } from './fixtures/triton.ts';
+import { sharedTriton } from './fixtures/shared-triton.ts';
 
 /**
  * Issue 6, live: shifted traffic through the real gateway + Triton; the gateway counts the
@@ -34,7 +34,7 @@ describe('drift through the real gateway, Prometheus and the drift watcher', () 
   let lastError: Error | undefined;
 
   beforeAll(async () => {
-    triton = await startTestTriton();
+    triton = await sharedTriton();
     const bins = featureBinnerFromSpec(spec, paths.root(), () => undefined);
     if (!bins) throw new Error('no drift profile: run ./scripts/setup.sh');
     gateway = await startGateway({
@@ -80,7 +80,6 @@ describe('drift through the real gateway, Prometheus and the drift watcher', () 
     await watcher?.done;
     await gateway?.close();
     await prometheus?.stop();
-    await stopTestTriton(triton);
   });
 
   it('amounts tripled and card-not-present traffic: FeatureDrift becomes true in Prometheus, naming amount', async () => {

@@ -15,19 +15,18 @@ import {
 import type { TritonInstance } from '../../src/adapters/process/triton-server.ts';
 import { startGateway } from '../../src/gateway/start.ts';
 import { ADMIN_TOKEN, admin, FRAUDY_FEATURES, predict, startTestGateway, testStack } from './fixtures/gateway.ts';
-import { startTestTriton, stopTestTriton } from './fixtures/triton.ts';
+import { sharedTriton } from './fixtures/shared-triton.ts';
 
 describe('gateway lifecycle, online features and prediction log (real Triton + Redis)', () => {
   let triton: TritonInstance;
   let redis: RedisInstance;
 
   beforeAll(async () => {
-    triton = await startTestTriton();
+    triton = await sharedTriton();
     redis = await startRedis(await freePort());
   });
   afterAll(async () => {
     if (redis) await stopRedis(redis);
-    await stopTestTriton(triton);
   });
 
   it('is live at once but ready only after a warm-up prediction succeeds', async () => {

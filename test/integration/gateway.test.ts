@@ -11,6 +11,7 @@ import { startTriton, stopTriton, type TritonInstance } from '../../src/adapters
 import { TritonClient } from '../../src/adapters/triton/client.ts';
 import type { RunningGateway } from '../../src/gateway/start.ts';
 import { admin, FRAUDY_FEATURES, featuresFor, predict, startTestGateway, testStack } from './fixtures/gateway.ts';
+import { sharedTriton } from './fixtures/shared-triton.ts';
 import { startTestTriton, stopTestTriton } from './fixtures/triton.ts';
 
 const FALLBACK_TIERS = ['cache', 'stale_cache', 'fallback_model', 'default'];
@@ -316,7 +317,7 @@ describe('the gateway with Redis as cache', () => {
   let gw: RunningGateway;
 
   beforeAll(async () => {
-    triton = await startTestTriton(['fraud_v1', 'fraud_v2', 'fraud_fallback']);
+    triton = await sharedTriton();
     redis = await startRedis(await freePort());
     gw = await startTestGateway(
       triton.url,
@@ -329,7 +330,6 @@ describe('the gateway with Redis as cache', () => {
   afterAll(async () => {
     await gw?.close();
     if (redis) await stopRedis(redis);
-    await stopTestTriton(triton);
   });
 
   it('serves repeats from Redis, and keeps answering when Redis is paused or killed', async () => {

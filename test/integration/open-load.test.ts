@@ -12,7 +12,7 @@ import { featureSchemaFile } from '../../src/core/spec/feature-schema.ts';
 import { type LoadProgress, runOpenLoad } from '../../src/services/load/open-load.ts';
 import { admin, testStack } from './fixtures/gateway.ts';
 import { spawnTestGateway } from './fixtures/gateway-process.ts';
-import { startTestTriton, stopTestTriton } from './fixtures/triton.ts';
+import { sharedTriton } from './fixtures/shared-triton.ts';
 
 const schema = featureSchemaFile.parse(JSON.parse(readFileSync(paths.featureSchema(), 'utf8')));
 
@@ -41,7 +41,7 @@ describe('the open-model load driver against a real gateway and Triton', () => {
   let slow: GatewayProcess;
 
   beforeAll(async () => {
-    triton = await startTestTriton();
+    triton = await sharedTriton();
     gw = await spawnTestGateway(
       triton.url,
       testStack((s) => {
@@ -62,7 +62,6 @@ describe('the open-model load driver against a real gateway and Triton', () => {
   afterAll(async () => {
     await gw?.stop();
     await slow?.stop();
-    await stopTestTriton(triton);
   });
 
   it('sends at the planned rate, as counted by the gateway itself, and records every request', async () => {
