@@ -30,7 +30,7 @@ import { startWatch } from '../drift/watch.ts';
 import { runOpenLoad } from '../load/open-load.ts';
 import { writeGameDayReport } from '../report/write-report.ts';
 import { badVariantPhase } from './bad-variant-phase.ts';
-import { type LocalStack, startLocalStack } from './local-stack.ts';
+import { type GameDayStack, startLocalStack } from './local-stack.ts';
 import { driftSeries, shiftedTrafficPhase } from './shifted-traffic-phase.ts';
 
 export interface GameDayOptions {
@@ -48,7 +48,7 @@ export interface GameDayOptions {
 }
 
 export interface GameDayContext {
-  stack: LocalStack;
+  stack: GameDayStack;
   quick: boolean;
   runDir: string;
   log: (line: string) => void;
