@@ -40,8 +40,14 @@ export interface SpawnSpec {
 export interface Supervised {
   readonly what: string;
   readonly pid: number;
-  /** Recorded right after exec: what a state file stores so later signals can be verified. */
+  /**
+   * Recorded right after exec, and again once the process is ready (waitReady): a server
+   * may rewrite its own command line while starting (redis-server sets its process title to
+   * "redis-server 127.0.0.1:6379"). What a state file stores so later signals can be verified.
+   */
   readonly identity: ProcessIdentity;
+  /** Re-reads the identity of this same process (same start time) after it settled. */
+  settle(): void;
   readonly child: ChildProcess;
   readonly logFile: string | undefined;
   /** Exit code (128 + n for a signal) once exited, else null. */
@@ -69,7 +75,8 @@ const SIGNAL_NUMBERS: Partial<Record<NodeJS.Signals, number>> = { SIGKILL: 9, SI
 /** Starts a process and records its identity; rejects (with `missingHint`) when it cannot be executed. */
 export async function spawnSupervised(spec: SpawnSpec): Promise<Supervised> {
   installExitHook();
-  const out = typeof spec.output === 'object' ? openSync(spec.output.file, 'a') : spec.output === 'pipe' ? 'pipe' : 'ignore';
+  const out =
+    typeof spec.output === 'object' ? openSync(spec.output.file, 'a') : spec.output === 'pipe' ? 'pipe' : 'ignore';
   const child = spawn(spec.command, [...spec.args], {
     cwd: spec.cwd,
     env: spec.env ?? process.env,
@@ -79,7 +86,11 @@ export async function spawnSupervised(spec: SpawnSpec): Promise<Supervised> {
   // libuv reports a failed exec before 'spawn' fires, so after 'spawn' /proc shows the new image.
   await new Promise<void>((resolve, reject) => {
     child.once('error', (error) =>
-      reject(new SupervisorError(`cannot start ${spec.what} (${spec.command}): ${error.message}${spec.missingHint ? `; ${spec.missingHint}` : ''}`)),
+      reject(
+        new SupervisorError(
+          `cannot start ${spec.what} (${spec.command}): ${error.message}${spec.missingHint ? `; ${spec.missingHint}` : ''}`,
+        ),
+      ),
     );
     child.once('spawn', () => resolve());
   });
@@ -100,13 +111,24 @@ export async function spawnSupervised(spec: SpawnSpec): Promise<Supervised> {
   });
   if (spec.detached) child.unref();
   else attached.add(child);
-  const identity = readIdentity(pid) ?? { pid, startTime: Number.NaN, exe: spec.command, argv: [spec.command, ...spec.args] };
+  let identity = readIdentity(pid) ?? {
+    pid,
+    startTime: Number.NaN,
+    exe: spec.command,
+    argv: [spec.command, ...spec.args],
+  };
   const logFile = typeof spec.output === 'object' ? spec.output.file : undefined;
   const output = (lines = 25) => (logFile ? tailOf(logFile, lines) : lastLines(piped, lines));
   return {
     what: spec.what,
     pid,
-    identity,
+    get identity() {
+      return identity;
+    },
+    settle() {
+      const now = readIdentity(pid);
+      if (code === null && now && now.startTime === identity.startTime) identity = now;
+    },
     child,
     logFile,
     exitCode: () => code,
@@ -147,7 +169,10 @@ export async function waitReady(process_: Supervised, spec: ReadySpec): Promise<
     if (code !== null) {
       throw new SupervisorError(`${spec.what} exited with code ${code} while starting:\n${process_.output()}`);
     }
-    if (await spec.probe().catch(() => false)) return;
+    if (await spec.probe().catch(() => false)) {
+      process_.settle();
+      return;
+    }
     if (Date.now() > deadline) {
       const output = process_.output();
       await process_.stop(2_000);
@@ -229,7 +254,11 @@ export async function stopVerified(
 }
 
 /** Restarts a process from a recorded command line (local chaos: Prometheus stopped, then started). */
-export async function spawnDetached(argv: readonly string[], cwd: string, what = argv[0] ?? 'process'): Promise<ProcessIdentity> {
+export async function spawnDetached(
+  argv: readonly string[],
+  cwd: string,
+  what = argv[0] ?? 'process',
+): Promise<ProcessIdentity> {
   const [command, ...args] = argv;
   if (!command) throw new SupervisorError(`cannot start ${what}: empty command line`);
   const started = await spawnSupervised({ what, command, args, cwd, detached: true });

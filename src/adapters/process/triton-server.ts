@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { defaultFeatureRecord, encodeFeatures, featureSchemaFile } from '../../core/spec/feature-schema.ts';
 import { TritonClient } from '../triton/client.ts';
-import { paths } from './paths.ts';
 import { compareIdentity, readIdentity } from './identity.ts';
+import { paths } from './paths.ts';
 import { isPortFree } from './ports.ts';
-import { spawnSupervised, stopVerified, type Supervised, SupervisorError, waitReady } from './supervisor.ts';
+import { type Supervised, SupervisorError, spawnSupervised, stopVerified, waitReady } from './supervisor.ts';
 
 const execFileAsync = promisify(execFile);
 
@@ -205,6 +205,9 @@ export async function startTriton(options: TritonStartOptions = {}): Promise<Tri
     await stopTriton(instance).catch(() => undefined);
     throw error instanceof SupervisorError ? new TritonLaunchError(error.message) : error;
   }
+  const { startTime, exe, argv } = process_.identity;
+  Object.assign(instance, { startTime, exe, argv });
+  writeFileSync(stateFile(ports.http), `${JSON.stringify(instance, null, 2)}\n`);
   return instance;
 }
 
@@ -226,7 +229,8 @@ async function waitUntilServing(instance: TritonInstance, process_: Supervised, 
       timeoutMs,
       intervalMs: 250,
       probe: async () =>
-        (await client.isReady()) && (await Promise.all(instance.models.map((m) => client.isModelReady(m)))).every(Boolean),
+        (await client.isReady()) &&
+        (await Promise.all(instance.models.map((m) => client.isModelReady(m)))).every(Boolean),
     });
     for (const model of instance.models) {
       const res = await client.infer(model, {

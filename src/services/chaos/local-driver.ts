@@ -86,7 +86,8 @@ export class LocalDriver {
         return (
           (action.type === 'redis-start' || action.type === 'redis-flush'
             ? undefined
-            : identityRefusal(ref, `redis-server (${action.redis})`)) ?? refuseNonLoopback(`Redis (${action.redis})`, ref.url)
+            : identityRefusal(ref, `redis-server (${action.redis})`)) ??
+          refuseNonLoopback(`Redis (${action.redis})`, ref.url)
         );
       }
       case 'prometheus-stop':
@@ -180,7 +181,8 @@ export class LocalDriver {
       case 'redis-kill': {
         const r = this.requireRedis(action.redis);
         const what = `redis-server (${action.redis})`;
-        if (signalVerified(r, 'SIGCONT', what) === 'gone') return `redis-server ${r.pid} (${action.redis}) was not running`;
+        if (signalVerified(r, 'SIGCONT', what) === 'gone')
+          return `redis-server ${r.pid} (${action.redis}) was not running`;
         await stopVerified(r, what, { signal: 'SIGKILL' });
         return `SIGKILL to redis-server ${r.pid} (${action.redis}): its data is gone`;
       }

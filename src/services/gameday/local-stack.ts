@@ -5,12 +5,12 @@ import { type LocalStack, writeLocalStack } from '../../adapters/chaos/local-sta
 import { startAlertmanager } from '../../adapters/process/alertmanager-server.ts';
 import type { Daemon } from '../../adapters/process/daemon.ts';
 import { type GatewayProcess, spawnGatewayProcess } from '../../adapters/process/gateway-process.ts';
+import { isRunning } from '../../adapters/process/identity.ts';
 import { paths } from '../../adapters/process/paths.ts';
 import { freePort } from '../../adapters/process/ports.ts';
 import { type PrometheusServer, startPrometheus } from '../../adapters/process/prometheus-server.ts';
 import { startPushgateway } from '../../adapters/process/pushgateway-server.ts';
 import { startRedis, stopRedis } from '../../adapters/process/redis-server.ts';
-import { isRunning } from '../../adapters/process/identity.ts';
 import { stopVerified } from '../../adapters/process/supervisor.ts';
 import { startTriton, stopTriton } from '../../adapters/process/triton-server.ts';
 import { writeDerivedSpec } from './derived-spec.ts';
@@ -99,7 +99,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<GameD
     state.redis = { cache: cacheRedis, featureStore: featureStoreRedis };
     started.push({
       stop: async () => {
-        for (const r of [state.redis?.cache, state.redis?.featureStore]) if (r?.dir) await stopRedis({ ...r, dir: r.dir });
+        for (const r of [state.redis?.cache, state.redis?.featureStore])
+          if (r?.dir) await stopRedis({ ...r, dir: r.dir });
       },
     });
     const specFile = join(options.runDir, 'steadystate.yaml');
