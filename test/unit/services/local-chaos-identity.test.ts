@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +7,7 @@ import { readIdentity } from '../../../src/adapters/process/identity.ts';
 import { isAlive } from '../../../src/adapters/process/supervisor.ts';
 import type { TritonInstance } from '../../../src/adapters/process/triton-server.ts';
 import { LocalDriver } from '../../../src/services/chaos/local-driver.ts';
+import { bystanders } from '../../fixtures/bystander.ts';
 
 /**
  * Issue 12 part 2: a stack-state file whose pids the OS has since handed to an unrelated
@@ -24,22 +24,9 @@ mkdirSync(join(outside, 'model'), { recursive: true });
 writeFileSync(join(outside, 'model', 'config.pbtxt'), 'name: "model"\n');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const sleeps: number[] = [];
-function unrelatedSleep(): number {
-  const child = spawn('sleep', ['300'], { stdio: 'ignore', detached: true });
-  child.unref();
-  sleeps.push(child.pid as number);
-  return child.pid as number;
-}
-afterEach(() => {
-  for (const pid of sleeps.splice(0)) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // gone
-    }
-  }
-});
+const sleeps = bystanders();
+const unrelatedSleep = sleeps.start;
+afterEach(sleeps.killAll);
 
 /** The identity a launcher recorded for a process that has exited since; its pid is now `pid`'s. */
 function recorded(pid: number, exe: string, argv: string[]) {
@@ -60,9 +47,10 @@ function tritonAt(pid: number, modelRepository = repository): TritonInstance {
   };
 }
 
+let counter = 0;
 /** Written to disk and read back, as `steadystate chaos run --stack-state` does. */
 function driverFor(stack: LocalStack): LocalDriver {
-  const file = join(dir, `stack-${sleeps.length}.json`);
+  const file = join(dir, `stack-${(counter += 1)}.json`);
   writeLocalStack(file, { root, ...stack });
   return new LocalDriver(readLocalStack(file), file);
 }

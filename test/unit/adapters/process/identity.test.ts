@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   compareIdentity,
@@ -14,24 +13,12 @@ import {
   stopVerified,
   waitReady,
 } from '../../../../src/adapters/process/supervisor.ts';
+import { bystanders } from '../../../fixtures/bystander.ts';
 
 /** An unrelated process standing where a recorded pid points. */
-const bystanders: number[] = [];
-function startSleep(): number {
-  const child = spawn('sleep', ['300'], { stdio: 'ignore', detached: true });
-  child.unref();
-  bystanders.push(child.pid as number);
-  return child.pid as number;
-}
-afterEach(() => {
-  for (const pid of bystanders.splice(0)) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // gone
-    }
-  }
-});
+const sleeps = bystanders();
+const startSleep = sleeps.start;
+afterEach(sleeps.killAll);
 
 /** What the state recorded for a Triton that has since exited; its pid now names `pid`. */
 function staleTritonRecord(pid: number): ProcessIdentity {
