@@ -50,7 +50,8 @@ function tritonAt(pid: number, modelRepository = repository): TritonInstance {
 let counter = 0;
 /** Written to disk and read back, as `steadystate chaos run --stack-state` does. */
 function driverFor(stack: LocalStack): LocalDriver {
-  const file = join(dir, `stack-${(counter += 1)}.json`);
+  counter += 1;
+  const file = join(dir, `stack-${counter}.json`);
   writeLocalStack(file, { root, ...stack });
   return new LocalDriver(readLocalStack(file), file);
 }
