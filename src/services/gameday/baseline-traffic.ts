@@ -27,8 +27,9 @@ export function shiftedFeatures(shift: Shift = DRIFT_SHIFT): string[] {
  * body already counted, so a window's bin shares vary more than for independent rows, while
  * the monitor's anytime-valid intervals assume independent rows. Measured with the project's
  * detector on windows of 15,000 generated rows (test/unit/services/gameday-traffic-drift):
- * 30% repeats with one fixed hot body at 5% flag merchant_category in most windows (the
- * defect); 30% repeats and a hot body rotating every 20 of its requests, 17 of 200 windows;
+ * the former mix (synthesised rows, 30% repeats, one fixed hot body at 5%) flagged
+ * merchant_category in 100 of 100 windows, and 16 of 100 windows of 2,400 rows flagged
+ * something (the defect); 30% repeats and a hot body rotating every 20 of its requests, 17 of 200 windows;
  * 15% repeats, a 2% hot key rotating every 5, 1 of 500 (independent rows: 0 of 500). Still a
  * cache-heavy load: every repeat and four in five hot requests are cache hits.
  */

@@ -50,7 +50,7 @@ describe("the game day's traffic against the drift reference", () => {
     expect(flagged(() => traffic.next(), n)).toEqual([]);
   });
 
-  it('over 100 more full windows, at most 2 flag anything (independent rows: none of 500; the former mix: most)', () => {
+  it('over 100 more full windows, at most 2 flag anything (independent rows: none of 500; the former mix: 100 of 100)', () => {
     let windows = 0;
     for (let seed = 100; seed < 200; seed++) {
       const traffic = gameDayTraffic(schema, rows, seed);
