@@ -1,9 +1,8 @@
-import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
-import { spawnGatewayProcess } from '../src/adapters/process/gateway-process.ts';
+import { type GatewayProcess, spawnGatewayProcess } from '../src/adapters/process/gateway-process.ts';
 import { paths } from '../src/adapters/process/paths.ts';
 
 export function median(values: number[]): number {
@@ -37,17 +36,12 @@ export function specVariant(edit: (stackSpec: LooseSpec) => void): string {
   return file;
 }
 
-/** Runs `steadystate gateway` in its own process (so the load generator does not share its event loop). */
-export async function spawnGateway(specFile: string, port: number, tritonUrl: string): Promise<ChildProcess> {
-  const gateway = await spawnGatewayProcess({ specFile, port, tritonUrl, adminToken: 'bench' });
-  return gateway.child;
-}
-
-export async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  await exited;
+/**
+ * Runs `steadystate gateway` in its own process (so the load generator does not share its
+ * event loop), through the project's supervisor: stop() is SIGTERM, then SIGKILL after a grace.
+ */
+export function spawnGateway(specFile: string, port: number, tritonUrl: string): Promise<GatewayProcess> {
+  return spawnGatewayProcess({ specFile, port, tritonUrl, adminToken: 'bench' });
 }
 
 /** One fraud-like transaction (the integration tests' FRAUDY_FEATURES), named and as the encoded model row. */

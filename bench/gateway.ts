@@ -6,11 +6,11 @@
  *    returning the same JSON (the Node ceiling), as a ratio.
  * Each figure is the median of `ROUNDS` alternating rounds.
  */
-import { spawn } from 'node:child_process';
 import autocannon from 'autocannon';
 import { freePort } from '../src/adapters/process/ports.ts';
+import { spawnSupervised, waitReady } from '../src/adapters/process/supervisor.ts';
 import { startTriton, stopTriton } from '../src/adapters/process/triton-server.ts';
-import { median, round, SAMPLE_FEATURES, SAMPLE_ROW, spawnGateway, specVariant, stopChild } from './_support.ts';
+import { median, round, SAMPLE_FEATURES, SAMPLE_ROW, spawnGateway, specVariant } from './_support.ts';
 
 const ROUNDS = 3;
 /** The issue's rate, and a lower one where Triton on 2 shared cores is not saturated. */
@@ -67,10 +67,17 @@ export default async function run(): Promise<Record<string, unknown>> {
     s.gateway = { ...s.gateway, maxInflight: 10_000 };
   });
   const barePort = await freePort();
-  const bare = spawn(process.execPath, ['-e', BARE_HANDLER, String(barePort)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
+  const bare = await spawnSupervised({
+    what: 'bare node:http handler',
+    command: process.execPath,
+    args: ['-e', BARE_HANDLER, String(barePort)],
+    output: 'pipe',
   });
-  await new Promise((r) => bare.stdout?.once('data', r));
+  await waitReady(bare, {
+    what: 'bare node:http handler',
+    timeoutMs: 10_000,
+    probe: () => fetch(`http://127.0.0.1:${barePort}/`, { method: 'POST', body: '{}' }).then((r) => r.ok),
+  });
 
   type LatencyRun = { p50: number; p99: number; non2xx: number };
   const direct: Record<number, LatencyRun[]> = {};
@@ -107,7 +114,7 @@ export default async function run(): Promise<Record<string, unknown>> {
         }
       }
     } finally {
-      await stopChild(gwOff);
+      await gwOff.stop();
     }
     const gwOn = await spawnGateway(cacheOn, gwPort, triton.url);
     try {
@@ -132,10 +139,10 @@ export default async function run(): Promise<Record<string, unknown>> {
         bareRps.push(b.requests.average);
       }
     } finally {
-      await stopChild(gwOn);
+      await gwOn.stop();
     }
   } finally {
-    bare.kill('SIGTERM');
+    await bare.stop();
     await stopTriton(triton);
   }
   const latency = Object.fromEntries(

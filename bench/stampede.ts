@@ -15,7 +15,6 @@ import {
   round,
   spawnGateway,
   specVariant,
-  stopChild,
 } from './_support.ts';
 
 const BURST = 500;
@@ -83,7 +82,7 @@ export default async function run(): Promise<Record<string, unknown>> {
       baselineMs.push(d.ms);
     }
   } finally {
-    await stopChild(gw);
+    await gw.stop();
     await client.close();
     await stopTriton(triton);
   }

@@ -26,13 +26,13 @@ beforeAll(async () => {
   stack = {
     gatewayUrl: 'http://127.0.0.1:9',
     redis: { cache: { ...redis } },
-    prometheus: { url: prometheus.url, pid: prometheus.pid },
+    prometheus: { ...prometheus.identity, cwd: prometheus.dir, url: prometheus.url },
   };
   driver = new LocalDriver(stack);
 });
 afterAll(async () => {
   const r = stack.redis?.cache;
-  if (r) await stopRedis({ pid: r.pid, port: r.port, url: r.url, dir: r.dir ?? redis.dir });
+  if (r) await stopRedis({ ...r, dir: r.dir ?? redis.dir });
   const p = stack.prometheus;
   if (p && p.pid !== prometheus.pid && isAlive(p.pid)) process.kill(p.pid, 'SIGKILL');
   await prometheus.stop();

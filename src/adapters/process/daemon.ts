@@ -1,8 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import type { ProcessIdentity } from './identity.ts';
 import { freePort } from './ports.ts';
+import { type Supervised, spawnSupervised, waitReady } from './supervisor.ts';
 
 /**
  * Runs a Debian service binary (prometheus, prometheus-alertmanager,
@@ -29,6 +30,8 @@ export interface DaemonSpec {
 export interface Daemon {
   name: string;
   pid: number;
+  /** Start time, executable and command line at launch: what a stack-state file records. */
+  identity: ProcessIdentity;
   port: number;
   /** http://127.0.0.1:PORT */
   url: string;
@@ -41,20 +44,7 @@ export class DaemonLaunchError extends Error {
   override readonly name = 'DaemonLaunchError';
 }
 
-const running = new Set<ChildProcess>();
-let exitHookInstalled = false;
-
-/** A crashed test must not leave services behind: kill what is still running when Node exits. */
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.once('exit', () => {
-    for (const child of running) child.kill('SIGKILL');
-  });
-}
-
 export async function startDaemon(spec: DaemonSpec): Promise<Daemon> {
-  installExitHook();
   const dir = mkdtempSync(join(tmpdir(), `steadystate-${spec.name}-`));
   for (const [path, content] of Object.entries(spec.files ?? {})) {
     mkdirSync(dirname(join(dir, path)), { recursive: true });
@@ -79,57 +69,33 @@ export async function startDaemon(spec: DaemonSpec): Promise<Daemon> {
 
 async function launch(spec: DaemonSpec, dir: string, port: number, attempt: number): Promise<Daemon> {
   const logFile = join(dir, `${spec.name}${attempt > 0 ? `-${attempt}` : ''}.log`);
-  const out = openSync(logFile, 'w');
-  const child = spawn(spec.binary, spec.args(port, dir), { cwd: dir, stdio: ['ignore', out, out] });
-  let exited: number | null = null;
-  const exit = new Promise<void>((resolve) => {
-    child.once('exit', (code, signal) => {
-      exited = code ?? (signal ? 128 : -1);
-      running.delete(child);
-      resolve();
+  let process_: Supervised;
+  try {
+    process_ = await spawnSupervised({
+      what: spec.name,
+      command: spec.binary,
+      args: spec.args(port, dir),
+      cwd: dir,
+      output: { file: logFile },
+      missingHint: 'is the Debian package installed? (./scripts/setup.sh installs it)',
     });
-  });
-  child.once('error', () => undefined);
-  if (child.pid === undefined) {
-    throw new DaemonLaunchError(
-      `could not run ${spec.binary}; is the Debian package installed? (./scripts/setup.sh installs it)`,
-    );
+  } catch (error) {
+    throw new DaemonLaunchError((error as Error).message);
   }
-  running.add(child);
   const url = `http://127.0.0.1:${port}`;
-  const stop = async (graceMs = 10_000) => {
-    if (exited === null) {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-      await exit;
-      clearTimeout(timer);
-    }
+  const stop = async () => {
+    await process_.stop(10_000);
     if (!spec.keepDir) rmSync(dir, { recursive: true, force: true });
   };
-  const deadline = Date.now() + (spec.readyTimeoutMs ?? 30_000);
-  while (true) {
-    if (exited !== null) {
-      throw new DaemonLaunchError(`${spec.name} exited with code ${exited} while starting:\n${tail(logFile)}`);
-    }
-    const ready = await fetch(`${url}${spec.readyPath}`, { signal: AbortSignal.timeout(1_000) })
-      .then((r) => r.ok)
-      .catch(() => false);
-    if (ready) break;
-    if (Date.now() > deadline) {
-      await stop(2_000);
-      throw new DaemonLaunchError(
-        `${spec.name} was not ready on ${url}${spec.readyPath} after ${spec.readyTimeoutMs ?? 30_000} ms:\n${tail(logFile)}`,
-      );
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return { name: spec.name, pid: child.pid, port, url, dir, logFile, stop: () => stop() };
-}
-
-function tail(file: string, lines = 20): string {
   try {
-    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-  } catch {
-    return '(no log)';
+    await waitReady(process_, {
+      what: spec.name,
+      where: `${url}${spec.readyPath}`,
+      timeoutMs: spec.readyTimeoutMs ?? 30_000,
+      probe: () => fetch(`${url}${spec.readyPath}`, { signal: AbortSignal.timeout(1_000) }).then((r) => r.ok),
+    });
+  } catch (error) {
+    throw new DaemonLaunchError((error as Error).message);
   }
+  return { name: spec.name, pid: process_.pid, identity: process_.identity, port, url, dir, logFile, stop };
 }

@@ -1,6 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import type { ProcessIdentity } from './identity.ts';
 import { paths } from './paths.ts';
+import { spawnSupervised, waitReady } from './supervisor.ts';
 
 /**
  * Runs `steadystate gateway` as its own process: the way it runs in production, and so a
@@ -8,6 +10,9 @@ import { paths } from './paths.ts';
  */
 export interface GatewayProcess {
   url: string;
+  pid: number;
+  /** Start time, executable and command line at launch (identity.ts). */
+  identity: ProcessIdentity;
   child: ChildProcess;
   stop(): Promise<void>;
 }
@@ -22,41 +27,31 @@ export async function spawnGatewayProcess(opts: {
 }): Promise<GatewayProcess> {
   const args = [join(paths.root(), 'src/cli/main.ts'), 'gateway', '--spec', opts.specFile, '--port', String(opts.port)];
   if (opts.tritonUrl) args.push('--triton-url', opts.tritonUrl);
-  const child = spawn(process.execPath, args, {
+  const gateway = await spawnSupervised({
+    what: 'gateway',
+    command: process.execPath,
+    args,
     cwd: paths.root(),
-    stdio: ['ignore', 'pipe', 'pipe'],
+    output: 'pipe',
     env: { ...process.env, [opts.adminTokenEnv ?? 'STEADYSTATE_ADMIN_TOKEN']: opts.adminToken },
   });
-  let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => {
-    stderr = (stderr + d.toString()).slice(-4000);
+  // The gateway prints "listening" once its port is bound (src/cli/commands/gateway.ts).
+  let listening = false;
+  gateway.child.stdout?.on('data', (d: Buffer) => {
+    if (d.toString().includes('listening')) listening = true;
   });
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`gateway not ready after ${opts.readyTimeoutMs ?? 60_000} ms:\n${stderr}`)),
-      opts.readyTimeoutMs ?? 60_000,
-    );
-    child.stdout?.on('data', (d: Buffer) => {
-      if (d.toString().includes('listening')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`gateway exited with code ${code}:\n${stderr}`));
-    });
+  await waitReady(gateway, {
+    what: 'gateway',
+    where: `127.0.0.1:${opts.port}`,
+    timeoutMs: opts.readyTimeoutMs ?? 60_000,
+    intervalMs: 50,
+    probe: async () => listening,
   });
   return {
     url: `http://127.0.0.1:${opts.port}`,
-    child,
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
-    },
+    pid: gateway.pid,
+    identity: gateway.identity,
+    child: gateway.child,
+    stop: () => gateway.stop(10_000),
   };
 }

@@ -1,12 +1,13 @@
-import { execFile, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { defaultFeatureRecord, encodeFeatures, featureSchemaFile } from '../../core/spec/feature-schema.ts';
 import { TritonClient } from '../triton/client.ts';
+import { compareIdentity, readIdentity } from './identity.ts';
 import { paths } from './paths.ts';
 import { isPortFree } from './ports.ts';
-import { isAlive, signalGroup } from './processes.ts';
+import { type Supervised, SupervisorError, spawnSupervised, stopVerified, waitReady } from './supervisor.ts';
 
 const execFileAsync = promisify(execFile);
 
@@ -36,6 +37,10 @@ export interface TritonStartOptions {
 
 export interface TritonInstance {
   pid: number;
+  /** Start time, executable and command line at launch (identity.ts): checked before any signal. */
+  startTime: number;
+  exe: string;
+  argv: string[];
   ports: TritonPorts;
   modelRepository: string;
   models: string[];
@@ -137,7 +142,7 @@ export async function startTriton(options: TritonStartOptions = {}): Promise<Tri
   const runtime = prepareRuntime(env);
   mkdirSync(paths.state('triton'), { recursive: true });
   const logFile = paths.state('triton', `tritonserver-${ports.http}.log`);
-  const out = openSync(logFile, 'w');
+  rmSync(logFile, { force: true });
   const args = [
     `--model-repository=${repository}`,
     `--backend-directory=${join(runtime, 'backends')}`,
@@ -161,19 +166,30 @@ export async function startTriton(options: TritonStartOptions = {}): Promise<Tri
     '--backend-config=python,shm-growth-byte-size=1048576',
     ...(options.extraArgs ?? []),
   ];
-  const child = spawn(join(runtime, 'bin', 'tritonserver'), args, {
-    detached: true,
-    stdio: ['ignore', out, out],
-    env: {
-      ...process.env,
-      LD_LIBRARY_PATH: [env.pytritonLibs, env.pythonLibDir, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':'),
-      PATH: `${join(paths.venv(), 'bin')}:${process.env.PATH ?? ''}`,
-    },
-  });
-  child.unref();
-  if (child.pid === undefined) throw new TritonLaunchError(`could not start ${join(runtime, 'bin', 'tritonserver')}`);
+  let process_: Supervised;
+  try {
+    // Detached: `steadystate triton up` returns while Triton keeps serving; its own process
+    // group, so a stop reaches the python-backend stubs too.
+    process_ = await spawnSupervised({
+      what: 'tritonserver',
+      command: join(runtime, 'bin', 'tritonserver'),
+      args,
+      detached: true,
+      output: { file: logFile },
+      env: {
+        ...process.env,
+        LD_LIBRARY_PATH: [env.pytritonLibs, env.pythonLibDir, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':'),
+        PATH: `${join(paths.venv(), 'bin')}:${process.env.PATH ?? ''}`,
+      },
+    });
+  } catch (error) {
+    throw new TritonLaunchError((error as Error).message);
+  }
   const instance: TritonInstance = {
-    pid: child.pid,
+    pid: process_.pid,
+    startTime: process_.identity.startTime,
+    exe: process_.identity.exe,
+    argv: process_.identity.argv,
     ports,
     modelRepository: repository,
     models,
@@ -183,16 +199,15 @@ export async function startTriton(options: TritonStartOptions = {}): Promise<Tri
     metricsUrl: `http://127.0.0.1:${ports.metrics}`,
   };
   writeFileSync(stateFile(ports.http), `${JSON.stringify(instance, null, 2)}\n`);
-  let exitCode: number | null = null;
-  child.once('exit', (code) => {
-    exitCode = code ?? -1;
-  });
   try {
-    await waitUntilServing(instance, options.readyTimeoutMs ?? 120_000, () => exitCode);
+    await waitUntilServing(instance, process_, options.readyTimeoutMs ?? 120_000);
   } catch (error) {
     await stopTriton(instance).catch(() => undefined);
-    throw error;
+    throw error instanceof SupervisorError ? new TritonLaunchError(error.message) : error;
   }
+  const { startTime, exe, argv } = process_.identity;
+  Object.assign(instance, { startTime, exe, argv });
+  writeFileSync(stateFile(ports.http), `${JSON.stringify(instance, null, 2)}\n`);
   return instance;
 }
 
@@ -201,28 +216,22 @@ export async function startTriton(options: TritonStartOptions = {}): Promise<Tri
  * succeeds with a score in [0, 1]. Triton's own readiness says nothing about whether
  * inference works (triton-inference-server/server#3627).
  */
-async function waitUntilServing(instance: TritonInstance, timeoutMs: number, exited: () => number | null) {
+async function waitUntilServing(instance: TritonInstance, process_: Supervised, timeoutMs: number) {
   const client = new TritonClient({ url: instance.url, timeoutMs: 5_000 });
   const schema = featureSchemaFile.parse(
     JSON.parse(readFileSync(join(instance.modelRepository, 'feature_schema.json'), 'utf8')),
   );
   const row = encodeFeatures(schema, defaultFeatureRecord(schema));
-  const deadline = Date.now() + timeoutMs;
   try {
-    while (true) {
-      const code = exited();
-      if (code !== null) {
-        throw new TritonLaunchError(`tritonserver exited with code ${code} while starting:\n${tail(instance.logFile)}`);
-      }
-      if (await client.isReady().catch(() => false)) {
-        const ready = await Promise.all(instance.models.map((m) => client.isModelReady(m)));
-        if (ready.every(Boolean)) break;
-      }
-      if (Date.now() > deadline) {
-        throw new TritonLaunchError(`Triton was not ready after ${timeoutMs} ms:\n${tail(instance.logFile)}`);
-      }
-      await sleep(250);
-    }
+    await waitReady(process_, {
+      what: 'tritonserver',
+      where: instance.url,
+      timeoutMs,
+      intervalMs: 250,
+      probe: async () =>
+        (await client.isReady()) &&
+        (await Promise.all(instance.models.map((m) => client.isModelReady(m)))).every(Boolean),
+    });
     for (const model of instance.models) {
       const res = await client.infer(model, {
         inputs: [{ name: schema.input, shape: [1, row.length], datatype: 'FP32', data: row }],
@@ -239,16 +248,15 @@ async function waitUntilServing(instance: TritonInstance, timeoutMs: number, exi
   }
 }
 
-export async function stopTriton(instance: Pick<TritonInstance, 'pid' | 'ports'>, graceMs = 15_000): Promise<void> {
-  const alive = () => isAlive(instance.pid);
-  if (alive()) {
-    // Negative pid: the whole process group (tritonserver and its python-backend stubs).
-    signalGroup(instance.pid, 'SIGTERM');
-    const deadline = Date.now() + graceMs;
-    while (alive() && Date.now() < deadline) await sleep(100);
-    if (alive()) signalGroup(instance.pid, 'SIGKILL');
-    while (alive()) await sleep(50);
-  }
+/**
+ * Stops a recorded Triton (SIGTERM to its process group, SIGKILL after the grace period) and
+ * forgets it. Refuses, signalling nothing, when the pid now belongs to another process.
+ */
+export async function stopTriton(
+  instance: Pick<TritonInstance, 'pid' | 'ports'> & Partial<Pick<TritonInstance, 'startTime' | 'exe' | 'argv'>>,
+  graceMs = 15_000,
+): Promise<void> {
+  await stopVerified(instance, `tritonserver :${instance.ports.http}`, { group: true, graceMs });
   rmSync(stateFile(instance.ports.http), { force: true });
 }
 
@@ -261,23 +269,11 @@ export function recordedInstances(): TritonInstance[] {
     .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as TritonInstance);
 }
 
-export function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function tail(file: string, lines = 25): string {
-  try {
-    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-  } catch {
-    return '(no log)';
-  }
-}
-
-function sleep(ms: number) {
-  return new Promise((r) => setTimeout(r, ms));
+/**
+ * Whether a recorded Triton still runs: for a record with an identity, that process itself
+ * (not merely some process at its pid); for a bare pid, any process.
+ */
+export function isProcessAlive(target: number | (Pick<TritonInstance, 'pid'> & Partial<TritonInstance>)): boolean {
+  if (typeof target === 'number') return readIdentity(target) !== undefined;
+  return compareIdentity(target, readIdentity(target.pid)).status === 'ours';
 }

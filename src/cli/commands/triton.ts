@@ -62,7 +62,7 @@ export function registerTriton(program: Command): void {
       }
       for (const instance of instances) {
         const client = new TritonClient({ url: instance.url, timeoutMs: 2_000 });
-        const alive = isProcessAlive(instance.pid);
+        const alive = isProcessAlive(instance);
         const ready = alive && (await client.isReady());
         const index = ready ? await client.repositoryIndex() : [];
         console.log(

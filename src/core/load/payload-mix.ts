@@ -17,15 +17,22 @@ import {
  * it free of imports other than ./random.ts).
  *
  * Traffic shape, per request:
- * - a *fresh* card transaction of one of `users` card holders, drawn from the distributions
- *   the models were trained on (serving/models/dataset.py); a share `fraudRate` of fresh
- *   transactions follows the fraud pattern of that file (night, foreign, card not present,
- *   risky merchant, new device, bursts, far from home);
+ * - a *fresh* card transaction of one of `users` card holders. Given reference rows (the
+ *   training split the drift reference profile was built from), it is one of them, drawn
+ *   uniformly: the traffic is then distributed exactly like the reference, joint
+ *   distribution and fraud rate included, so a healthy run raises no drift ticket. Without
+ *   (k6, which has no training data), it is synthesised from the distributions of
+ *   serving/models/dataset.py, a share `fraudRate` following its fraud pattern (night,
+ *   foreign, card not present, risky merchant, new device, bursts, far from home);
  * - a *repeat*: the exact body of one of the last `recentWindow` transactions sent again
  *   (an authorisation followed by its capture, a client retry): same features, same cache
  *   key, so it exercises the prediction cache;
  * - the *hot* key: one body sent by a share `hotKeyShare` of requests (a busy merchant
- *   terminal), the key a stampede or a cache outage hits first.
+ *   terminal), the key a stampede or a cache outage hits first. With `hotKeyRotation` > 0 a
+ *   new hot body (a fresh draw) takes over after that many hot requests: a hot body that
+ *   never changes puts `hotKeyShare` of all traffic into one bin of every feature (5% more
+ *   "grocery" is +20% relative, a FeatureDrift ticket on merchant_category in a healthy
+ *   game day); one that moves on keeps the hot traffic distributed like the rest.
  *
  * Feature names, ranges and categories come from the model's feature schema
  * (serving/model_repository/feature_schema.json): a value outside [min, max] is clamped, a
@@ -75,6 +82,14 @@ export interface PayloadMixOptions {
   recentWindow: number;
   /** Prefix of user ids, e.g. "load-". */
   userPrefix: string;
+  /** Hot requests per hot body before a new one is drawn; 0 keeps one hot body for good. */
+  hotKeyRotation: number;
+}
+
+/** A row of the reference data (a training split): named features and the ground-truth label. */
+export interface ReferenceRow {
+  features: FeatureRecord;
+  label: number;
 }
 
 export const DEFAULT_PAYLOAD_MIX: PayloadMixOptions = {
@@ -86,6 +101,7 @@ export const DEFAULT_PAYLOAD_MIX: PayloadMixOptions = {
   fraudRate: 0.01,
   recentWindow: 200,
   userPrefix: 'load-',
+  hotKeyRotation: 0,
 };
 
 export interface PayloadMix {
@@ -114,6 +130,10 @@ export function payloadMixProblems(options: PayloadMixOptions): string[] {
     problems.push(`populationSeed must be an integer, got ${String(options.populationSeed)}`);
   count('users');
   count('recentWindow');
+  if (!(Number.isSafeInteger(options.hotKeyRotation) && options.hotKeyRotation >= 0))
+    problems.push(
+      `hotKeyRotation must be an integer >= 0 (0: one hot body for good), got ${String(options.hotKeyRotation)}`,
+    );
   share('repeatShare');
   share('hotKeyShare');
   share('fraudRate');
@@ -154,33 +174,55 @@ export function asMixSchema(value: unknown): MixSchema {
   return value as MixSchema;
 }
 
-export function createPayloadMix(schema: MixSchema, overrides: Partial<PayloadMixOptions> = {}): PayloadMix {
+/**
+ * @param reference rows to draw fresh transactions from (the training split); without them
+ *   transactions are synthesised (see above).
+ */
+export function createPayloadMix(
+  schema: MixSchema,
+  overrides: Partial<PayloadMixOptions> = {},
+  reference?: readonly ReferenceRow[],
+): PayloadMix {
   const options: PayloadMixOptions = { ...DEFAULT_PAYLOAD_MIX, ...overrides };
   const problems = payloadMixProblems(options);
+  if (reference && reference.length === 0) problems.push('reference must hold at least one row, got none');
   if (problems.length > 0) throw new RangeError(`payload mix: ${problems.join('; ')}`);
   const r = seededRandom(options.seed);
   const recent: LoadRequest[] = [];
   let cursor = 0;
-  const hot: LoadRequest = {
-    userId: `${options.userPrefix}hot`,
-    features: conformToSchema(schema, defaultsOf(schema)),
-    kind: 'hot',
-    fraudLike: false,
+  const transaction = (userId: string): { features: FeatureRecord; fraudLike: boolean } => {
+    if (reference) {
+      const row = reference[Math.floor(r.next() * reference.length)] as ReferenceRow;
+      return { features: conformToSchema(schema, row.features), fraudLike: row.label === 1 };
+    }
+    const fraudLike = r.next() < options.fraudRate;
+    const profile = userProfile(userId, options.populationSeed);
+    const raw = fraudLike ? fraudTransaction(r, profile) : legitimateTransaction(r, profile);
+    return { features: conformToSchema(schema, raw), fraudLike };
   };
+  const hotUser = `${options.userPrefix}hot`;
+  const drawHot = (): LoadRequest => ({ userId: hotUser, ...transaction(hotUser), kind: 'hot' });
+  // Without rotation the hot key keeps the schema defaults (the population's medians/modes).
+  let hot: LoadRequest =
+    options.hotKeyRotation > 0
+      ? drawHot()
+      : { userId: hotUser, features: conformToSchema(schema, defaultsOf(schema)), kind: 'hot', fraudLike: false };
+  let hotSent = 0;
   return {
     next() {
       const x = r.next();
-      if (x < options.hotKeyShare) return hot;
+      if (x < options.hotKeyShare) {
+        if (options.hotKeyRotation > 0 && hotSent > 0 && hotSent % options.hotKeyRotation === 0) hot = drawHot();
+        hotSent++;
+        return hot;
+      }
       if (x < options.hotKeyShare + options.repeatShare && recent.length > 0) {
         const picked = recent[Math.floor(r.next() * recent.length)] as LoadRequest;
         return { ...picked, kind: 'repeat' };
       }
       const user = Math.floor(r.next() * options.users);
       const userId = `${options.userPrefix}${user}`;
-      const fraudLike = r.next() < options.fraudRate;
-      const profile = userProfile(userId, options.populationSeed);
-      const raw = fraudLike ? fraudTransaction(r, profile) : legitimateTransaction(r, profile);
-      const request: LoadRequest = { userId, features: conformToSchema(schema, raw), kind: 'fresh', fraudLike };
+      const request: LoadRequest = { userId, ...transaction(userId), kind: 'fresh' };
       if (recent.length < options.recentWindow) recent.push(request);
       else recent[cursor] = request;
       cursor = (cursor + 1) % options.recentWindow;

@@ -7,9 +7,10 @@ import {
   formatTimestamp,
   NO_DATA,
 } from './format.ts';
+import { isPage, splitNotifications } from './notifications.ts';
 import { type GameDayOutcome, gameDayOutcome, missingPages } from './outcome.ts';
 import { barChart, shareChart, timeChart } from './svg.ts';
-import type { GameDayResult } from './types.ts';
+import type { GameDayResult, PageRecord } from './types.ts';
 
 /** Bottom to top in the stacked chart: the healthy path first, failure tiers on top. */
 export const TIER_COLORS: readonly { name: string; color: string }[] = [
@@ -71,7 +72,7 @@ export function renderReportHtml(result: GameDayResult): string {
       ],
       markers: result.pages
         .filter((p) => p.status === 'firing')
-        .map((p) => ({ atMs: p.atMs, label: `page: ${p.alertname}` })),
+        .map((p) => ({ atMs: p.atMs, label: `${isPage(p) ? 'page' : 'ticket'}: ${p.alertname}` })),
     }),
     timeChart({
       id: 'error-ratio',
@@ -174,7 +175,8 @@ function figures(result: GameDayResult): string {
       'experiments',
       `${result.experiments.filter((e) => e.verdict === 'held').length}/${result.experiments.length} held`,
     ],
-    ['pages', `${result.pages.filter((p) => p.status === 'firing').length} received`],
+    ['pages', `${result.pages.filter((p) => p.status === 'firing' && isPage(p)).length} received`],
+    ['tickets', `${result.pages.filter((p) => p.status === 'firing' && !isPage(p)).length} opened`],
   ];
   return `<div class="figures">${cells.map(([k, v]) => `<div>${escapeHtml(k as string)}<b>${escapeHtml(v as string)}</b></div>`).join('')}</div>`;
 }
@@ -210,9 +212,8 @@ function experimentsTable(result: GameDayResult): string {
 }
 
 function pagesTable(result: GameDayResult, rel: (ms: number) => string): string {
-  const rows = [...result.pages]
-    .sort((a, b) => a.atMs - b.atMs)
-    .map((p) => [
+  const rows = (records: readonly PageRecord[]) =>
+    records.map((p) => [
       rel(p.atMs),
       escapeHtml(p.alertname),
       escapeHtml(p.severity),
@@ -224,7 +225,12 @@ function pagesTable(result: GameDayResult, rel: (ms: number) => string): string 
           .join(' '),
       ),
     ]);
-  return `<h2>Pages received</h2>${table(['at', 'alert', 'severity', 'status', 'labels'], rows)}`;
+  const { pages, tickets } = splitNotifications(result.pages);
+  const head = ['at', 'alert', 'severity', 'status', 'labels'];
+  return (
+    `<h2>Pages received</h2>${table(head, rows(pages))}` +
+    `<h2>Tickets opened</h2><p class="meta">Notifications that do not page (severity other than page): work for office hours.</p>${table(head, rows(tickets))}`
+  );
 }
 
 function abSection(result: GameDayResult, rel: (ms: number) => string): string {

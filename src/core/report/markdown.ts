@@ -1,7 +1,8 @@
 import { formatElapsed, formatMs, formatObjective, formatPercent, formatTimestamp } from './format.ts';
+import { splitNotifications } from './notifications.ts';
 import { gameDayOutcome } from './outcome.ts';
 import { SUMMARY_COLUMNS, summaryRow } from './summary-rows.ts';
-import type { GameDayResult } from './types.ts';
+import type { GameDayResult, PageRecord } from './types.ts';
 
 /** summary.md: the verdict and the tables, for a PR comment or a CI job summary. */
 export function renderSummaryMarkdown(result: GameDayResult): string {
@@ -16,6 +17,8 @@ export function renderSummaryMarkdown(result: GameDayResult): string {
   if (outcome.failures.length > 0) lines.push('**Failures**', '', ...outcome.failures.map((f) => `- ${md(f)}`), '');
   if (outcome.notes.length > 0) lines.push('**Notes**', '', ...outcome.notes.map((n) => `- ${md(n)}`), '');
   const l = result.load;
+  const notifications = splitNotifications(result.pages);
+  const row = (p: PageRecord) => [formatElapsed(p.atMs - result.startedAtMs), p.alertname, p.status];
   lines.push(
     '## Load',
     '',
@@ -50,11 +53,13 @@ export function renderSummaryMarkdown(result: GameDayResult): string {
     '',
     '## Pages',
     '',
+    mdTable(['at', 'alert', 'status'], notifications.pages.map(row)),
+    '',
+    '## Tickets',
+    '',
     mdTable(
       ['at', 'alert', 'severity', 'status'],
-      [...result.pages]
-        .sort((a, b) => a.atMs - b.atMs)
-        .map((p) => [formatElapsed(p.atMs - result.startedAtMs), p.alertname, p.severity, p.status]),
+      notifications.tickets.map((t) => [...row(t).slice(0, 2), t.severity, t.status]),
     ),
     '',
   );

@@ -112,18 +112,55 @@ function valueAxis(f: Frame, format: (v: number) => string, label: string): stri
   return parts.join('');
 }
 
+/** Font size of fault labels (html.ts styles .fault-label at 10px) and a generous glyph width for it. */
+const FAULT_LABEL_PX = 10;
+const FAULT_LABEL_CHAR_PX = 6.2;
+const FAULT_LABEL_GAP_PX = 6;
+
+/** The width a fault label takes on the chart, estimated (no font metrics offline): 0.62 em per character. */
+export function faultLabelWidth(text: string): number {
+  return text.length * FAULT_LABEL_CHAR_PX;
+}
+
+/**
+ * Which row each fault label goes in. A window of a few seconds is a few pixels wide, its
+ * label a hundred: labels of windows close together used to print over each other. Greedy
+ * interval layout, in order of x: each label takes the first row whose last label ends (plus
+ * a gap) before it starts, else a new row below. Pure, so the layout is unit-tested.
+ */
+export function faultLabelRows(labels: readonly { x: number; width: number }[]): number[] {
+  const order = labels.map((_, i) => i).sort((a, b) => (labels[a] as { x: number }).x - (labels[b] as { x: number }).x);
+  const rowEnds: number[] = [];
+  const rows = new Array<number>(labels.length).fill(0);
+  for (const i of order) {
+    const { x, width } = labels[i] as { x: number; width: number };
+    let row = rowEnds.findIndex((end) => end + FAULT_LABEL_GAP_PX <= x);
+    if (row < 0) {
+      row = rowEnds.length;
+      rowEnds.push(0);
+    }
+    rowEnds[row] = x + width;
+    rows[i] = row;
+  }
+  return rows;
+}
+
 function faultBands(f: Frame, windows: readonly FaultWindow[], startMs: number, endMs: number): string {
-  return windows
-    .map((w) => {
-      const from = Math.max(startMs, w.startMs);
-      const to = Math.min(endMs, w.endMs ?? endMs);
-      const x = r1(f.x(from));
-      const width = r1(Math.max(1, f.x(to) - f.x(from)));
+  const bands = windows.map((w) => {
+    const from = Math.max(startMs, w.startMs);
+    const to = Math.min(endMs, w.endMs ?? endMs);
+    const x = r1(f.x(from));
+    return { w, x, width: r1(Math.max(1, f.x(to) - f.x(from))) };
+  });
+  const rows = faultLabelRows(bands.map((b) => ({ x: b.x + 3, width: faultLabelWidth(b.w.experiment) })));
+  return bands
+    .map(({ w, x, width }, i) => {
       const tip = `${w.experiment}: ${w.label} (${formatTimestamp(w.startMs)} to ${w.endMs === null ? 'end of run, not rolled back' : formatTimestamp(w.endMs)})`;
+      const y = MARGIN.top + 11 + (rows[i] ?? 0) * (FAULT_LABEL_PX + 2);
       return (
         `<g class="fault-window" data-experiment="${escapeHtml(w.experiment)}">` +
         `<rect class="fault-band" x="${x}" y="${MARGIN.top}" width="${width}" height="${f.plotH}"><title>${escapeHtml(tip)}</title></rect>` +
-        `<text class="fault-label" x="${r1(x + 3)}" y="${MARGIN.top + 11}">${escapeHtml(w.experiment)}</text></g>`
+        `<text class="fault-label" x="${r1(x + 3)}" y="${y}" data-row="${rows[i] ?? 0}">${escapeHtml(w.experiment)}</text></g>`
       );
     })
     .join('');

@@ -1,14 +1,21 @@
-import { existsSync, renameSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import type { LocalStack, RedisRef } from '../../adapters/chaos/local-stack.ts';
-import { writeLocalStack } from '../../adapters/chaos/local-stack.ts';
+import {
+  moveRegistryAway,
+  ownedModelRepository,
+  RegistryRefused,
+  restoreRegistry,
+  UNAVAILABLE_SUFFIX,
+  writeLocalStack,
+} from '../../adapters/chaos/local-stack.ts';
 import { withRedis } from '../../adapters/chaos/redis-admin.ts';
+import { identityRefusal, isRunning } from '../../adapters/process/identity.ts';
 import {
   commandOf,
   isAlive,
-  signalGroup,
-  signalProcess,
+  signalVerified,
   spawnDetached,
-  waitForExit,
+  stopVerified,
   waitUntil,
 } from '../../adapters/process/processes.ts';
 import { startRedis } from '../../adapters/process/redis-server.ts';
@@ -24,7 +31,7 @@ import type { ActionSpec } from '../../core/spec/kinds/chaos/actions.ts';
  */
 export type LocalAction = Exclude<ActionSpec, { type: 'pod-delete' | `gateway-${string}` | `traffic-${string}` }>;
 
-export const UNAVAILABLE_SUFFIX = '.chaos-unavailable';
+export { UNAVAILABLE_SUFFIX };
 
 export class LocalDriver {
   readonly stack: LocalStack;
@@ -43,9 +50,12 @@ export class LocalDriver {
       case 'triton-start':
       case 'triton-unload':
       case 'triton-load':
-        return s.triton
-          ? refuseNonLoopback('Triton', s.triton.url)
-          : 'no Triton in the local stack state (triton); start it with `steadystate triton up`';
+        if (!s.triton) return 'no Triton in the local stack state (triton); start it with `steadystate triton up`';
+        // The pid must still be the Triton that was started, before anything is signalled.
+        return (
+          (action.type === 'triton-kill' ? identityRefusal(s.triton, 'tritonserver') : undefined) ??
+          refuseNonLoopback('Triton', s.triton.url)
+        );
       case 'registry-outage':
       case 'registry-restore': {
         if (!s.triton) return 'no Triton in the local stack state; the registry is its model repository';
@@ -55,6 +65,14 @@ export class LocalDriver {
         }
         if (action.type === 'registry-outage' && !existsSync(repo))
           return `the model repository ${repo} does not exist`;
+        if (action.type === 'registry-outage') {
+          try {
+            ownedModelRepository(s, repo);
+          } catch (error) {
+            if (error instanceof RegistryRefused) return error.message;
+            throw error;
+          }
+        }
         return undefined;
       }
       case 'redis-kill':
@@ -63,9 +81,14 @@ export class LocalDriver {
       case 'redis-start':
       case 'redis-flush': {
         const ref = this.redisRef(action.redis);
-        return ref
-          ? refuseNonLoopback(`Redis (${action.redis})`, ref.url)
-          : `no Redis "${action.redis}" in the local stack state (redis.${action.redis === 'cache' ? 'cache' : 'featureStore'})`;
+        if (!ref)
+          return `no Redis "${action.redis}" in the local stack state (redis.${action.redis === 'cache' ? 'cache' : 'featureStore'})`;
+        return (
+          (action.type === 'redis-start' || action.type === 'redis-flush'
+            ? undefined
+            : identityRefusal(ref, `redis-server (${action.redis})`)) ??
+          refuseNonLoopback(`Redis (${action.redis})`, ref.url)
+        );
       }
       case 'prometheus-stop':
       case 'prometheus-start': {
@@ -73,7 +96,10 @@ export class LocalDriver {
         if (!p) return 'no Prometheus in the local stack state (prometheus)';
         if (!p.argv && !(isAlive(p.pid) && commandOf(p.pid)))
           return `Prometheus pid ${p.pid}: its command line is unknown, so it could not be started again`;
-        return refuseNonLoopback('Prometheus', p.url);
+        return (
+          (action.type === 'prometheus-stop' ? identityRefusal(p, 'prometheus') : undefined) ??
+          refuseNonLoopback('Prometheus', p.url)
+        );
       }
     }
   }
@@ -91,28 +117,20 @@ export class LocalDriver {
     switch (action.type) {
       case 'triton-kill': {
         const t = this.requireTriton();
-        if (!isAlive(t.pid)) return `tritonserver ${t.pid} was not running`;
-        signalGroup(t.pid, action.signal);
-        const gone = await waitForExit(t.pid, action.signal === 'SIGKILL' ? 10_000 : 20_000);
-        if (!gone) {
-          signalGroup(t.pid, 'SIGKILL');
-          await waitForExit(t.pid, 10_000);
-        }
-        return `${action.signal} to tritonserver process group ${t.pid}${gone ? '' : ' (then SIGKILL: it did not stop)'}`;
+        // Identity-checked: throws, signalling nothing, when the pid is no longer our Triton.
+        const result = await stopVerified(t, 'tritonserver', { group: true, signal: action.signal, graceMs: 20_000 });
+        if (result === 'gone') return `tritonserver ${t.pid} was not running`;
+        return `${action.signal} to tritonserver process group ${t.pid}${result === 'stopped' ? '' : ' (then SIGKILL: it did not stop)'}`;
       }
       case 'triton-start': {
         const t = this.requireTriton();
         const client = new TritonClient({ url: t.url, timeoutMs: 2_000 });
         try {
-          if (isAlive(t.pid) && (await client.isReady().catch(() => false)))
-            return `tritonserver ${t.pid} already runs`;
+          if (isRunning(t) && (await client.isReady().catch(() => false))) return `tritonserver ${t.pid} already runs`;
         } finally {
           await client.close();
         }
-        if (isAlive(t.pid)) {
-          signalGroup(t.pid, 'SIGKILL');
-          await waitForExit(t.pid, 10_000);
-        }
+        if (isRunning(t)) await stopVerified(t, 'tritonserver', { group: true, signal: 'SIGKILL' });
         const started = await startTriton({
           ports: t.ports,
           modelRepository: t.modelRepository,
@@ -152,36 +170,36 @@ export class LocalDriver {
       }
       case 'registry-outage': {
         const repo = this.requireTriton().modelRepository;
-        renameSync(repo, `${repo}${UNAVAILABLE_SUFFIX}`);
+        moveRegistryAway(this.stack, repo);
         return `model repository ${repo} moved away (unreachable registry)`;
       }
       case 'registry-restore': {
         const repo = this.requireTriton().modelRepository;
-        if (!existsSync(`${repo}${UNAVAILABLE_SUFFIX}`)) return `model repository ${repo} was available`;
-        renameSync(`${repo}${UNAVAILABLE_SUFFIX}`, repo);
+        if (!restoreRegistry(this.stack, repo)) return `model repository ${repo} was available`;
         return `model repository ${repo} back`;
       }
       case 'redis-kill': {
         const r = this.requireRedis(action.redis);
-        signalProcess(r.pid, 'SIGCONT');
-        signalProcess(r.pid, 'SIGKILL');
-        await waitForExit(r.pid, 5_000);
+        const what = `redis-server (${action.redis})`;
+        if (signalVerified(r, 'SIGCONT', what) === 'gone')
+          return `redis-server ${r.pid} (${action.redis}) was not running`;
+        await stopVerified(r, what, { signal: 'SIGKILL' });
         return `SIGKILL to redis-server ${r.pid} (${action.redis}): its data is gone`;
       }
       case 'redis-pause':
-        signalProcess(this.requireRedis(action.redis).pid, 'SIGSTOP');
+        signalVerified(this.requireRedis(action.redis), 'SIGSTOP', `redis-server (${action.redis})`);
         return `SIGSTOP to redis-server ${this.requireRedis(action.redis).pid} (${action.redis}): connections stay open, nothing answers`;
       case 'redis-resume':
-        signalProcess(this.requireRedis(action.redis).pid, 'SIGCONT');
+        signalVerified(this.requireRedis(action.redis), 'SIGCONT', `redis-server (${action.redis})`);
         return `SIGCONT to redis-server ${this.requireRedis(action.redis).pid} (${action.redis})`;
       case 'redis-start': {
         const r = this.requireRedis(action.redis);
-        if (isAlive(r.pid)) {
-          signalProcess(r.pid, 'SIGCONT');
+        if (isRunning(r)) {
+          signalVerified(r, 'SIGCONT', `redis-server (${action.redis})`);
           return `redis-server ${r.pid} (${action.redis}) already runs`;
         }
         const started = await startRedis(r.port);
-        Object.assign(r, { pid: started.pid, dir: started.dir, url: started.url });
+        Object.assign(r, started);
         this.save();
         return `started redis-server ${started.pid} (${action.redis}) on :${r.port}, empty`;
       }
@@ -193,18 +211,14 @@ export class LocalDriver {
       case 'prometheus-stop': {
         const p = this.requirePrometheus();
         this.capture();
-        signalProcess(p.pid, 'SIGTERM');
-        if (!(await waitForExit(p.pid, 15_000))) {
-          signalProcess(p.pid, 'SIGKILL');
-          await waitForExit(p.pid, 5_000);
-        }
+        await stopVerified(p, 'prometheus', { graceMs: 15_000 });
         return `stopped prometheus ${p.pid}`;
       }
       case 'prometheus-start': {
         const p = this.requirePrometheus();
-        if (isAlive(p.pid)) return `prometheus ${p.pid} already runs`;
+        if (isRunning(p)) return `prometheus ${p.pid} already runs`;
         if (!p.argv || !p.cwd) throw new Error('the Prometheus command line is unknown; start it by hand');
-        p.pid = await spawnDetached(p.argv, p.cwd);
+        Object.assign(p, await spawnDetached(p.argv, p.cwd, 'prometheus'));
         this.save();
         const ready = await waitUntil(
           async () => (await fetch(`${p.url}/-/ready`, { signal: AbortSignal.timeout(1_000) })).ok,

@@ -48,13 +48,8 @@ export function chaosSuite(spec: Spec, names: string[]) {
       const file = join(paths.root(), 'chaos', 'experiments', `${name}.yaml`);
       const document = loadExperimentFile(file);
       ctx.log(`chaos: ${name} (${document.spec.playbook?.failure ?? ''})`);
-      const ref = (r: typeof stack.cacheRedis) => ({ pid: r.pid, port: r.port, url: r.url, dir: r.dir });
-      const local = new LocalDriver({
-        gatewayUrl: stack.gateway.url,
-        triton: stack.triton,
-        redis: { cache: ref(stack.cacheRedis), featureStore: ref(stack.featureStoreRedis) },
-        prometheus: { pid: stack.prometheus.pid, url: stack.prometheus.url },
-      });
+      // The stack's own state (identities recorded at launch); restarts are written back to it.
+      const local = new LocalDriver(stack.state, stack.stateFile);
       const journal = await runExperiment({
         document,
         file,
@@ -69,8 +64,6 @@ export function chaosSuite(spec: Spec, names: string[]) {
         timeScale: ctx.quick ? 0.5 : 1,
         log: (line) => ctx.log(`  ${line}`),
       });
-      // A restarted Triton or Redis has a new pid: the stack stops whichever runs at the end.
-      if (local.stack.triton) stack.triton = local.stack.triton;
       journals.push(journal);
       outcomes.push(outcomeOf(journal, document.spec.steadyState?.probes?.map((p) => p.name) ?? []));
       const w = windowOf(journal, document.metadata.description ?? name);

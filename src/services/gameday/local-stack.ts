@@ -1,20 +1,18 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { type LocalStack, writeLocalStack } from '../../adapters/chaos/local-stack.ts';
 import { startAlertmanager } from '../../adapters/process/alertmanager-server.ts';
 import type { Daemon } from '../../adapters/process/daemon.ts';
 import { type GatewayProcess, spawnGatewayProcess } from '../../adapters/process/gateway-process.ts';
+import { isRunning } from '../../adapters/process/identity.ts';
 import { paths } from '../../adapters/process/paths.ts';
 import { freePort } from '../../adapters/process/ports.ts';
 import { type PrometheusServer, startPrometheus } from '../../adapters/process/prometheus-server.ts';
 import { startPushgateway } from '../../adapters/process/pushgateway-server.ts';
-import { type RedisInstance, startRedis, stopRedis } from '../../adapters/process/redis-server.ts';
-import {
-  recordedInstances,
-  startTriton,
-  stopTriton,
-  type TritonInstance,
-} from '../../adapters/process/triton-server.ts';
+import { startRedis, stopRedis } from '../../adapters/process/redis-server.ts';
+import { stopVerified } from '../../adapters/process/supervisor.ts';
+import { startTriton, stopTriton } from '../../adapters/process/triton-server.ts';
 import { writeDerivedSpec } from './derived-spec.ts';
 import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver.ts';
 
@@ -22,14 +20,18 @@ import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver.t
  * The whole local stack of the game day, each part a real process started by the project:
  * Triton (nvidia-pytriton), two Redis (prediction cache, online feature store), the gateway
  * (its own process), Prometheus with the generated rules, Alertmanager with the generated
- * routes delivering to a local webhook receiver, and Pushgateway. Extra scrape targets (A/B controller, drift watcher) are
- * added by the caller before Prometheus starts.
+ * routes delivering to a local webhook receiver, and Pushgateway. Extra scrape targets (A/B
+ * controller, drift watcher) are added by the caller before Prometheus starts.
+ *
+ * Where the processes local chaos acts on are is `state`: the one LocalStack description
+ * (src/adapters/chaos/local-stack.ts, identities recorded at launch), written to
+ * `stateFile` and updated there by the chaos runner when it restarts one. `stop()` stops
+ * what the state names at the end, after an identity check.
  */
-export interface LocalStack {
-  triton: TritonInstance;
-  cacheRedis: RedisInstance;
-  /** The online feature store's own Redis, as in production: a frozen store is not a frozen cache. */
-  featureStoreRedis: RedisInstance;
+export interface GameDayStack {
+  state: LocalStack;
+  /** <runDir>/stack.json: `steadystate chaos run --stack-state` can act on this stack too. */
+  stateFile: string;
   gateway: GatewayProcess;
   prometheus: PrometheusServer;
   alertmanager: Daemon;
@@ -80,7 +82,7 @@ export function localAlertmanagerConfig(generated: string, receiverUrl: string):
   return config;
 }
 
-export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+export async function startLocalStack(options: LocalStackOptions): Promise<GameDayStack> {
   const started: { stop(): Promise<void> }[] = [];
   const stopAll = async () => {
     for (const s of started.reverse()) await s.stop().catch(() => undefined);
@@ -89,17 +91,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const ports = { http: await freePort(), grpc: await freePort(), metrics: await freePort() };
     options.log('starting Triton (nvidia-pytriton tritonserver, CPU) ...');
     const triton = await startTriton({ ports });
-    // A chaos experiment may kill and restart Triton on the same ports: stop whichever runs then.
+    const state: LocalStack = { gatewayUrl: '', root: paths.root(), triton };
+    // A chaos experiment may kill and restart Triton or Redis: stop whichever the state names then.
+    started.push({ stop: async () => void (state.triton && (await stopTriton(state.triton))) });
+    const cacheRedis = await startRedis(await freePort());
+    const featureStoreRedis = await startRedis(await freePort());
+    state.redis = { cache: cacheRedis, featureStore: featureStoreRedis };
     started.push({
       stop: async () => {
-        const current = recordedInstances().find((i) => i.ports.http === ports.http) ?? triton;
-        await stopTriton(current);
+        for (const r of [state.redis?.cache, state.redis?.featureStore])
+          if (r?.dir) await stopRedis({ ...r, dir: r.dir });
       },
     });
-    const cacheRedis = await startRedis(await freePort());
-    started.push({ stop: () => stopRedis(cacheRedis) });
-    const featureStoreRedis = await startRedis(await freePort());
-    started.push({ stop: () => stopRedis(featureStoreRedis) });
     const specFile = join(options.runDir, 'steadystate.yaml');
     const gatewayPort = await freePort();
     writeDerivedSpec(readFileSync(options.specFile, 'utf8'), specFile, {
@@ -114,6 +117,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     options.log('starting the gateway ...');
     const gateway = await spawnGatewayProcess({ specFile, port: gatewayPort, adminToken });
     started.push(gateway);
+    state.gatewayUrl = gateway.url;
     const receiver = await startWebhookReceiver();
     started.push({ stop: () => receiver.close() });
     const alertmanager = await startAlertmanager({
@@ -140,10 +144,19 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ],
     });
     started.push(prometheus);
+    // Prometheus runs as our child; a chaos restart replaces it with a detached one the state names.
+    state.prometheus = { ...prometheus.identity, cwd: prometheus.dir, url: prometheus.url };
+    started.push({
+      stop: async () => {
+        const p = state.prometheus;
+        if (p && p.pid !== prometheus.pid && isRunning(p)) await stopVerified(p, 'prometheus');
+      },
+    });
+    const stateFile = join(options.runDir, 'stack.json');
+    writeLocalStack(stateFile, state);
     return {
-      triton,
-      cacheRedis,
-      featureStoreRedis,
+      state,
+      stateFile,
       gateway,
       prometheus,
       alertmanager,

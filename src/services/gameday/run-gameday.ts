@@ -7,9 +7,9 @@ import { PrometheusClient } from '../../adapters/prometheus/client.ts';
 import { experimentFromSpec } from '../../core/abtest/experiment-config.ts';
 import type { Journal } from '../../core/chaos/journal.ts';
 import { junitXml } from '../../core/chaos/junit.ts';
-import { asMixSchema, createPayloadMix, type LoadRequest } from '../../core/load/payload-mix.ts';
 import { summarizeLoad } from '../../core/load/series.ts';
 import { reportSeriesFromLoad } from '../../core/report/from-load.ts';
+import { isPage } from '../../core/report/notifications.ts';
 import { type GameDayOutcome, gameDayOutcome } from '../../core/report/outcome.ts';
 import type {
   AbDecision,
@@ -18,6 +18,7 @@ import type {
   FaultWindow,
   GameDayResult,
 } from '../../core/report/types.ts';
+import { featureSchemaFile } from '../../core/spec/feature-schema.ts';
 import { parseSpec } from '../../core/spec/parse.ts';
 import { AbController } from '../abtest/controller.ts';
 import { abtestGauges } from '../abtest/gauges.ts';
@@ -30,7 +31,8 @@ import { startWatch } from '../drift/watch.ts';
 import { runOpenLoad } from '../load/open-load.ts';
 import { writeGameDayReport } from '../report/write-report.ts';
 import { badVariantPhase } from './bad-variant-phase.ts';
-import { type LocalStack, startLocalStack } from './local-stack.ts';
+import { gameDayTraffic, referenceRows } from './baseline-traffic.ts';
+import { type GameDayStack, startLocalStack } from './local-stack.ts';
 import { driftSeries, shiftedTrafficPhase } from './shifted-traffic-phase.ts';
 
 export interface GameDayOptions {
@@ -48,7 +50,7 @@ export interface GameDayOptions {
 }
 
 export interface GameDayContext {
-  stack: LocalStack;
+  stack: GameDayStack;
   quick: boolean;
   runDir: string;
   log: (line: string) => void;
@@ -75,6 +77,12 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayRun> {
   const specText = readFileSync(options.specFile, 'utf8');
   const spec = parseSpec(specText, options.specFile);
   const experiment = experimentFromSpec(spec);
+  const monitor = loadMonitor(spec, undefined, { root: paths.root() });
+  // Baseline traffic drawn from the data the drift reference was built from (issue 19): a
+  // healthy run raises no drift ticket; the drift phase shifts it on purpose. Read before
+  // anything starts, so a missing or stale data file stops nothing half-way.
+  const schema = featureSchemaFile.parse(JSON.parse(readFileSync(paths.featureSchema(), 'utf8')));
+  const traffic = gameDayTraffic(schema, referenceRows(monitor.profile, schema, paths.root()));
   const abPort = await freePort();
   const driftPort = await freePort();
   const stack = await startLocalStack({
@@ -118,7 +126,6 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayRun> {
   const abLoop = setInterval(() => void controller.tick().catch(() => undefined), 2_000);
 
   // The drift watcher judges the gateway's bin counters in Prometheus (the scalable path).
-  const monitor = loadMonitor(spec, undefined, { root: paths.root() });
   const driftWindow = options.quick ? '1m' : '3m';
   if (options.quick) monitor.settings.minSamples = 300;
   const driftStop = new AbortController();
@@ -132,16 +139,6 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayRun> {
     signal: driftStop.signal,
   });
 
-  const schema = asMixSchema(JSON.parse(readFileSync(paths.featureSchema(), 'utf8')));
-  const mix = createPayloadMix(schema, { seed: 7, populationSeed: 7 });
-  // The shifted-traffic phase: amounts triple and card-not-present online traffic dominates.
-  let shifted = false;
-  const nextRequest = (): LoadRequest => {
-    const r = mix.next();
-    return shifted
-      ? { ...r, features: { ...r.features, amount: Number(r.features.amount) * 3, channel: 'online', card_present: 0 } }
-      : r;
-  };
   const rate = options.quick ? 40 : 80;
   const loadAbort = new AbortController();
   let lastProgress = '';
@@ -149,7 +146,7 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayRun> {
     url: stack.gateway.url,
     ratePerSecond: rate,
     durationMs: (options.quick ? 6 : 20) * 60_000,
-    next: nextRequest,
+    next: () => traffic.next(),
     signal: loadAbort.signal,
     onProgress: (p) => {
       lastProgress = `sent ${p.sent}, in flight ${p.inflight}, live p99 ${Number.isFinite(p.p99Ms) ? p.p99Ms.toFixed(0) : '-'} ms`;
@@ -186,9 +183,7 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayRun> {
       const drift = await shiftedTrafficPhase({
         prometheusUrl: stack.prometheus.url,
         seconds: options.quick ? 35 : 90,
-        setShifted: (on) => {
-          shifted = on;
-        },
+        setShifted: (on) => traffic.setShifted(on),
         log,
       });
       outcomes.push(drift.outcome);
@@ -230,8 +225,13 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayRun> {
     o.pagesReceived = [
       ...new Set(
         stack.receiver.pages
+          // Pages only: a ticket (severity=ticket, e.g. FeatureDrift) woke no one.
           .filter(
-            (p) => p.status === 'firing' && p.atMs >= during.startMs && p.atMs <= (during.endMs ?? Date.now()) + 60_000,
+            (p) =>
+              p.status === 'firing' &&
+              isPage(p) &&
+              p.atMs >= during.startMs &&
+              p.atMs <= (during.endMs ?? Date.now()) + 60_000,
           )
           .map((p) => p.alertname),
       ),
