@@ -146,6 +146,11 @@ export class InferenceGateway {
     return this.deps.featureStore !== undefined;
   }
 
+  /** True while the feature store's breaker skips lookups (missing features take their defaults). */
+  get featureStoreBreakerOpen(): boolean {
+    return this.deps.featureStore?.breakerOpen ?? false;
+  }
+
   private runtime(model: string): ModelRuntime {
     const rt = this.models.get(model);
     if (!rt)

@@ -30,7 +30,9 @@ export class DependencyGuard {
       halfOpenAfter,
       breaker: new ConsecutiveBreaker(options.failuresToOpen ?? 5),
     });
-    this.policy = wrap(timeout(options.timeoutMs, TimeoutStrategy.Aggressive), this.breaker);
+    // The breaker outside the timeout: a frozen Redis never settles a call, so only a timeout
+    // the breaker can see counts it as a failure (inside-out, the breaker never opened).
+    this.policy = wrap(this.breaker, timeout(options.timeoutMs, TimeoutStrategy.Aggressive));
     const dependency = options.name;
     this.breaker.onBreak(() =>
       log.warn({ dependency, retry_after_ms: halfOpenAfter }, `${dependency}: breaker opened, calls skipped`),
