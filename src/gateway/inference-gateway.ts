@@ -7,15 +7,17 @@ import type { StackSpec } from '../core/spec/kinds/stack.ts';
 import { Coalescer } from './cache/coalescer.ts';
 import { GuardedPredictionStore } from './cache/guarded-store.ts';
 import type { PredictionStore } from './cache/store.ts';
+import { ModelUnavailableError, NotFoundError } from './errors.ts';
 import type { OnlineFeatureStore } from './features/feature-store.ts';
+import { type GatewayLog, SILENT_LOG } from './log.ts';
 import type { GatewayMetrics } from './metrics.ts';
 import type { Answer } from './pipeline/answer.ts';
 import { FallbackChain } from './pipeline/fallback-chain.ts';
 import type { PredictionLog } from './prediction-log.ts';
 import { WeightsStore } from './routing/weights.ts';
 import { FaultInjector } from './upstream/faults.ts';
-import { TritonUpstream, UpstreamError } from './upstream/triton-upstream.ts';
-import { RequestError } from './validation/errors.ts';
+import { TritonUpstream } from './upstream/triton-upstream.ts';
+import { UpstreamError } from './upstream/upstream.ts';
 import type { PredictRequest } from './validation/predict-request.ts';
 
 /** Maps a feature value to its reference-profile bin (from the drift profile); undefined = not tracked. */
@@ -31,6 +33,8 @@ export interface GatewayDependencies {
   predictionLog?: PredictionLog;
   featureBinner?: FeatureBinner;
   random?: () => number;
+  /** 5xx, fallback answers and breaker transitions are logged here (default: silent). */
+  log?: GatewayLog;
 }
 
 export interface PredictResponse {
@@ -63,6 +67,7 @@ export class InferenceGateway {
   readonly faults = new FaultInjector();
   readonly metrics: GatewayMetrics;
   readonly cache: GuardedPredictionStore;
+  private readonly log: GatewayLog;
   private readonly deps: GatewayDependencies;
   private readonly models = new Map<string, ModelRuntime>();
   private shadowInflight = 0;
@@ -71,9 +76,10 @@ export class InferenceGateway {
   constructor(deps: GatewayDependencies) {
     this.deps = deps;
     this.metrics = deps.metrics;
+    this.log = deps.log ?? SILENT_LOG;
     const { stack } = deps;
     this.weights = new WeightsStore(stack.models);
-    this.cache = new GuardedPredictionStore(deps.store, parseDuration(stack.cache.timeout) * 1000);
+    this.cache = new GuardedPredictionStore(deps.store, parseDuration(stack.cache.timeout) * 1000, Date.now, this.log);
     const r = stack.resilience;
     const breaker = {
       failureRatio: r.breakerFailureRatio,
@@ -95,6 +101,7 @@ export class InferenceGateway {
           faults: this.faults,
           metrics: this.metrics,
           breaker,
+          log: this.log,
         });
       const upstreams = new Map(m.variants.map((v) => [v.name, make(v.name, v.tritonModel)]));
       const fallback = m.fallbackModel ? make('fallback', m.fallbackModel) : undefined;
@@ -139,14 +146,15 @@ export class InferenceGateway {
     return this.deps.featureStore !== undefined;
   }
 
+  /** True while the feature store's breaker skips lookups (missing features take their defaults). */
+  get featureStoreBreakerOpen(): boolean {
+    return this.deps.featureStore?.breakerOpen ?? false;
+  }
+
   private runtime(model: string): ModelRuntime {
     const rt = this.models.get(model);
     if (!rt)
-      throw new RequestError(
-        404,
-        `unknown model "${model}"; this gateway serves ${this.modelNames().join(', ')}`,
-        'model',
-      );
+      throw new NotFoundError(`unknown model "${model}"; this gateway serves ${this.modelNames().join(', ')}`, 'model');
     return rt;
   }
 
@@ -169,7 +177,7 @@ export class InferenceGateway {
       for (const f of defaulted) this.metrics.defaultedFeatures.inc({ model, feature: f });
     }
     const row = encodeFeatures(rt.schema, features);
-    const answer = await this.run(model, variant, [row], start);
+    const answer = await this.run(model, variant, [row], start, requestId);
     this.countFeatureBins(model, features);
     const response: PredictResponse = {
       score: answer.scores[0] as number,
@@ -197,16 +205,47 @@ export class InferenceGateway {
   }
 
   /** KServe v2 infer on a logical model: rows already validated against the schema. */
-  async inferRows(model: string, rows: number[][], userId: string | undefined): Promise<Answer> {
-    this.runtime(model);
+  async inferRows(
+    model: string,
+    rows: number[][],
+    opts: { userId?: string | undefined; version?: string | undefined; requestId?: string } = {},
+  ): Promise<Answer> {
     const start = performance.now();
-    const variant = this.variantFor(model, userId ?? randomUUID());
-    const answer = await this.run(model, variant, rows, start);
+    const variant =
+      opts.version === undefined
+        ? this.variantFor(model, opts.userId ?? randomUUID())
+        : this.checkVersion(model, opts.version);
+    const answer = await this.run(model, variant, rows, start, opts.requestId ?? randomUUID());
     this.mirror(model, variant, rows, answer);
     return answer;
   }
 
-  private async run(model: string, variant: string, rows: number[][], start: number): Promise<Answer> {
+  /**
+   * The logical model's KServe "versions" are its variants: `/versions/v2/...` pins variant v2
+   * (a canary check or a debugging client) instead of the user-hash assignment.
+   */
+  versionsOf(model: string): string[] {
+    return [...this.runtime(model).upstreams.keys()];
+  }
+
+  /** Returns `version` when it names a variant of `model`; else NotFoundError naming the versions. */
+  checkVersion(model: string, version: string): string {
+    const versions = this.versionsOf(model);
+    if (!versions.includes(version))
+      throw new NotFoundError(
+        `unknown version "${version}" of model "${model}"; its versions are its variants: ${versions.join(', ')}`,
+        'version',
+      );
+    return version;
+  }
+
+  private async run(
+    model: string,
+    variant: string,
+    rows: number[][],
+    start: number,
+    requestId: string,
+  ): Promise<Answer> {
     const rt = this.runtime(model);
     let answer: Answer;
     try {
@@ -214,7 +253,10 @@ export class InferenceGateway {
     } catch (error) {
       this.record(model, variant, 'error', 503, start);
       const reason = error instanceof UpstreamError ? error.reason : 'internal';
-      throw new RequestError(503, `${model}/${variant} is unavailable (${reason}) and fallbacks are disabled`);
+      throw new ModelUnavailableError(
+        `${model}/${variant} is unavailable (${reason}) and fallbacks are disabled`,
+        reason,
+      );
     }
     this.record(model, variant, answer.servedBy, 200, start);
     if (answer.servedBy === 'primary' || answer.servedBy === 'cache' || answer.servedBy === 'stale_cache') {
@@ -222,6 +264,13 @@ export class InferenceGateway {
         this.metrics.predictions.inc({ model, variant, label: String(answer.labels[i]) });
         this.metrics.score.observe({ model, variant }, score);
       });
+    }
+    if (answer.degradedBecause !== undefined) {
+      // Only degraded answers log: the healthy path (primary, cache) writes nothing.
+      this.log.warn(
+        { request_id: requestId, model, variant, served_by: answer.servedBy, reason: answer.degradedBecause },
+        `${model}/${variant} answered from ${answer.servedBy}: the primary failed (${answer.degradedBecause})`,
+      );
     }
     return answer;
   }

@@ -1,9 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { bearerMatches } from './admin/auth.ts';
+import {
+  BatchTooLargeError,
+  GatewayError,
+  InvalidRequestError,
+  ModelUnavailableError,
+  NotFoundError,
+} from './errors.ts';
 import type { InferenceGateway } from './inference-gateway.ts';
-import { RequestError } from './validation/errors.ts';
-import { decodeKServeRequest } from './validation/kserve-request.ts';
+import { registerKServeRoutes } from './kserve/routes.ts';
+import { type GatewayLog, SILENT_LOG } from './log.ts';
 import { decodePredictRequest } from './validation/predict-request.ts';
 
 /** Response schema: lets fastify serialize answers with fast-json-stringify (the cache-hit path is serialization-bound). */
@@ -32,7 +39,19 @@ export interface GatewayServerOptions {
   maxInflight: number;
   /** Empty = admin API disabled (every call is 401). */
   adminToken: string;
-  logger?: boolean;
+  /** Structured log for 5xx answers (the gateway core logs fallbacks and breakers itself). */
+  log?: GatewayLog;
+  /** The gateway's release, for KServe server metadata (`GET /v2`). */
+  version?: string;
+}
+
+/** The one place a domain error becomes an HTTP status. */
+function httpStatusOf(error: GatewayError): number {
+  if (error instanceof BatchTooLargeError) return 413;
+  if (error instanceof NotFoundError) return 404;
+  if (error instanceof ModelUnavailableError) return 503;
+  if (error instanceof InvalidRequestError) return 400;
+  return 500;
 }
 
 /**
@@ -41,8 +60,11 @@ export interface GatewayServerOptions {
  * 503 + Retry-After before queues grow; readiness waits for a warm-up prediction.
  */
 export function buildGatewayServer(gateway: InferenceGateway, options: GatewayServerOptions) {
+  const log = options.log ?? SILENT_LOG;
+  // Fastify's own per-request logger stays off: it would build a child logger on every
+  // request, the cache-hit path included. The few lines worth writing go through `log`.
   const app: FastifyInstance = Fastify({
-    logger: options.logger ?? false,
+    logger: false,
     bodyLimit: options.maxBodyBytes,
     genReqId: (req) =>
       typeof req.headers['x-request-id'] === 'string' ? req.headers['x-request-id'].slice(0, 128) : randomUUID(),
@@ -50,9 +72,17 @@ export function buildGatewayServer(gateway: InferenceGateway, options: GatewaySe
   const state = { ready: false, draining: false, inflight: 0 };
 
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
-    if (error instanceof RequestError) {
+    if (error instanceof GatewayError) {
+      const status = httpStatusOf(error);
+      if (status >= 500) {
+        log.error(
+          { request_id: request.id, url: request.url, status, err: { type: error.name, message: error.message } },
+          `answered ${status}: ${error.message}`,
+        );
+      }
+      if (error instanceof ModelUnavailableError) reply.header('retry-after', '1');
       return reply
-        .status(error.status)
+        .status(status)
         .send({ error: error.message, ...(error.field ? { field: error.field } : {}), request_id: request.id });
     }
     const status = error.statusCode ?? 500;
@@ -68,7 +98,15 @@ export function buildGatewayServer(gateway: InferenceGateway, options: GatewaySe
         error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? 'send Content-Type: application/json' : 'send a JSON body';
       return reply.status(status).send({ error: `${error.message}; ${hint}`, request_id: request.id });
     }
-    request.log.error(error);
+    log.error(
+      {
+        request_id: request.id,
+        url: request.url,
+        status: 500,
+        err: { type: error.name, message: error.message, stack: error.stack },
+      },
+      `answered 500: ${error.message}`,
+    );
     return reply.status(500).send({ error: 'internal error', request_id: request.id });
   });
 
@@ -82,6 +120,9 @@ export function buildGatewayServer(gateway: InferenceGateway, options: GatewaySe
   });
 
   // Load shedding on the inference routes only: health, metrics and admin always answer.
+  // `counted` marks the requests that entered: a shed request, or one refused before its
+  // preHandler (an undecodable body), must not be released, or the in-flight count drifts low.
+  const counted = new WeakSet<FastifyRequest>();
   const shed = async (request: FastifyRequest, reply: FastifyReply) => {
     if (state.inflight >= options.maxInflight || state.draining) {
       const model = (request.params as { model?: string }).model ?? 'unknown';
@@ -92,32 +133,23 @@ export function buildGatewayServer(gateway: InferenceGateway, options: GatewaySe
         .header('retry-after', '1')
         .send({ error: 'overloaded: too many requests in flight; retry after 1 s', request_id: request.id });
     }
+    counted.add(request);
     state.inflight++;
     gateway.metrics.inflight.set(state.inflight);
   };
-  const release = async () => {
+  const release = async (request: FastifyRequest) => {
+    if (!counted.delete(request)) return;
     state.inflight--;
     gateway.metrics.inflight.set(state.inflight);
   };
 
-  app.post<{ Params: { model: string } }>(
-    '/v2/models/:model/infer',
-    { preHandler: shed, onResponse: release },
-    async (request) => {
-      const model = request.params.model;
-      const rows = decodeKServeRequest(request.body, gateway.schemaOf(model), options.maxBatch);
-      const answer = await gateway.inferRows(model, rows.rows, rows.userId);
-      return {
-        model_name: model,
-        id: rows.id ?? request.id,
-        parameters: { variant: answer.variant, served_by: answer.servedBy, stale: answer.stale },
-        outputs: [
-          { name: 'score', datatype: 'FP32', shape: [answer.scores.length, 1], data: answer.scores },
-          { name: 'label', datatype: 'INT32', shape: [answer.labels.length, 1], data: answer.labels },
-        ],
-      };
-    },
-  );
+  registerKServeRoutes(app, gateway, {
+    maxBatch: options.maxBatch,
+    version: options.version ?? '0.0.0',
+    isReady: () => state.ready,
+    shed,
+    release,
+  });
 
   app.post<{ Params: { model: string } }>(
     '/v1/models/:model/predict',
@@ -136,27 +168,6 @@ export function buildGatewayServer(gateway: InferenceGateway, options: GatewaySe
     return gateway.predict(model, body, request.id);
   });
 
-  app.get<{ Params: { model: string } }>('/v2/models/:model', async (request) => {
-    const schema = gateway.schemaOf(request.params.model);
-    return {
-      name: request.params.model,
-      platform: 'steadystate-gateway',
-      versions: Object.keys(schema.models),
-      inputs: [{ name: schema.input, datatype: 'FP32', shape: [-1, schema.features.length] }],
-      outputs: [
-        { name: 'score', datatype: 'FP32', shape: [-1, 1] },
-        { name: 'label', datatype: 'INT32', shape: [-1, 1] },
-      ],
-      parameters: {
-        features: schema.features.map((f) => f.name),
-        weights: gateway.weights.asRecord(request.params.model),
-      },
-    };
-  });
-  app.get<{ Params: { model: string } }>('/v2/models/:model/ready', async (request, reply) => {
-    gateway.schemaOf(request.params.model);
-    return reply.status(state.ready ? 200 : 503).send();
-  });
   app.get('/v2/health/live', async () => ({ live: true }));
   app.get('/v2/health/ready', async (_req, reply) => reply.status(state.ready && !state.draining ? 200 : 503).send());
   app.get('/healthz', async () => ({ status: 'live' }));

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { paths } from '../adapters/process/paths.ts';
 import { TritonClient } from '../adapters/triton/client.ts';
 import { type FeatureSchema, featureSchemaFile } from '../core/spec/feature-schema.ts';
 import { parseDuration } from '../core/spec/kinds/common.ts';
@@ -8,7 +9,9 @@ import { MemoryPredictionStore } from './cache/memory-store.ts';
 import { RedisPredictionStore } from './cache/redis-store.ts';
 import { NoPredictionStore, type PredictionStore } from './cache/store.ts';
 import { OnlineFeatureStore } from './features/feature-store.ts';
+import { RedisFeatureSource } from './features/redis-feature-source.ts';
 import { type FeatureBinner, InferenceGateway } from './inference-gateway.ts';
+import { createGatewayLog, type GatewayLog, SILENT_LOG } from './log.ts';
 import { createGatewayMetrics } from './metrics.ts';
 import { PredictionLog } from './prediction-log.ts';
 import { buildGatewayServer } from './server.ts';
@@ -28,7 +31,10 @@ export interface StartGatewayOptions {
   initialiseMetrics?: (metrics: ReturnType<typeof createGatewayMetrics>) => void;
   /** Wait for the warm-up prediction before resolving (default true). */
   waitReady?: boolean;
+  /** Structured JSON logs (pino, stdout) for 5xx, fallbacks and breaker transitions; default on. */
   logger?: boolean;
+  /** Overrides `logger`: where those lines go (tests record them). */
+  log?: GatewayLog;
 }
 
 export interface RunningGateway {
@@ -49,6 +55,14 @@ export function loadFeatureSchema(path: string): FeatureSchema {
   return featureSchemaFile.parse(JSON.parse(raw));
 }
 
+function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(join(paths.root(), 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
 /** Wires the gateway from the Stack spec and starts listening. */
 export async function startGateway(options: StartGatewayOptions): Promise<RunningGateway> {
   const { stack } = options;
@@ -63,11 +77,12 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   } else {
     store = new MemoryPredictionStore(stack.cache.maxEntries);
   }
+  const log = options.log ?? (options.logger === false ? SILENT_LOG : createGatewayLog());
   const featureStore = stack.featureStore
     ? new OnlineFeatureStore(
-        stack.featureStore.redisUrl,
-        stack.featureStore.keyPrefix,
+        new RedisFeatureSource(stack.featureStore.redisUrl, stack.featureStore.keyPrefix),
         parseDuration(stack.featureStore.timeout) * 1000,
+        log,
       )
     : undefined;
   const predictionLog = stack.predictionLog
@@ -81,6 +96,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     triton,
     store,
     metrics,
+    log,
     ...(featureStore ? { featureStore } : {}),
     ...(predictionLog ? { predictionLog } : {}),
     ...(options.featureBinner ? { featureBinner: options.featureBinner } : {}),
@@ -90,7 +106,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     maxBatch: stack.gateway.maxBatch,
     maxInflight: stack.gateway.maxInflight,
     adminToken: options.adminToken ?? process.env[stack.gateway.adminTokenEnv] ?? '',
-    logger: options.logger ?? false,
+    log,
+    version: packageVersion(),
   });
   const address = await server.app.listen({
     host: options.host ?? '127.0.0.1',

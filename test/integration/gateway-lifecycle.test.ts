@@ -38,6 +38,7 @@ describe('gateway lifecycle, online features and prediction log (real Triton + R
       tritonUrl: `http://127.0.0.1:${deadPort}`,
       adminToken: ADMIN_TOKEN,
       waitReady: false,
+      logger: false,
     });
     try {
       await new Promise((r) => setTimeout(r, 1_500));
@@ -53,6 +54,7 @@ describe('gateway lifecycle, online features and prediction log (real Triton + R
       tritonUrl: triton.url,
       adminToken: ADMIN_TOKEN,
       waitReady: false,
+      logger: false,
     });
     try {
       await expect.poll(async () => (await fetch(`${good.url}/readyz`)).status, { timeout: 15_000 }).toBe(200);

@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/adapters/process/ports.ts';
 import {
@@ -330,6 +331,64 @@ describe('the gateway with Redis as cache', () => {
   afterAll(async () => {
     await gw?.close();
     if (redis) await stopRedis(redis);
+  });
+
+  it('a paused feature-store Redis costs at most its timeout, then nothing: missing features default, flagged', async () => {
+    const features = await startRedis(await freePort());
+    const store = new Redis(features.url);
+    const fsGateway = await startTestGateway(
+      triton.url,
+      testStack((s) => {
+        s.featureStore = { redisUrl: features.url, keyPrefix: 'features:', timeout: '10ms' };
+      }),
+    );
+    try {
+      await store.hset('features:fs-user', { account_age_days: '3', device_age_days: '2' });
+      const partial = { amount: 99.5, hour: 2 };
+      const post = async (user: string) => {
+        const start = performance.now();
+        const res = await fetch(`${fsGateway.url}/v1/predict`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ user_id: user, features: partial }),
+        });
+        return {
+          status: res.status,
+          ms: performance.now() - start,
+          body: (await res.json()) as { defaulted_features: string[] },
+        };
+      };
+      const healthy = await post('fs-user');
+      expect(healthy.status).toBe(200);
+      expect(healthy.body.defaulted_features).not.toContain('account_age_days');
+
+      pauseRedis(features);
+      const paused = [];
+      for (let i = 0; i < 20; i++) paused.push(await post('fs-user'));
+      resumeRedis(features);
+      expect(paused.every((r) => r.status === 200)).toBe(true);
+      expect(paused.every((r) => r.body.defaulted_features.includes('account_age_days'))).toBe(true);
+      // Each call waits at most the 10 ms timeout; after 5 the breaker skips the store.
+      expect(Math.max(...paused.map((r) => r.ms))).toBeLessThan(300);
+      expect(Math.min(...paused.slice(0, 5).map((r) => r.ms))).toBeGreaterThanOrEqual(9);
+      expect(median(paused.slice(10).map((r) => r.ms))).toBeLessThan(10);
+      expect(fsGateway.gateway.featureStoreBreakerOpen).toBe(true);
+      const metrics = await fsGateway.gateway.metrics.registry.getSingleMetricAsString(
+        'inference_defaulted_features_total',
+      );
+      expect(metrics).toMatch(/feature="account_age_days"} \d+/);
+      // Resumed: after the breaker's 2 s the store answers again.
+      await expect
+        .poll(async () => (await post('fs-user')).body.defaulted_features.includes('account_age_days'), {
+          timeout: 10_000,
+          interval: 500,
+        })
+        .toBe(false);
+    } finally {
+      store.disconnect();
+      await fsGateway.close();
+      await stopRedis(features);
+    }
   });
 
   it('serves repeats from Redis, and keeps answering when Redis is paused or killed', async () => {

@@ -29,7 +29,6 @@ export function registerGateway(program: Command): void {
         ...(opts.port ? { port: opts.port } : {}),
         ...(opts.tritonUrl ? { tritonUrl: opts.tritonUrl } : {}),
         waitReady: opts.waitReady,
-        logger: false,
       });
       console.log(`gateway listening on ${running.url} (models: ${running.gateway.modelNames().join(', ')})`);
       const shutdown = async (signal: string) => {

@@ -1,4 +1,5 @@
-import { CircuitState, ConsecutiveBreaker, circuitBreaker, handleAll, TimeoutStrategy, timeout, wrap } from 'cockatiel';
+import { DependencyGuard } from '../guard/dependency-guard.ts';
+import type { GatewayLog } from '../log.ts';
 import type { CachedPrediction, PredictionStore } from './store.ts';
 
 export type CacheReadResult =
@@ -7,33 +8,29 @@ export type CacheReadResult =
   | { outcome: 'error'; error: unknown };
 
 /**
- * The cache is an optimisation, never a dependency: every read is bounded by a timeout and
- * a breaker (5 consecutive failures open it for 2 s), and every failure reads as a miss.
- * A slow or dead Redis therefore costs a request at most `timeoutMs`, then nothing while
- * the breaker is open.
+ * The cache is an optimisation, never a dependency: every Redis read and write goes through
+ * a DependencyGuard (timeout + breaker), and every failure reads as a miss.
  */
 export class GuardedPredictionStore {
   readonly store: PredictionStore;
-  private readonly policy;
-  private readonly breaker;
+  private readonly guard: DependencyGuard;
   private readonly now: () => number;
 
-  constructor(store: PredictionStore, timeoutMs: number, now: () => number = Date.now) {
+  constructor(store: PredictionStore, timeoutMs: number, now: () => number = Date.now, log?: GatewayLog) {
     this.store = store;
     this.now = now;
-    this.breaker = circuitBreaker(handleAll, { halfOpenAfter: 2_000, breaker: new ConsecutiveBreaker(5) });
-    this.policy = wrap(timeout(timeoutMs, TimeoutStrategy.Aggressive), this.breaker);
+    this.guard = new DependencyGuard({ name: 'prediction cache', timeoutMs, ...(log ? { log } : {}) });
   }
 
   get breakerOpen(): boolean {
-    return this.breaker.state === CircuitState.Open;
+    return this.guard.open;
   }
 
   async read(key: string): Promise<CacheReadResult> {
     try {
       // An in-process LRU can be neither slow nor down: skip the guard's timers on the hot path.
       const value =
-        this.store.kind === 'redis' ? await this.policy.execute(() => this.store.get(key)) : await this.store.get(key);
+        this.store.kind === 'redis' ? await this.guard.execute(() => this.store.get(key)) : await this.store.get(key);
       if (!value) return { outcome: 'miss' };
       return { outcome: value.expiresAtMs > this.now() ? 'hit' : 'stale', value };
     } catch (error) {
@@ -47,6 +44,6 @@ export class GuardedPredictionStore {
       this.store.set(key, value).catch(() => undefined);
       return;
     }
-    this.policy.execute(() => this.store.set(key, value)).catch(() => undefined);
+    this.guard.execute(() => this.store.set(key, value)).catch(() => undefined);
   }
 }

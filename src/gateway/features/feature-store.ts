@@ -1,5 +1,6 @@
-import { Redis } from 'ioredis';
 import type { FeatureSchema, FeatureValue } from '../../core/spec/feature-schema.ts';
+import { DependencyGuard } from '../guard/dependency-guard.ts';
+import type { GatewayLog } from '../log.ts';
 
 export interface CompletedFeatures {
   features: Record<string, FeatureValue>;
@@ -9,26 +10,31 @@ export interface CompletedFeatures {
   fromStore: string[];
 }
 
+/** Where online features live (a port: Redis in production, a map or a stalled fake in tests). */
+export interface FeatureSource {
+  /** The stored values of `names` for one user, null where absent; strings, as Redis keeps them. */
+  fetch(userId: string, names: readonly string[]): Promise<(string | null)[]>;
+  close(): Promise<void>;
+}
+
 /**
- * The playbook's feature store: entity features live in a Redis hash per user
- * (`features:<user_id>`, field = feature name). A lookup that misses or exceeds its
- * timeout falls back to the schema's default features; the answer says which ones.
+ * The playbook's feature store: entity features for a user, looked up when the request
+ * leaves some out. The lookup is guarded like the prediction cache (timeout + breaker): a
+ * slow, frozen or dead store costs a request at most the timeout, then nothing while the
+ * breaker is open, and the missing features fall back to the schema's defaults, named in
+ * the answer's `defaulted_features`.
  */
 export class OnlineFeatureStore {
-  private readonly redis: Redis;
-  private readonly keyPrefix: string;
-  private readonly timeoutMs: number;
+  private readonly source: FeatureSource;
+  private readonly guard: DependencyGuard;
 
-  constructor(url: string, keyPrefix: string, timeoutMs: number) {
-    this.keyPrefix = keyPrefix;
-    this.timeoutMs = timeoutMs;
-    this.redis = new Redis(url, {
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      connectTimeout: 500,
-      retryStrategy: () => 1000,
-    });
-    this.redis.on('error', () => undefined);
+  constructor(source: FeatureSource, timeoutMs: number, log?: GatewayLog) {
+    this.source = source;
+    this.guard = new DependencyGuard({ name: 'feature store', timeoutMs, ...(log ? { log } : {}) });
+  }
+
+  get breakerOpen(): boolean {
+    return this.guard.open;
   }
 
   async complete(
@@ -40,10 +46,8 @@ export class OnlineFeatureStore {
     if (missing.length === 0) return { features: given, defaulted: [], fromStore: [] };
     let stored: (string | null)[] = [];
     try {
-      stored = await withTimeout(
-        this.redis.hmget(`${this.keyPrefix}${userId}`, ...missing.map((f) => f.name)),
-        this.timeoutMs,
-      );
+      const names = missing.map((f) => f.name);
+      stored = await this.guard.execute(() => this.source.fetch(userId, names));
     } catch {
       stored = [];
     }
@@ -51,7 +55,7 @@ export class OnlineFeatureStore {
   }
 
   async close(): Promise<void> {
-    this.redis.disconnect();
+    await this.source.close();
   }
 }
 
@@ -82,20 +86,4 @@ export function fillFromStore(
     defaulted.push(f.name);
   });
   return { features, defaulted, fromStore };
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`feature store: no answer in ${ms} ms`)), ms);
-    promise.then(
-      (v) => {
-        clearTimeout(timer);
-        resolve(v);
-      },
-      (e) => {
-        clearTimeout(timer);
-        reject(e);
-      },
-    );
-  });
 }

@@ -4,7 +4,7 @@ import { predictionCacheKey } from '../cache/key.ts';
 import type { CachedPrediction } from '../cache/store.ts';
 import { shouldRefreshEarly } from '../cache/xfetch.ts';
 import type { GatewayMetrics } from '../metrics.ts';
-import { type TritonUpstream, UpstreamError } from '../upstream/triton-upstream.ts';
+import { type Upstream, UpstreamError } from '../upstream/upstream.ts';
 import type { Answer } from './answer.ts';
 
 export interface ChainSettings {
@@ -31,8 +31,8 @@ export interface ChainSettings {
  */
 export class FallbackChain {
   private readonly settings: ChainSettings;
-  private readonly upstreams: Map<string, TritonUpstream>;
-  private readonly fallback: TritonUpstream | undefined;
+  private readonly upstreams: Map<string, Upstream>;
+  private readonly fallback: Upstream | undefined;
   private readonly cache: GuardedPredictionStore;
   private readonly coalescer: Coalescer<number[]>;
   private readonly metrics: GatewayMetrics;
@@ -40,8 +40,8 @@ export class FallbackChain {
 
   constructor(opts: {
     settings: ChainSettings;
-    upstreams: Map<string, TritonUpstream>;
-    fallback: TritonUpstream | undefined;
+    upstreams: Map<string, Upstream>;
+    fallback: Upstream | undefined;
     cache: GuardedPredictionStore;
     coalescer: Coalescer<number[]>;
     metrics: GatewayMetrics;
@@ -132,7 +132,7 @@ export class FallbackChain {
 
   /** Primary call with one retry when enough of the budget is left; stores the result. */
   private async computeAndStore(
-    upstream: TritonUpstream,
+    upstream: Upstream,
     key: string,
     rows: number[][],
     budgetMs: number,

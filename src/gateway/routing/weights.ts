@@ -1,4 +1,4 @@
-import { RequestError } from '../validation/errors.ts';
+import { InvalidRequestError, NotFoundError } from '../errors.ts';
 
 /**
  * The live traffic split per logical model. Starts from the spec; the A/B controller and
@@ -19,8 +19,7 @@ export class WeightsStore {
 
   get(model: string): { name: string; weight: number }[] {
     const w = this.weights.get(model);
-    if (!w)
-      throw new RequestError(404, `unknown model "${model}"; known: ${[...this.weights.keys()].join(', ')}`, 'model');
+    if (!w) throw new NotFoundError(`unknown model "${model}"; known: ${[...this.weights.keys()].join(', ')}`, 'model');
     return w;
   }
 
@@ -39,8 +38,7 @@ export class WeightsStore {
   set(model: string, update: unknown): Record<string, number> {
     const current = this.get(model);
     if (typeof update !== 'object' || update === null || Array.isArray(update)) {
-      throw new RequestError(
-        400,
+      throw new InvalidRequestError(
         'weights must be an object of variant -> percent, e.g. {"v1": 100, "v2": 0}',
         'weights',
       );
@@ -49,14 +47,12 @@ export class WeightsStore {
     const names = current.map((v) => v.name);
     for (const [name, value] of entries) {
       if (!names.includes(name))
-        throw new RequestError(
-          400,
+        throw new InvalidRequestError(
           `unknown variant "${name}" of ${model}; expected ${names.join(', ')}`,
           `weights.${name}`,
         );
       if (typeof value !== 'number' || !(value >= 0 && value <= 100)) {
-        throw new RequestError(
-          400,
+        throw new InvalidRequestError(
           `weights.${name} must be a number from 0 to 100, got ${JSON.stringify(value)}`,
           `weights.${name}`,
         );
@@ -64,10 +60,10 @@ export class WeightsStore {
     }
     const missing = names.filter((n) => !entries.some(([k]) => k === n));
     if (missing.length > 0)
-      throw new RequestError(400, `weights must name every variant; missing ${missing.join(', ')}`, 'weights');
+      throw new InvalidRequestError(`weights must name every variant; missing ${missing.join(', ')}`, 'weights');
     const total = entries.reduce((s, [, v]) => s + (v as number), 0);
     if (Math.abs(total - 100) > 1e-9)
-      throw new RequestError(400, `weights add up to ${total}; they must add up to 100`, 'weights');
+      throw new InvalidRequestError(`weights add up to ${total}; they must add up to 100`, 'weights');
     this.store(
       model,
       names.map((n) => ({ name: n, weight: (update as Record<string, number>)[n] as number })),

@@ -1,5 +1,5 @@
 import { mulberry32 } from '../../core/random/mulberry32.ts';
-import { RequestError } from '../validation/errors.ts';
+import { InvalidRequestError } from '../errors.ts';
 
 /**
  * Fault injection at the gateway's Triton client, per model and variant, with a seeded
@@ -32,8 +32,7 @@ export class FaultInjector {
   replace(body: unknown, known: Map<string, string[]>): FaultSpec[] {
     const faults = (body as { faults?: unknown } | null)?.faults;
     if (!Array.isArray(faults))
-      throw new RequestError(
-        400,
+      throw new InvalidRequestError(
         'body must be {"faults": [ {model, variant, kind, probability, latencyMs?, seed?} ]}',
         'faults',
       );
@@ -59,37 +58,36 @@ function parseFault(raw: unknown, i: number, known: Map<string, string[]>): Faul
   const at = `faults[${i}]`;
   const variants = typeof f.model === 'string' ? known.get(f.model) : undefined;
   if (!variants)
-    throw new RequestError(
-      400,
+    throw new InvalidRequestError(
       `${at}.model must be one of ${[...known.keys()].join(', ')}, got ${JSON.stringify(f.model)}`,
       `${at}.model`,
     );
   if (typeof f.variant !== 'string' || !(variants.includes(f.variant) || f.variant === '*')) {
-    throw new RequestError(
-      400,
+    throw new InvalidRequestError(
       `${at}.variant must be one of ${[...variants, '*'].join(', ')}, got ${JSON.stringify(f.variant)}`,
       `${at}.variant`,
     );
   }
   if (f.kind !== 'error' && f.kind !== 'latency' && f.kind !== 'reset') {
-    throw new RequestError(
-      400,
+    throw new InvalidRequestError(
       `${at}.kind must be "error", "latency" or "reset", got ${JSON.stringify(f.kind)}`,
       `${at}.kind`,
     );
   }
   if (typeof f.probability !== 'number' || !(f.probability >= 0 && f.probability <= 1)) {
-    throw new RequestError(
-      400,
+    throw new InvalidRequestError(
       `${at}.probability must be a number from 0 to 1, got ${JSON.stringify(f.probability)}`,
       `${at}.probability`,
     );
   }
   if (f.latencyMs !== undefined && (typeof f.latencyMs !== 'number' || !(f.latencyMs >= 0 && f.latencyMs <= 60_000))) {
-    throw new RequestError(400, `${at}.latencyMs must be a number of milliseconds from 0 to 60000`, `${at}.latencyMs`);
+    throw new InvalidRequestError(
+      `${at}.latencyMs must be a number of milliseconds from 0 to 60000`,
+      `${at}.latencyMs`,
+    );
   }
   if (f.seed !== undefined && !Number.isInteger(f.seed))
-    throw new RequestError(400, `${at}.seed must be an integer`, `${at}.seed`);
+    throw new InvalidRequestError(`${at}.seed must be an integer`, `${at}.seed`);
   return {
     model: f.model as string,
     variant: f.variant,

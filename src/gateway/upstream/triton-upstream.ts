@@ -8,17 +8,10 @@ import {
 } from 'cockatiel';
 import type { TritonClient } from '../../adapters/triton/client.ts';
 import { TritonError } from '../../adapters/triton/errors.ts';
+import type { GatewayLog } from '../log.ts';
 import type { GatewayMetrics } from '../metrics.ts';
 import type { FaultInjector } from './faults.ts';
-
-export class UpstreamError extends Error {
-  override readonly name = 'UpstreamError';
-  readonly reason: 'timeout' | 'unavailable' | 'http_5xx' | 'http_4xx' | 'network' | 'circuit_open' | 'injected';
-  constructor(reason: UpstreamError['reason'], message: string, cause?: unknown) {
-    super(message, { cause });
-    this.reason = reason;
-  }
-}
+import { type Upstream, UpstreamError } from './upstream.ts';
 
 export interface BreakerSettings {
   failureRatio: number;
@@ -27,6 +20,8 @@ export interface BreakerSettings {
   halfOpenAfterMs: number;
   slowCallMs: number;
 }
+
+const STATE_NAMES = ['closed', 'half-open', 'open'] as const;
 
 interface CallResult {
   scores: number[];
@@ -38,7 +33,7 @@ interface CallResult {
  * and a circuit breaker that trips on the error rate AND on slow calls (latency, not
  * readiness: a "ready" Triton with a broken GPU still fails or stalls, server#3627).
  */
-export class TritonUpstream {
+export class TritonUpstream implements Upstream {
   readonly model: string;
   readonly variant: string;
   readonly tritonModel: string;
@@ -57,6 +52,7 @@ export class TritonUpstream {
     faults: FaultInjector;
     metrics: GatewayMetrics;
     breaker: BreakerSettings;
+    log?: GatewayLog;
   }) {
     this.model = opts.model;
     this.variant = opts.variant;
@@ -82,6 +78,15 @@ export class TritonUpstream {
       const value =
         state === CircuitState.Open || state === CircuitState.Isolated ? 2 : state === CircuitState.HalfOpen ? 1 : 0;
       this.metrics.circuitState.set({ model: this.model, variant: this.variant }, value);
+      const fields = {
+        model: this.model,
+        variant: this.variant,
+        triton_model: this.tritonModel,
+        circuit: STATE_NAMES[value],
+      };
+      if (value === 2)
+        opts.log?.warn(fields, `${this.model}/${this.variant}: circuit opened, calls go to the fallback tiers`);
+      else opts.log?.info(fields, `${this.model}/${this.variant}: circuit ${STATE_NAMES[value]}`);
     });
   }
 

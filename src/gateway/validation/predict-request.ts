@@ -1,5 +1,7 @@
 import type { FeatureSchema, FeatureValue } from '../../core/spec/feature-schema.ts';
-import { describeValue, RequestError } from './errors.ts';
+import { InvalidRequestError } from '../errors.ts';
+import { describeValue } from './describe-value.ts';
+import { numericFeatureProblem } from './feature-range.ts';
 
 /** A decoded `POST /v1/predict` body. */
 export interface PredictRequest {
@@ -28,33 +30,30 @@ function featuresByName(schema: FeatureSchema) {
  */
 export function decodePredictRequest(body: unknown, schema: FeatureSchema, allowMissing: boolean): PredictRequest {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new RequestError(
-      400,
+    throw new InvalidRequestError(
       `the body must be a JSON object {"user_id": "...", "features": {...}}, got ${describeValue(body)}`,
     );
   }
   const record = body as Record<string, unknown>;
   for (const key of Object.keys(record)) {
     if (key !== 'user_id' && key !== 'features') {
-      throw new RequestError(400, `unknown field "${key}"; the body takes only "user_id" and "features"`, key);
+      throw new InvalidRequestError(`unknown field "${key}"; the body takes only "user_id" and "features"`, key);
     }
   }
   const rawUser = record.user_id;
   if (!(typeof rawUser === 'string' || (typeof rawUser === 'number' && Number.isSafeInteger(rawUser)))) {
-    throw new RequestError(400, `user_id must be a string or an integer, got ${describeValue(rawUser)}`, 'user_id');
+    throw new InvalidRequestError(`user_id must be a string or an integer, got ${describeValue(rawUser)}`, 'user_id');
   }
   const userId = String(rawUser);
   if (userId.length === 0 || userId.length > MAX_USER_ID_LENGTH) {
-    throw new RequestError(
-      400,
+    throw new InvalidRequestError(
       `user_id must have 1 to ${MAX_USER_ID_LENGTH} characters, got ${userId.length}`,
       'user_id',
     );
   }
   const raw = record.features;
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw new RequestError(
-      400,
+    throw new InvalidRequestError(
       `features must be an object of feature name -> value, got ${describeValue(raw)}`,
       'features',
     );
@@ -65,32 +64,23 @@ export function decodePredictRequest(body: unknown, schema: FeatureSchema, allow
     const def = known.get(name);
     const field = `features.${name}`;
     if (!def) {
-      throw new RequestError(
-        400,
+      throw new InvalidRequestError(
         `unknown feature "${name}"; expected some of: ${[...known.keys()].join(', ')}`,
         field,
       );
     }
     if (def.type === 'numeric') {
-      if (typeof value !== 'number' || !Number.isFinite(value)) {
-        throw new RequestError(
-          400,
-          `${field} must be a finite number${def.unit ? ` (${def.unit})` : ''}, got ${describeValue(value)}`,
+      const problem = numericFeatureProblem(def, value);
+      if (problem) {
+        throw new InvalidRequestError(
+          `${field} ${problem}${def.unit ? ` (${def.unit})` : ''}, got ${typeof value === 'number' ? value : describeValue(value)}`,
           field,
         );
       }
-      if ((def.min !== undefined && value < def.min) || (def.max !== undefined && value > def.max)) {
-        throw new RequestError(
-          400,
-          `${field} must be between ${def.min ?? '-inf'} and ${def.max ?? '+inf'}, got ${value}`,
-          field,
-        );
-      }
-      features[name] = value;
+      features[name] = value as number;
     } else {
       if (typeof value !== 'string' || !def.categories.includes(value)) {
-        throw new RequestError(
-          400,
+        throw new InvalidRequestError(
           `${field} must be one of ${def.categories.join(', ')}; got ${describeValue(value)}`,
           field,
         );
@@ -101,8 +91,7 @@ export function decodePredictRequest(body: unknown, schema: FeatureSchema, allow
   if (!allowMissing) {
     const missing = schema.features.filter((f) => !(f.name in features)).map((f) => f.name);
     if (missing.length > 0) {
-      throw new RequestError(
-        400,
+      throw new InvalidRequestError(
         `missing feature${missing.length > 1 ? 's' : ''}: ${missing.join(', ')} (no online feature store is configured to fill them)`,
         `features.${missing[0]}`,
       );

@@ -134,6 +134,118 @@ describe('request decoding (property tests through the HTTP app)', () => {
     expect(res.json().error).toMatch(message);
   });
 
+  it('answers any bytes behind any Inference-Header-Content-Length with 200 or a 4xx and a message', async () => {
+    const valid = JSON.stringify({
+      inputs: [{ name: 'features', datatype: 'FP32', shape: [1, 13], parameters: { binary_data_size: 52 } }],
+    });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(fc.string({ maxLength: 120 }), fc.constant(valid)),
+        fc.uint8Array({ maxLength: 80 }),
+        fc.oneof(fc.nat({ max: 400 }).map(String), fc.constantFrom('', '-1', 'abc', '1e2', String(valid.length))),
+        async (json, bytes, headerLength) => {
+          const res = await server.app.inject({
+            method: 'POST',
+            url: '/v2/models/fraud/infer',
+            headers: { 'inference-header-content-length': headerLength },
+            payload: Buffer.concat([Buffer.from(json), Buffer.from(bytes)]),
+          });
+          if (res.statusCode !== 200) {
+            expect(res.statusCode).toBeGreaterThanOrEqual(400);
+            expect(res.statusCode).toBeLessThan(500);
+            expect(String(res.json().error).length).toBeGreaterThan(5);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('decodes binary input tensors and answers binary outputs laid out as Triton does', async () => {
+    const row = schema.features.map((f) => (f.type === 'categorical' ? f.categories.indexOf(f.default) : f.default));
+    const header = Buffer.from(
+      JSON.stringify({
+        id: 'bin-1',
+        inputs: [{ name: 'features', datatype: 'FP32', shape: [2, 13], parameters: { binary_data_size: 104 } }],
+        outputs: [{ name: 'label', parameters: { binary_data: true } }, { name: 'score' }],
+      }),
+    );
+    const tensor = Buffer.alloc(104);
+    for (const [i, v] of [...row, ...row].entries()) tensor.writeFloatLE(v, i * 4);
+    const res = await server.app.inject({
+      method: 'POST',
+      url: '/v2/models/fraud/infer',
+      headers: { 'inference-header-content-length': String(header.length) },
+      payload: Buffer.concat([header, tensor]),
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('application/octet-stream');
+    const jsonLength = Number(res.headers['inference-header-content-length']);
+    const body = res.rawPayload;
+    const meta = JSON.parse(body.subarray(0, jsonLength).toString());
+    expect(meta).toMatchObject({
+      id: 'bin-1',
+      outputs: [
+        { name: 'label', datatype: 'INT32', shape: [2, 1], parameters: { binary_data_size: 8 } },
+        { name: 'score', datatype: 'FP32', shape: [2, 1], data: [0.01, 0.01] },
+      ],
+    });
+    expect(body.length).toBe(jsonLength + 8);
+    expect([body.readInt32LE(jsonLength), body.readInt32LE(jsonLength + 4)]).toEqual([0, 0]);
+  });
+
+  it.each([
+    [
+      'binary_data_size that does not match the shape',
+      { binary_data_size: 12 },
+      Buffer.alloc(12),
+      /binary_data_size must be 52/,
+    ],
+    ['fewer bytes than declared', { binary_data_size: 52 }, Buffer.alloc(40), /carries 40 bytes/],
+    ['a NaN in the binary tensor', { binary_data_size: 52 }, Buffer.alloc(52, 0xff), /must be a finite number/],
+  ])('refuses %s with a 400 naming the field', async (_name, parameters, bytes, message) => {
+    const header = Buffer.from(
+      JSON.stringify({ inputs: [{ name: 'features', datatype: 'FP32', shape: [1, 13], parameters }] }),
+    );
+    const res = await server.app.inject({
+      method: 'POST',
+      url: '/v2/models/fraud/infer',
+      headers: { 'inference-header-content-length': String(header.length) },
+      payload: Buffer.concat([header, bytes]),
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error).toMatch(message);
+    expect(res.json().field).toMatch(/^inputs\[0\]/);
+  });
+
+  it('takes an infer body without Content-Type as JSON, and serves metadata with and without a version', async () => {
+    const row = schema.features.map((f) => (f.type === 'categorical' ? f.categories.indexOf(f.default) : f.default));
+    const infer = await server.app.inject({
+      method: 'POST',
+      url: '/v2/models/fraud/versions/v2/infer',
+      payload: Buffer.from(
+        JSON.stringify({ inputs: [{ name: 'features', datatype: 'FP32', shape: [1, 13], data: row }] }),
+      ),
+    });
+    expect(infer.statusCode).toBe(200);
+    expect(infer.json()).toMatchObject({ model_version: 'v2', parameters: { variant: 'v2' } });
+    expect((await server.app.inject({ url: '/v2' })).json()).toMatchObject({ name: 'steadystate-gateway' });
+    expect((await server.app.inject({ url: '/v2/models/fraud/versions/v1' })).json()).toMatchObject({
+      versions: ['v1', 'v2'],
+    });
+    const unknown = await server.app.inject({ url: '/v2/models/fraud/versions/7/ready' });
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json().error).toMatch(/unknown version "7".*v1, v2/);
+  });
+
+  it('keeps the in-flight count exact when bodies are refused before the handler', async () => {
+    for (let i = 0; i < 20; i++) {
+      await post('/v1/predict', '{not json');
+      await post('/v2/models/fraud/infer', '{not json');
+    }
+    expect(server.state.inflight).toBe(0);
+  });
+
   it('serves the default prediction, labelled, when Triton cannot be reached', async () => {
     const res = await post('/v1/predict', JSON.stringify({ user_id: 'u', features: VALID }));
     expect(res.statusCode).toBe(200);

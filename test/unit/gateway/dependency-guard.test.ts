@@ -1,0 +1,102 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { paths } from '../../../src/adapters/process/paths.ts';
+import { featureSchemaFile } from '../../../src/core/spec/feature-schema.ts';
+import { type FeatureSource, OnlineFeatureStore } from '../../../src/gateway/features/feature-store.ts';
+import { DependencyGuard } from '../../../src/gateway/guard/dependency-guard.ts';
+import type { GatewayLog } from '../../../src/gateway/log.ts';
+
+const schema = featureSchemaFile.parse(JSON.parse(readFileSync(paths.featureSchema(), 'utf8')));
+
+/** A log that keeps its lines, for asserting what was said. */
+function recordingLog() {
+  const lines: { level: string; fields: Record<string, unknown>; message: string }[] = [];
+  const at =
+    (level: string) =>
+    (fields: object, message: string): void => {
+      lines.push({ level, fields: fields as Record<string, unknown>, message });
+    };
+  const log: GatewayLog = { info: at('info'), warn: at('warn'), error: at('error') };
+  return { log, lines };
+}
+
+/** A store that has frozen (a SIGSTOPped Redis): calls never settle. */
+const frozen: FeatureSource = { fetch: () => new Promise(() => undefined), close: async () => undefined };
+
+const timed = async <T>(f: () => Promise<T>) => {
+  const start = performance.now();
+  const value = await f();
+  return { value, ms: performance.now() - start };
+};
+
+describe('the dependency guard (timeout + breaker) on a frozen dependency', () => {
+  it('times each call out, opens after 5, then refuses at once; the transitions are logged', async () => {
+    const { log, lines } = recordingLog();
+    const guard = new DependencyGuard({ name: 'feature store', timeoutMs: 10, halfOpenAfterMs: 60_000, log });
+    const outcomes = [];
+    for (let i = 0; i < 7; i++) {
+      outcomes.push(
+        await timed(() =>
+          guard
+            .execute(() => new Promise(() => undefined))
+            .then(
+              () => 'ok',
+              () => 'refused',
+            ),
+        ),
+      );
+    }
+    expect(outcomes.every((o) => o.value === 'refused')).toBe(true);
+    for (const o of outcomes.slice(0, 5)) expect(o.ms).toBeGreaterThanOrEqual(9);
+    expect(guard.open).toBe(true);
+    for (const o of outcomes.slice(5)) expect(o.ms).toBeLessThan(5);
+    expect(lines).toEqual([
+      expect.objectContaining({ level: 'warn', fields: expect.objectContaining({ dependency: 'feature store' }) }),
+    ]);
+    expect(lines[0]?.message).toMatch(/breaker opened/);
+  });
+
+  it('closes again after a successful half-open call', async () => {
+    const { log, lines } = recordingLog();
+    const guard = new DependencyGuard({ name: 'prediction cache', timeoutMs: 5, halfOpenAfterMs: 30, log });
+    for (let i = 0; i < 5; i++) await guard.execute(() => new Promise(() => undefined)).catch(() => undefined);
+    expect(guard.open).toBe(true);
+    await new Promise((r) => setTimeout(r, 40));
+    expect(await guard.execute(async () => 'back')).toBe('back');
+    expect(guard.open).toBe(false);
+    expect(lines.map((l) => l.message)).toEqual([
+      expect.stringMatching(/opened/),
+      expect.stringMatching(/half-open/),
+      expect.stringMatching(/closed/),
+    ]);
+  });
+});
+
+describe('the online feature store behind the guard', () => {
+  const given = { amount: 12, hour: 3 };
+
+  it('fills missing features from the store', async () => {
+    const source: FeatureSource = {
+      fetch: async (_user, names) => names.map((n) => (n === 'account_age_days' ? '5' : null)),
+      close: async () => undefined,
+    };
+    const completed = await new OnlineFeatureStore(source, 10).complete(schema, 'u', given);
+    expect(completed.fromStore).toEqual(['account_age_days']);
+    expect(completed.features.account_age_days).toBe(5);
+    expect(completed.defaulted).not.toContain('account_age_days');
+  });
+
+  it('with the store frozen: defaults, flagged, within the timeout; after 5 no wait at all', async () => {
+    const store = new OnlineFeatureStore(frozen, 10);
+    const missing = schema.features.filter((f) => !(f.name in given)).map((f) => f.name);
+    const calls = [];
+    for (let i = 0; i < 8; i++) calls.push(await timed(() => store.complete(schema, 'u', given)));
+    for (const c of calls) {
+      expect(c.value.defaulted).toEqual(missing);
+      expect(c.value.features.amount).toBe(12);
+      expect(c.ms).toBeLessThan(100);
+    }
+    expect(store.breakerOpen).toBe(true);
+    for (const c of calls.slice(5)) expect(c.ms).toBeLessThan(5);
+  });
+});
