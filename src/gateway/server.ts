@@ -195,15 +195,18 @@ export function buildGatewayServer(gateway: InferenceGateway, options: GatewaySe
     admin.put<{ Params: { model: string } }>('/admin/models/:model/weights', async (request) => {
       const body = request.body as { weights?: unknown } | null;
       const weights = gateway.weights.set(request.params.model, body?.weights);
-      request.log.info({ model: request.params.model, weights }, 'weights changed');
+      log.info({ request_id: request.id, model: request.params.model, weights }, 'traffic weights changed');
       return { model: request.params.model, weights };
     });
     admin.get('/admin/faults', async () => ({ faults: gateway.faults.list() }));
-    admin.put('/admin/faults', async (request) => ({
-      faults: gateway.faults.replace(request.body, gateway.faultTargets()),
-    }));
-    admin.delete('/admin/faults', async () => {
+    admin.put('/admin/faults', async (request) => {
+      const faults = gateway.faults.replace(request.body, gateway.faultTargets());
+      log.warn({ request_id: request.id, faults }, `fault injection set: ${faults.length} fault(s) active`);
+      return { faults };
+    });
+    admin.delete('/admin/faults', async (request) => {
       gateway.faults.clear();
+      log.info({ request_id: request.id }, 'fault injection cleared');
       return { faults: [] };
     });
   });
