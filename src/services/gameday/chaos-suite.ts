@@ -5,11 +5,12 @@ import { loadExperimentFile } from '../../adapters/files/experiment-file.ts';
 import { GatewayAdminClient } from '../../adapters/gateway/admin-client.ts';
 import { paths } from '../../adapters/process/paths.ts';
 import type { Journal } from '../../core/chaos/journal.ts';
+import { describeRunEvent } from '../../core/chaos/run-events.ts';
 import type { ExperimentOutcome, ExperimentVerdict, FaultWindow } from '../../core/report/types.ts';
 import { chaosTargetOf } from '../../core/spec/kinds/chaos-target.ts';
 import type { Spec } from '../../core/spec/parse.ts';
 import { parseSpec, stackOf } from '../../core/spec/parse.ts';
-import { LocalDriver } from '../chaos/local-driver.ts';
+import { LocalState } from '../chaos/providers/local-state.ts';
 import { runExperiment } from '../chaos/runner.ts';
 import type { GameDayContext } from './run-gameday.ts';
 
@@ -49,7 +50,7 @@ export function chaosSuite(spec: Spec, names: string[]) {
       const document = loadExperimentFile(file);
       ctx.log(`chaos: ${name} (${document.spec.playbook?.failure ?? ''})`);
       const ref = (r: typeof stack.cacheRedis) => ({ pid: r.pid, port: r.port, url: r.url, dir: r.dir });
-      const local = new LocalDriver({
+      const local = new LocalState({
         gatewayUrl: stack.gateway.url,
         triton: stack.triton,
         redis: { cache: ref(stack.cacheRedis), featureStore: ref(stack.featureStoreRedis) },
@@ -67,7 +68,10 @@ export function chaosSuite(spec: Spec, names: string[]) {
           prometheus: new HttpPromQuery(stack.prometheus.url),
         },
         timeScale: ctx.quick ? 0.5 : 1,
-        log: (line) => ctx.log(`  ${line}`),
+        onEvent: (event) => {
+          const line = describeRunEvent(event);
+          if (line) ctx.log(line.replace(/^/gm, '  '));
+        },
       });
       // A restarted Triton or Redis has a new pid: the stack stops whichever runs at the end.
       if (local.stack.triton) stack.triton = local.stack.triton;
