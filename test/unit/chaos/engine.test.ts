@@ -90,7 +90,7 @@ function probeValue(probe: ProbeSpec, faulty: boolean, o: { errors: number }): n
   return 0;
 }
 
-const value = (v: number): Reading => ({ kind: 'value', value: v, n: 100 });
+const value = (v: number): Reading => ({ kind: 'value', value: v, n: 100, detail: `fake ${v}` });
 
 interface Harness {
   journal: Journal;

@@ -10,9 +10,9 @@ import {
 } from '../../../src/core/chaos/run-state.ts';
 import type { ProbeVerdict } from '../../../src/core/chaos/verdict.ts';
 
-const ok = (why = 'fine'): ProbeVerdict => ({ probe: 'p', outcome: 'ok', why });
-const deviated = (why = 'off'): ProbeVerdict => ({ probe: 'p', outcome: 'deviated', why });
-const noData = (): ProbeVerdict => ({ probe: 'p', outcome: 'no_data', why: 'too few requests' });
+const ok = (why = 'fine'): ProbeVerdict => ({ probe: 'p', outcome: 'ok', why, tolerance: {} });
+const deviated = (why = 'off'): ProbeVerdict => ({ probe: 'p', outcome: 'deviated', why, tolerance: {} });
+const noData = (): ProbeVerdict => ({ probe: 'p', outcome: 'no_data', why: 'too few requests', tolerance: {} });
 
 const rules = (over: Partial<RunRules> = {}): RunRules => ({
   detection: true,
