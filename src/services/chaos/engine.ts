@@ -234,7 +234,10 @@ class Engine {
     await this.rollbackPhase();
     this.over.abort();
     await sampler;
-    const load = await this.load?.stop();
+    const load = await this.load?.stop().catch((e: Error) => {
+      this.emit({ type: 'error', at: this.now(), message: `the built-in load failed: ${e.message}` });
+      return undefined;
+    });
     return this.journal({
       ...(error ? { error } : {}),
       ...(before ? { before } : {}),

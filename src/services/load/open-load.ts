@@ -147,6 +147,7 @@ export class OpenLoad {
   private base: Stream | undefined;
   private extra: { stream: Stream; stop: AbortController } | undefined;
   private ticker: NodeJS.Timeout | undefined;
+  private failure: Error | undefined;
 
   constructor(options: OpenLoadDriverOptions) {
     const origin = assertLoopbackUrl(options.url);
@@ -211,6 +212,7 @@ export class OpenLoad {
     await Promise.allSettled([...this.pending]);
     await this.pool.close().catch(() => undefined);
     if (this.options.onProgress) this.report();
+    if (this.failure) throw new Error(`open load: the request source failed: ${this.failure.message}`);
     return {
       startedAtEpochMs: this.startedAtEpochMs,
       ratePerSecond: this.options.ratePerSecond,
@@ -246,7 +248,11 @@ export class OpenLoad {
         }
       }
     };
-    return { ratePerSecond, next, planned, done: run() };
+    // A stream that fails (its `next` threw) ends; stop() reports why.
+    const done = run().catch((error: unknown) => {
+      this.failure ??= error instanceof Error ? error : new Error(String(error));
+    });
+    return { ratePerSecond, next, planned, done };
   }
 
   private report(): void {
