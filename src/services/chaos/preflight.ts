@@ -95,8 +95,13 @@ export async function preflight(input: {
     }),
     ...spec.rollbacks.map((s): [ActionSpec, string] => [s.action, `rollback ${s.name}`]),
   ];
+  const named = new Set<string>();
   for (const [action, where] of steps) {
     const refused = await registry.preflight(action, ctx);
+    // One missing backend refuses every step on it: each backend's reason is named once.
+    const key = `${registry.backendOf(action)}: ${refused}`;
+    if (refused && named.has(key)) continue;
+    if (refused) named.add(key);
     if (refused) refusals.push(`${where}: ${refused}`);
     else checked.push(`${where}: ${action.type} on the ${registry.backendOf(action)} passed its guards`);
   }
