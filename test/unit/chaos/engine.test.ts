@@ -5,6 +5,7 @@ import { paths } from '../../../src/adapters/process/paths.ts';
 import type { Journal } from '../../../src/core/chaos/journal.ts';
 import { describeRunEvent, type RunEvent } from '../../../src/core/chaos/run-events.ts';
 import type { Reading } from '../../../src/core/chaos/verdict.ts';
+import { ACTIONS, type ActionSpec } from '../../../src/core/spec/kinds/chaos/actions.ts';
 import type { ProbeSpec } from '../../../src/core/spec/kinds/chaos/probes.ts';
 import {
   type ChaosExperimentDocument,
@@ -23,8 +24,9 @@ import {
 } from '../../../src/services/chaos/fakes/fake-system.ts';
 import { VirtualClock } from '../../../src/services/chaos/fakes/virtual-clock.ts';
 import { gatewayAdminProvider } from '../../../src/services/chaos/providers/gateway-admin.ts';
+import { defaultRegistry } from '../../../src/services/chaos/providers/index.ts';
 import { LocalState } from '../../../src/services/chaos/providers/local-state.ts';
-import { ActionRegistry } from '../../../src/services/chaos/providers/provider.ts';
+import { type ActionContext, ActionRegistry } from '../../../src/services/chaos/providers/provider.ts';
 import { trafficProvider } from '../../../src/services/chaos/providers/traffic.ts';
 
 /**
@@ -303,6 +305,33 @@ describe('providers registered by action type', () => {
     });
     expect(h.journal.status).toBe('completed');
     expect(h.load.bursts).toEqual([200, 0, 0]);
+  });
+
+  it('every action type of the schema has exactly one provider, one module per backend', () => {
+    const registry = defaultRegistry({});
+    expect(registry.types().sort()).toEqual(Object.keys(ACTIONS).sort());
+    const backends = new Set(registry.types().map((type) => registry.backendOf({ type } as ActionSpec)));
+    expect([...backends].sort()).toEqual([
+      'Kubernetes API',
+      'Triton model control',
+      'built-in load',
+      'gateway admin API',
+      'model repository',
+      'prometheus',
+      'redis',
+      'tritonserver process',
+    ]);
+  });
+
+  it('a provider without its backend refuses in preflight, naming what to pass', async () => {
+    const registry = defaultRegistry({});
+    const ctx = { stack, spec: experiment().spec } as unknown as ActionContext;
+    expect(await registry.preflight({ type: 'triton-kill', signal: 'SIGKILL' }, ctx)).toBe(
+      'triton-kill needs the local stack state (--stack-state)',
+    );
+    expect(await registry.preflight({ type: 'gateway-clear-faults' }, ctx)).toMatch(
+      /needs the gateway admin API: set STEADYSTATE_ADMIN_TOKEN/,
+    );
   });
 
   it('two providers for one action type are refused when registered', () => {
