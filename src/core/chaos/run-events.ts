@@ -58,7 +58,8 @@ export function describeRunEvent(e: RunEvent): string | undefined {
     case 'window-deviation':
       return line(`during: ${e.verdict.probe} ${e.verdict.outcome}: ${e.verdict.why}`);
     case 'action-started':
-      return e.role === 'revert' ? line(`reverting ${e.name}: ${e.action.type}`) : undefined;
+      // The finished line says what it did; a start alone says nothing a watcher needs.
+      return undefined;
     case 'action-finished': {
       const s = e.step;
       const role = e.role === 'method' ? '' : `${e.role} `;
