@@ -276,10 +276,18 @@ describe('chaos run against the real local stack', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/plan: method 1\. gpu-models-500ms-slower: gateway-faults for 10 s, then revert/);
     expect(r.stderr).toMatch(/plan: rollbacks \(always\): no-faults \(gateway-clear-faults\)/);
+    // It says what it checked and that it measured nothing (not "the hypothesis held").
+    expect(r.stderr).toMatch(
+      /checked: method step gpu-models-500ms-slower: gateway-faults on the gateway admin API passed its guards/,
+    );
+    expect(r.stdout).toMatch(/latency-500ms: dry run, \d+ checks passed; nothing was injected or measured/);
+    expect(`${r.stdout}${r.stderr}`).not.toMatch(/hypothesis held/);
     expect((await admin(gateway.url, 'GET', '/admin/faults')).body.faults).toEqual([]);
     const journal = JSON.parse(readFileSync(join(work, 'dry.json'), 'utf8')) as Journal;
     expect(journal).toMatchObject({ dryRun: true, status: 'completed', method: [], rollbacks: [] });
     expect(journal.during.ticks).toEqual([]);
+    expect(journal.reason).toMatch(/^dry run: .*nothing was measured/);
+    expect(journal.checked?.length).toBeGreaterThan(3);
   });
 
   it('SIGTERM while the gateway faults are active: exit 3, status interrupted, the faults are cleared', async () => {

@@ -13,8 +13,8 @@ import type { ChaosExperimentDocument } from '../../src/core/spec/kinds/chaos-ex
 import { defaultChaosTarget } from '../../src/core/spec/kinds/chaos-target.ts';
 import { documentsOfKind, parseSpec } from '../../src/core/spec/parse.ts';
 import { loadFeatureSchema } from '../../src/gateway/start.ts';
-import { LoadDriver } from '../../src/services/chaos/load-driver.ts';
-import type { ChaosEnvironment } from '../../src/services/chaos/preflight.ts';
+import { startTrafficLoad } from '../../src/services/chaos/built-in-load.ts';
+import type { ChaosEnvironment } from '../../src/services/chaos/environment.ts';
 import { runExperiment } from '../../src/services/chaos/runner.ts';
 import { startRollbackStandIn } from './fixtures/ab-rollback-stand-in.ts';
 import { type ChaosStack, startChaosStack } from './fixtures/chaos-stack.ts';
@@ -214,14 +214,12 @@ describe('on the Kubernetes target (fake pods API server; the real gateway, unde
     const spec = parseSpec(readFileSync(join(paths.root(), 'steadystate.yaml'), 'utf8'));
     const target = documentsOfKind(spec, 'ChaosTarget')[0]!.spec;
     // In a cluster the traffic is real; here the gateway gets the built-in load's traffic.
-    const load = new LoadDriver({
+    const load = startTrafficLoad({
       gatewayUrl: chaos.gateway.url,
       model: 'fraud',
-      rate: 30,
+      spec: { rate: 30, useFeatureStore: false },
       generator: new TrafficGenerator(testRows(), { users: 300, repeatShare: 0.5, hotShare: 0, hotKeys: 5, seed: 3 }),
-      useFeatureStore: false,
     });
-    load.start();
     let journal: Journal;
     try {
       journal = await runExperiment({

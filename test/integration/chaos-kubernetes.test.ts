@@ -6,10 +6,9 @@ import { HttpPromQuery } from '../../src/adapters/chaos/prometheus-query.ts';
 import { loadExperimentFile } from '../../src/adapters/files/experiment-file.ts';
 import { paths } from '../../src/adapters/process/paths.ts';
 import type { PodDeleteAction } from '../../src/core/spec/kinds/chaos/actions.ts';
-import { chaosExperimentSpec } from '../../src/core/spec/kinds/chaos-experiment.ts';
 import { chaosTargetSpec } from '../../src/core/spec/kinds/chaos-target.ts';
 import { parseSpec, stackOf } from '../../src/core/spec/parse.ts';
-import { deletePodsAndWait, selectForDeletion } from '../../src/services/chaos/kubernetes-driver.ts';
+import { deletePodsAndWait, selectForDeletion } from '../../src/services/chaos/providers/kubernetes.ts';
 import { runExperiment } from '../../src/services/chaos/runner.ts';
 import { type FakeKubeApi, startFakeKubeApi } from './fixtures/fake-kube-api.ts';
 
@@ -25,7 +24,7 @@ const OPT_IN = { 'steadystate.dev/chaos': 'true' };
 const READY_AFTER_MS = 800;
 
 const target = chaosTargetSpec.parse({ cluster: { namespaces: ['steadystate'] } });
-const limits = (over: Record<string, number> = {}) => chaosExperimentSpec.shape.blastRadius.parse(over);
+const limits = (over: Record<string, number> = {}) => chaosTargetSpec.shape.blastRadius.parse(over);
 const action = (over: Partial<PodDeleteAction> = {}): PodDeleteAction => ({
   type: 'pod-delete',
   namespace: 'steadystate',

@@ -7,18 +7,30 @@ import { isAlive } from '../../src/adapters/process/processes.ts';
 import { type PrometheusServer, startPrometheus } from '../../src/adapters/process/prometheus-server.ts';
 import { type RedisInstance, startRedis, stopRedis } from '../../src/adapters/process/redis-server.ts';
 import { TrafficGenerator } from '../../src/core/chaos/traffic.ts';
-import { LoadDriver } from '../../src/services/chaos/load-driver.ts';
-import { LocalDriver } from '../../src/services/chaos/local-driver.ts';
+import type { ActionSpec } from '../../src/core/spec/kinds/chaos/actions.ts';
+import { startTrafficLoad } from '../../src/services/chaos/built-in-load.ts';
+import { LocalState } from '../../src/services/chaos/providers/local-state.ts';
+import { prometheusProvider } from '../../src/services/chaos/providers/prometheus.ts';
+import type { ActionContext } from '../../src/services/chaos/providers/provider.ts';
+import { ActionRegistry } from '../../src/services/chaos/providers/provider.ts';
+import { redisProvider } from '../../src/services/chaos/providers/redis.ts';
 
 /**
- * Local actions the shipped experiments do not all use, on the real processes: Redis killed
- * and started again (empty), flushed, paused; Prometheus stopped and started from the
- * command line read from /proc; the built-in load's rate and burst.
+ * Local actions the shipped experiments do not all use, on the real processes, through
+ * their providers: Redis killed and started again (empty), flushed, paused; Prometheus
+ * stopped and started from the command line read from /proc; the built-in load's rate and
+ * burst.
  */
 let redis: RedisInstance;
 let prometheus: PrometheusServer;
 let stack: LocalStack;
-let driver: LocalDriver;
+let registry: ActionRegistry;
+// The Redis and Prometheus providers read nothing from the context.
+const ctx = {} as ActionContext;
+const driver = {
+  execute: async (action: ActionSpec) => (await registry.act(action, ctx)).detail,
+  refuse: (action: ActionSpec) => registry.preflight(action, ctx),
+};
 
 beforeAll(async () => {
   redis = await startRedis(await freePort());
@@ -28,7 +40,9 @@ beforeAll(async () => {
     redis: { cache: { ...redis } },
     prometheus: { ...prometheus.identity, cwd: prometheus.dir, url: prometheus.url },
   };
-  driver = new LocalDriver(stack);
+  const local = new LocalState(stack);
+  registry = new ActionRegistry([redisProvider(local), prometheusProvider(local)]);
+  await registry.prepare(ctx);
 });
 afterAll(async () => {
   const r = stack.redis?.cache;
@@ -68,8 +82,8 @@ describe('local actions on Redis', () => {
     expect(await driver.execute({ type: 'redis-start', redis: 'cache' })).toMatch(/already runs/);
   });
 
-  it('refuses a Redis the stack state does not know, naming where it would be', () => {
-    expect(driver.refuse({ type: 'redis-pause', redis: 'feature-store' })).toMatch(
+  it('refuses a Redis the stack state does not know, naming where it would be', async () => {
+    expect(await driver.refuse({ type: 'redis-pause', redis: 'feature-store' })).toMatch(
       /no Redis "feature-store" in the local stack state \(redis\.featureStore\)/,
     );
   });
@@ -78,7 +92,7 @@ describe('local actions on Redis', () => {
 describe('local actions on Prometheus', () => {
   it('stop, then start again from the command line read from /proc', async () => {
     const before = stack.prometheus!.pid;
-    expect(driver.refuse({ type: 'prometheus-stop' })).toBeUndefined();
+    expect(await driver.refuse({ type: 'prometheus-stop' })).toBeUndefined();
     await driver.execute({ type: 'prometheus-stop' });
     expect(isAlive(before)).toBe(false);
     expect(
@@ -117,14 +131,12 @@ describe('the built-in load', () => {
 
   it('sends at its rate, open loop, and a burst adds requests on the hot keys only', async () => {
     const rows = Array.from({ length: 200 }, (_, i) => ({ amount: i, hour: 1 }));
-    const load = new LoadDriver({
+    const load = startTrafficLoad({
       gatewayUrl: url,
       model: 'fraud',
-      rate: 50,
+      spec: { rate: 50, useFeatureStore: false },
       generator: new TrafficGenerator(rows, { users: 50, repeatShare: 1, hotShare: 0, hotKeys: 3, seed: 1 }),
-      useFeatureStore: false,
     });
-    load.start();
     await new Promise((r) => setTimeout(r, 1_000));
     const steady = seen.length;
     load.setBurst(150);

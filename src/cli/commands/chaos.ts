@@ -7,6 +7,7 @@ import { loadExperimentFile } from '../../adapters/files/experiment-file.ts';
 import { loadSpecFile } from '../../adapters/files/spec-file.ts';
 import type { Journal } from '../../core/chaos/journal.ts';
 import { junitXml } from '../../core/chaos/junit.ts';
+import { describeRunEvent } from '../../core/chaos/run-events.ts';
 import { checkExperimentAgainstSpec } from '../../core/chaos/spec-checks.ts';
 import { chaosTargetOf } from '../../core/spec/kinds/chaos-target.ts';
 import { stackOf } from '../../core/spec/parse.ts';
@@ -37,7 +38,7 @@ export function registerChaos(program: Command): void {
     .option('--spec <file>', 'the spec (Stack, ChaosTarget allow-list)', 'steadystate.yaml')
     .option(
       '--dry-run',
-      'validate, check every guard against the live targets (read-only) and print the plan; touch nothing',
+      'validate, check every guard against the live targets (read-only) and print the plan; touch and measure nothing',
     )
     .option(
       '--stack-state <file>',
@@ -93,7 +94,14 @@ export function registerChaos(program: Command): void {
           dryRun: opts.dryRun ?? false,
           builtInLoad: opts.load,
           signal: interrupt.signal,
-          ...(opts.quiet ? {} : { log: (line: string) => console.error(line) }),
+          ...(opts.quiet
+            ? {}
+            : {
+                onEvent: (event) => {
+                  const line = describeRunEvent(event);
+                  if (line) console.error(line);
+                },
+              }),
         });
       } finally {
         process.off('SIGINT', onSignal);
@@ -119,7 +127,9 @@ export function registerChaos(program: Command): void {
           : '',
       ].filter(Boolean);
       console.log(
-        `${document.metadata.name}: ${journal.status}${journal.deviated ? ', deviated' : ''}${times.length ? `; ${times.join(', ')}` : ''}`,
+        journal.dryRun && !journal.error
+          ? `${document.metadata.name}: dry run, ${journal.checked?.length ?? 0} checks passed; nothing was injected or measured`
+          : `${document.metadata.name}: ${journal.status}${journal.deviated ? ', deviated' : ''}${times.length ? `; ${times.join(', ')}` : ''}`,
       );
       console.log(`  ${journal.reason}`);
       console.log(`  journal: ${journalFile}${opts.junit ? `, junit: ${opts.junit}` : ''}`);

@@ -9,6 +9,8 @@ import type { ProbeVerdict } from './verdict.ts';
  */
 export interface RunFacts {
   refused?: string;
+  /** A dry run: what it checked. Nothing was injected or measured, so nothing was tested. */
+  dryRun?: { checked: readonly string[] };
   error?: string;
   interrupted?: string;
   abort?: Journal['abort'];
@@ -74,6 +76,14 @@ export function conclude(f: RunFacts): Conclusion {
 
   if (f.refused)
     return { status: 'failed', deviated: false, duringHeld, reason: `refused before acting: ${f.refused}` };
+  if (f.dryRun) {
+    return {
+      status: 'completed',
+      deviated: false,
+      duringHeld: null,
+      reason: `dry run: ${f.dryRun.checked.length} checks passed (the experiment against the spec, every action's guards against the live targets, read-only); nothing was injected and nothing was measured, so the hypothesis was not tested`,
+    };
+  }
   if (f.interrupted) {
     return {
       status: 'interrupted',

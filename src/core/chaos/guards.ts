@@ -1,6 +1,6 @@
 import type { ActionSpec, LocalTarget } from '../spec/kinds/chaos/actions.ts';
 import { targetOf } from '../spec/kinds/chaos/actions.ts';
-import type { ChaosExperimentSpec } from '../spec/kinds/chaos-experiment.ts';
+import type { BlastRadius } from '../spec/kinds/chaos/blast-radius.ts';
 
 /**
  * The checks that run before anything is touched: the allow-list (ChaosTarget), loopback
@@ -51,11 +51,11 @@ export function faultTrafficShare(
 export function refuseFaultBlastRadius(
   faults: readonly { variant: string; probability: number }[],
   weights: Record<string, number>,
-  limits: ChaosExperimentSpec['blastRadius'],
+  limits: BlastRadius,
 ): string | undefined {
   const share = faultTrafficShare(faults, weights);
   if (share > limits.maxTrafficShare + 1e-12) {
-    return `the faults reach ${(share * 100).toFixed(1)}% of requests (weights ${JSON.stringify(weights)}), above blastRadius.maxTrafficShare ${(limits.maxTrafficShare * 100).toFixed(1)}%; lower the probability or raise the limit`;
+    return `the faults reach ${(share * 100).toFixed(1)}% of requests (weights ${JSON.stringify(weights)}), above blastRadius.maxTrafficShare ${(limits.maxTrafficShare * 100).toFixed(1)}%; lower the probability, or raise the limit (the ChaosTarget's blastRadius, which the experiment may narrow)`;
   }
   return undefined;
 }

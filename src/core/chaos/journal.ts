@@ -101,4 +101,6 @@ export interface Journal {
   error?: string;
   /** The plan a dry run printed. */
   plan?: string[];
+  /** What a dry run checked (it measured nothing). */
+  checked?: string[];
 }

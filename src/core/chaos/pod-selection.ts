@@ -1,6 +1,6 @@
 import { mulberry32 } from '../random/mulberry32.ts';
 import type { PodDeleteAction } from '../spec/kinds/chaos/actions.ts';
-import type { ChaosExperimentSpec } from '../spec/kinds/chaos-experiment.ts';
+import type { BlastRadius } from '../spec/kinds/chaos/blast-radius.ts';
 
 /**
  * Which pods a pod-delete may take, decided before any delete is sent. A pod is eligible
@@ -25,7 +25,7 @@ export function selectPods(input: {
   pods: readonly PodView[];
   allowedNamespaces: readonly string[];
   optInAnnotation: string;
-  limits: ChaosExperimentSpec['blastRadius'];
+  limits: BlastRadius;
 }): PodSelection {
   const { action, pods, limits } = input;
   const refused = refuseNamespace(action.namespace, input.allowedNamespaces);

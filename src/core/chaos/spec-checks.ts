@@ -1,4 +1,5 @@
 import type { ActionSpec } from '../spec/kinds/chaos/actions.ts';
+import { blastRadiusProblems } from '../spec/kinds/chaos/blast-radius.ts';
 import type { ProbeSpec } from '../spec/kinds/chaos/probes.ts';
 import type { ChaosExperimentSpec } from '../spec/kinds/chaos-experiment.ts';
 import type { ChaosTargetSpec } from '../spec/kinds/chaos-target.ts';
@@ -9,7 +10,8 @@ import { refuseNamespace } from './pod-selection.ts';
 /**
  * What an experiment names that steadystate.yaml must have: its models and variants in the
  * Stack, its targets in the ChaosTarget allow-list. Static, so `chaos validate` catches it
- * in CI; the runner repeats it before acting. Each problem names the field and the fix.
+ * in CI; the runner repeats it before acting. The blast-radius limits an experiment states
+ * must lie within the ChaosTarget's ceilings. Each problem names the field and the fix.
  */
 export interface SpecProblem {
   path: string;
@@ -21,7 +23,7 @@ export function checkExperimentAgainstSpec(
   stack: StackSpec,
   target: ChaosTargetSpec,
 ): SpecProblem[] {
-  const problems: SpecProblem[] = [];
+  const problems: SpecProblem[] = [...blastRadiusProblems(target.blastRadius, spec.blastRadius)];
   const models = new Map(stack.models.map((m) => [m.name, m]));
   const defaultModel = stack.models[0]?.name as string;
   const modelNames = [...models.keys()].join(', ');

@@ -1,14 +1,24 @@
 import { existsSync } from 'node:fs';
+import type { PodsApi } from '../../adapters/chaos/kubernetes-pods.ts';
 import { KubernetesPodsApi, loadKubeConfig } from '../../adapters/chaos/kubernetes-pods.ts';
 import { type LocalStack, readLocalStack } from '../../adapters/chaos/local-stack.ts';
-import { HttpPromQuery } from '../../adapters/chaos/prometheus-query.ts';
+import { HttpPromQuery, type PromQuery } from '../../adapters/chaos/prometheus-query.ts';
 import { GatewayAdminClient } from '../../adapters/gateway/admin-client.ts';
 import { recordedInstances } from '../../adapters/process/triton-server.ts';
 import type { ChaosExperimentSpec } from '../../core/spec/kinds/chaos-experiment.ts';
 import type { ChaosTargetSpec } from '../../core/spec/kinds/chaos-target.ts';
 import type { StackDocument } from '../../core/spec/kinds/stack.ts';
-import { LocalDriver } from './local-driver.ts';
-import type { ChaosEnvironment } from './preflight.ts';
+import type { GatewayAdminPort } from './ports.ts';
+import { LocalState } from './providers/local-state.ts';
+
+/** What a run can reach. Local runs have the local stack state; Kubernetes runs have a pods API. */
+export interface ChaosEnvironment {
+  gatewayUrl?: string;
+  admin?: GatewayAdminPort;
+  local?: LocalState;
+  pods?: PodsApi;
+  prometheus?: PromQuery;
+}
 
 export interface EnvironmentOptions {
   stateFile: string;
@@ -61,7 +71,7 @@ export function environmentFor(
   return {
     gatewayUrl: local.gatewayUrl,
     ...admin(local.gatewayUrl),
-    local: new LocalDriver(local, existsSync(options.stateFile) ? options.stateFile : undefined),
+    local: new LocalState(local, existsSync(options.stateFile) ? options.stateFile : undefined),
     ...(prometheusUrl ? { prometheus: new HttpPromQuery(prometheusUrl) } : {}),
   };
 }

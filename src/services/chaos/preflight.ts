@@ -1,41 +1,38 @@
-import type { PodsApi } from '../../adapters/chaos/kubernetes-pods.ts';
-import type { PromQuery } from '../../adapters/chaos/prometheus-query.ts';
-import type { GatewayAdminClient } from '../../adapters/gateway/admin-client.ts';
-import { refuseFaultBlastRadius, refuseNonLoopback } from '../../core/chaos/guards.ts';
+import { refuseNonLoopback } from '../../core/chaos/guards.ts';
 import { checkExperimentAgainstSpec } from '../../core/chaos/spec-checks.ts';
 import type { ActionSpec } from '../../core/spec/kinds/chaos/actions.ts';
 import { isGatewayProbe, type ProbeSpec } from '../../core/spec/kinds/chaos/probes.ts';
-import type { ChaosExperimentSpec } from '../../core/spec/kinds/chaos-experiment.ts';
 import type { ChaosTargetSpec } from '../../core/spec/kinds/chaos-target.ts';
 import type { StackSpec } from '../../core/spec/kinds/stack.ts';
-import { selectForDeletion } from './kubernetes-driver.ts';
-import type { LocalAction, LocalDriver } from './local-driver.ts';
+import type { ChaosEnvironment } from './environment.ts';
+import type { ActionContext, ActionRegistry } from './providers/provider.ts';
 
-/** What a run can reach. Local runs have a LocalDriver; Kubernetes runs have PodsApi. */
-export interface ChaosEnvironment {
-  gatewayUrl?: string;
-  admin?: GatewayAdminClient;
-  local?: LocalDriver;
-  pods?: PodsApi;
-  prometheus?: PromQuery;
+export interface PreflightResult {
+  /** Every refusal, so one run names them all. */
+  refusals: string[];
+  /** What was checked and passed (a dry run reports it). */
+  checked: string[];
 }
 
 /**
- * Every check that must pass before anything is touched. Reads only (the gateway's
- * weights, the pod list); collects every refusal so one run names them all.
+ * Every check that must pass before anything is touched: the experiment against the Stack
+ * and the ChaosTarget, what the experiment requires, the sources of its probes, and each
+ * action's (and each automatic revert's) provider preflight against the live targets.
+ * Reads only.
  */
 export async function preflight(input: {
-  spec: ChaosExperimentSpec;
   stack: StackSpec;
   target: ChaosTargetSpec;
   env: ChaosEnvironment;
-  builtInLoad: boolean;
-  weightsFound: Map<string, Record<string, number>>;
-}): Promise<string[]> {
-  const { spec, stack, target, env } = input;
+  registry: ActionRegistry;
+  ctx: ActionContext;
+}): Promise<PreflightResult> {
+  const { stack, target, env, registry, ctx } = input;
+  const spec = ctx.spec;
   const refusals: string[] = checkExperimentAgainstSpec(spec, stack, target).map((p) => `${p.path}: ${p.message}`);
-  const models = new Map(stack.models.map((m) => [m.name, m]));
-  const defaultModel = stack.models[0]?.name as string;
+  const checked: string[] = [
+    `the experiment against the Stack and the ChaosTarget (models, variants, allow-list, blast-radius ceilings: ${JSON.stringify(ctx.limits)})`,
+  ];
   const needsAdmin = `needs the gateway admin API: set ${stack.gateway.adminTokenEnv} to the gateway's admin token`;
 
   for (const need of spec.requires) {
@@ -49,14 +46,22 @@ export async function preflight(input: {
     if (need === 'prometheus' && !env.prometheus)
       refusals.push('requires Prometheus: pass --prometheus-url (or prometheus.url in the stack state)');
   }
+  if (spec.requires.length > 0) checked.push(`requirements: ${spec.requires.join(', ')}`);
   if (spec.target === 'local') {
     if (!env.local) refusals.push('target local needs the local stack state (--stack-state)');
     if (env.gatewayUrl) {
       const r = refuseNonLoopback('the gateway', env.gatewayUrl);
       if (r) refusals.push(r);
+      else checked.push(`the gateway ${env.gatewayUrl} is on this machine`);
     }
   }
-  if (spec.load && input.builtInLoad && !env.gatewayUrl) refusals.push('the built-in load needs the gateway URL');
+  if (spec.load && ctx.builtInLoad) {
+    if (!env.gatewayUrl) refusals.push('the built-in load needs the gateway URL');
+    else if (refuseNonLoopback('the gateway', env.gatewayUrl))
+      refusals.push(
+        `the built-in load only targets this machine, and the gateway is ${env.gatewayUrl}; on a cluster the traffic is real (or k6's, loadtests/): run with --no-load`,
+      );
+  }
 
   const probes: [ProbeSpec, string][] = [
     ...spec.steadyState.probes.map((p): [ProbeSpec, string] => [p.probe, `steadyState probe ${p.name}`]),
@@ -64,6 +69,7 @@ export async function preflight(input: {
     ...(spec.recovery ? [[spec.recovery.probe, 'recovery'] as [ProbeSpec, string]] : []),
     ...spec.abort.map((a): [ProbeSpec, string] => [a.probe, `abort ${a.name}`]),
   ];
+  const before = refusals.length;
   for (const [probe, where] of probes) {
     if (isGatewayProbe(probe)) {
       if (!env.gatewayUrl) refusals.push(`${where}: ${probe.type} reads the gateway's metrics; pass --gateway-url`);
@@ -73,58 +79,31 @@ export async function preflight(input: {
       refusals.push(`${where}: triton-ready needs Triton in the stack state`);
     else if (probe.type === 'pods-ready' && !env.pods)
       refusals.push(`${where}: pods-ready needs a Kubernetes API (--kubeconfig)`);
-    else if (probe.type === 'gateway-weight') {
-      if (!env.admin) refusals.push(`${where}: gateway-weight ${needsAdmin}`);
-    }
+    else if (probe.type === 'gateway-weight' && !env.admin) refusals.push(`${where}: gateway-weight ${needsAdmin}`);
   }
+  if (refusals.length === before) checked.push(`a source for each of the ${probes.length} probes (none was read)`);
 
   const steps: [ActionSpec, string][] = [
-    ...spec.method.map((s): [ActionSpec, string] => [s.action, `method step ${s.name}`]),
+    ...spec.method.flatMap((s): [ActionSpec, string][] => {
+      const inverse = s.duration ? registry.revert(s.action) : undefined;
+      return [
+        [s.action, `method step ${s.name}`],
+        ...(inverse
+          ? [[inverse, `method step ${s.name} (its revert after ${s.duration})`] as [ActionSpec, string]]
+          : []),
+      ];
+    }),
     ...spec.rollbacks.map((s): [ActionSpec, string] => [s.action, `rollback ${s.name}`]),
   ];
+  const named = new Set<string>();
   for (const [action, where] of steps) {
-    const refused = await refuseAction(action);
+    const refused = await registry.preflight(action, ctx);
+    // One missing backend refuses every step on it: each backend's reason is named once.
+    const key = `${registry.backendOf(action)}: ${refused}`;
+    if (refused && named.has(key)) continue;
+    if (refused) named.add(key);
     if (refused) refusals.push(`${where}: ${refused}`);
+    else checked.push(`${where}: ${action.type} on the ${registry.backendOf(action)} passed its guards`);
   }
-  return refusals;
-
-  async function refuseAction(action: ActionSpec): Promise<string | undefined> {
-    switch (action.type) {
-      case 'gateway-faults': {
-        if (!env.admin) return needsAdmin;
-        const model = action.model ?? defaultModel;
-        const m = models.get(model);
-        if (!m) return undefined; // named by the static checks
-        const weights = input.weightsFound.get(model) ?? Object.fromEntries(m.variants.map((v) => [v.name, v.weight]));
-        return refuseFaultBlastRadius(action.faults, weights, spec.blastRadius);
-      }
-      case 'gateway-clear-faults':
-        return env.admin ? undefined : needsAdmin;
-      case 'gateway-weights': {
-        if (!env.admin) return needsAdmin;
-        const model = action.model ?? defaultModel;
-        if (action.restore && !input.weightsFound.has(model))
-          return `cannot restore the weights of ${model}: they could not be read before the method`;
-        return undefined;
-      }
-      case 'traffic-shift':
-      case 'traffic-burst':
-        return spec.load && input.builtInLoad
-          ? undefined
-          : `${action.type} changes the built-in load, which is off (--no-load)`;
-      case 'pod-delete': {
-        if (!env.pods) return 'needs a Kubernetes API (--kubeconfig, or run in a pod with a service account)';
-        const selection = await selectForDeletion(env.pods, action, target, spec.blastRadius).catch((error: Error) => ({
-          kind: 'refused' as const,
-          why: `cannot list pods: ${error.message}`,
-        }));
-        return selection.kind === 'refused' ? selection.why : undefined;
-      }
-      default:
-        return (
-          env.local?.refuse(action as LocalAction) ??
-          (env.local ? undefined : `${action.type} needs the local stack state`)
-        );
-    }
-  }
+  return { refusals, checked };
 }

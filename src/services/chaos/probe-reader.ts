@@ -1,7 +1,6 @@
 import type { PodsApi } from '../../adapters/chaos/kubernetes-pods.ts';
 import { scrapeMetrics } from '../../adapters/chaos/metrics-scraper.ts';
 import type { PromQuery } from '../../adapters/chaos/prometheus-query.ts';
-import type { GatewayAdminClient } from '../../adapters/gateway/admin-client.ts';
 import { TritonClient } from '../../adapters/triton/client.ts';
 import { measureGatewayProbe } from '../../core/chaos/gateway-measures.ts';
 import { readPromResult } from '../../core/chaos/promql-result.ts';
@@ -11,6 +10,7 @@ import { relativeReading } from '../../core/chaos/verdict.ts';
 import { isGatewayProbe, type ProbeSpec } from '../../core/spec/kinds/chaos/probes.ts';
 import type { Phase } from '../../core/spec/kinds/chaos-experiment.ts';
 import { parseDuration } from '../../core/spec/kinds/common.ts';
+import type { GatewayAdminPort, ProbePort } from './ports.ts';
 
 /**
  * Reads the number behind each probe. Gateway probes difference two scrapes of the
@@ -21,7 +21,7 @@ import { parseDuration } from '../../core/spec/kinds/common.ts';
 export interface ProbeSources {
   gatewayUrl?: string;
   pods?: PodsApi;
-  admin?: GatewayAdminClient;
+  admin?: Pick<GatewayAdminPort, 'getWeights'>;
   prometheus?: PromQuery;
   tritonUrl?: () => string | undefined;
   defaultModel: string;
@@ -29,7 +29,7 @@ export interface ProbeSources {
   minRequests: number;
 }
 
-export class ProbeReader {
+export class ProbeReader implements ProbePort {
   private readonly sources: ProbeSources;
   private readonly scrapes: Scrape[] = [];
   private scrapeError: string | undefined;

@@ -5,11 +5,12 @@ import { loadExperimentFile } from '../../adapters/files/experiment-file.ts';
 import { GatewayAdminClient } from '../../adapters/gateway/admin-client.ts';
 import { paths } from '../../adapters/process/paths.ts';
 import type { Journal } from '../../core/chaos/journal.ts';
+import { describeRunEvent } from '../../core/chaos/run-events.ts';
 import type { ExperimentOutcome, ExperimentVerdict, FaultWindow } from '../../core/report/types.ts';
 import { chaosTargetOf } from '../../core/spec/kinds/chaos-target.ts';
 import type { Spec } from '../../core/spec/parse.ts';
 import { parseSpec, stackOf } from '../../core/spec/parse.ts';
-import { LocalDriver } from '../chaos/local-driver.ts';
+import { LocalState } from '../chaos/providers/local-state.ts';
 import { runExperiment } from '../chaos/runner.ts';
 import type { GameDayContext } from './run-gameday.ts';
 
@@ -49,7 +50,7 @@ export function chaosSuite(spec: Spec, names: string[]) {
       const document = loadExperimentFile(file);
       ctx.log(`chaos: ${name} (${document.spec.playbook?.failure ?? ''})`);
       // The stack's own state (identities recorded at launch); restarts are written back to it.
-      const local = new LocalDriver(stack.state, stack.stateFile);
+      const local = new LocalState(stack.state, stack.stateFile);
       const journal = await runExperiment({
         document,
         file,
@@ -62,7 +63,10 @@ export function chaosSuite(spec: Spec, names: string[]) {
           prometheus: new HttpPromQuery(stack.prometheus.url),
         },
         timeScale: ctx.quick ? 0.5 : 1,
-        log: (line) => ctx.log(`  ${line}`),
+        onEvent: (event) => {
+          const line = describeRunEvent(event);
+          if (line) ctx.log(line.replace(/^/gm, '  '));
+        },
       });
       journals.push(journal);
       outcomes.push(outcomeOf(journal, document.spec.steadyState?.probes?.map((p) => p.name) ?? []));

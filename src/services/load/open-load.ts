@@ -12,7 +12,8 @@ import { sendPredict } from './send.ts';
  * tale", NSDI 2006). A closed loop (N workers that wait for each answer) sends less exactly
  * when the server slows down and so hides the slowdown; an open model keeps sending and lets
  * the queue, the shedding and the fallbacks show. k6's constant-arrival-rate executor and
- * wrk2 work this way.
+ * wrk2 work this way. One driver serves the game day, the benches, the tests and the chaos
+ * engine's built-in load.
  */
 export interface OpenLoadOptions {
   /** Gateway base URL, loopback only (e.g. http://127.0.0.1:8080). */
@@ -35,7 +36,7 @@ export interface OpenLoadOptions {
   progressEveryMs?: number;
   progressWindowMs?: number;
   onProgress?: (progress: LoadProgress) => void;
-  /** Path of the prediction endpoint (default /v1/predict). */
+  /** Path of the prediction endpoint (default /v1/predict; the chaos load uses /v1/models/{model}/predict). */
   path?: string;
   signal?: AbortSignal;
 }
@@ -91,53 +92,187 @@ export function openLoadProblems(o: OpenLoadOptions): string[] {
 export async function runOpenLoad(options: OpenLoadOptions): Promise<OpenLoadResult> {
   const problems = openLoadProblems(options);
   if (problems.length > 0) throw new RangeError(`open load: ${problems.join('; ')}`);
-  const origin = assertLoopbackUrl(options.url);
-  const timeoutMs = options.timeoutMs ?? 5_000;
-  const maxInflight = options.maxInflight ?? 4_096;
-  const path = options.path ?? '/v1/predict';
-  const intervalMs = 1000 / options.ratePerSecond;
   const planned = Math.min(
     options.maxRequests ?? Number.POSITIVE_INFINITY,
     LIMITS.maxRequests,
     Math.max(1, Math.floor((options.durationMs * options.ratePerSecond) / 1000)),
   );
-  const pool = new Pool(origin, {
-    connections: options.connections ?? 256,
-    pipelining: 1,
-    headersTimeout: timeoutMs,
-    bodyTimeout: timeoutMs,
-  });
-  const stop = new AbortController();
-  const onAbort = () => stop.abort();
+  const load = new OpenLoad({ ...options, maxRequests: planned });
+  const onAbort = () => load.halt();
   options.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    load.start();
+    await load.scheduled();
+    // Every request has its own timeout, so this wait is bounded by timeoutMs; the cap is a belt.
+    return await load.stop((options.timeoutMs ?? 5_000) + 1_000);
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+  }
+}
 
-  const records: LoadRecord[] = [];
-  const completedInOrder: LoadRecord[] = [];
-  const pending = new Set<Promise<void>>();
-  let failed = 0;
-  let dropped = 0;
-  const startedAtEpochMs = Date.now();
-  const t0 = performance.now();
-  const now = () => performance.now() - t0;
+/** Options of a load that runs until stopped (the chaos engine's built-in load). */
+export type OpenLoadDriverOptions = Omit<OpenLoadOptions, 'durationMs' | 'signal'>;
 
-  const progressEvery = options.progressEveryMs ?? 1_000;
-  const progressWindow = options.progressWindowMs ?? 10_000;
-  const report = () =>
-    options.onProgress?.({
-      elapsedMs: now(),
-      sent: records.length - dropped,
-      completed: completedInOrder.length,
-      inflight: pending.size,
-      dropped,
-      failed,
-      sendRatePerSecond: (records.length - dropped) / Math.max(now() / 1000, 1e-3),
-      p99Ms: recentP99(completedInOrder, now(), progressWindow),
+interface Stream {
+  ratePerSecond: number;
+  next: () => LoadRequest;
+  planned: number;
+  done: Promise<void>;
+}
+
+/**
+ * The one open-model load driver: a base stream of arrivals at a fixed rate, plus an
+ * optional extra stream (a burst on the hot keys) that can start and stop while it runs.
+ * Never queues: beyond `maxInflight` an arrival is dropped and recorded. `runOpenLoad` is
+ * the fixed-duration run of it (game day, benches, tests); the chaos engine starts it and
+ * stops it around an experiment.
+ */
+export class OpenLoad {
+  private readonly options: OpenLoadDriverOptions;
+  private readonly pool: Pool;
+  private readonly path: string;
+  private readonly timeoutMs: number;
+  private readonly maxInflight: number;
+  /** Aborts when the schedule must end (stop, or the caller's signal). */
+  private readonly halted = new AbortController();
+  /** Aborts the requests still open when the drain after stop() has run out. */
+  private readonly cutOff = new AbortController();
+  private readonly records: LoadRecord[] = [];
+  private readonly completedInOrder: LoadRecord[] = [];
+  private readonly pending = new Set<Promise<void>>();
+  private failed = 0;
+  private dropped = 0;
+  private startedAtEpochMs = 0;
+  private t0 = 0;
+  private base: Stream | undefined;
+  private extra: { stream: Stream; stop: AbortController } | undefined;
+  private ticker: NodeJS.Timeout | undefined;
+  private failure: Error | undefined;
+
+  constructor(options: OpenLoadDriverOptions) {
+    const origin = assertLoopbackUrl(options.url);
+    this.options = options;
+    this.path = options.path ?? '/v1/predict';
+    this.timeoutMs = options.timeoutMs ?? 5_000;
+    this.maxInflight = options.maxInflight ?? 4_096;
+    this.pool = new Pool(origin, {
+      connections: options.connections ?? 256,
+      pipelining: 1,
+      headersTimeout: this.timeoutMs,
+      bodyTimeout: this.timeoutMs,
+    });
+  }
+
+  start(): this {
+    this.startedAtEpochMs = Date.now();
+    this.t0 = performance.now();
+    this.base = this.stream(
+      this.options.ratePerSecond,
+      this.options.next,
+      this.options.maxRequests ?? Number.POSITIVE_INFINITY,
+      this.halted.signal,
+    );
+    if (this.options.onProgress) this.ticker = setInterval(() => this.report(), this.options.progressEveryMs ?? 1_000);
+    return this;
+  }
+
+  /** Resolves when the base stream has sent its planned requests (never, without maxRequests), or was halted. */
+  async scheduled(): Promise<void> {
+    await this.base?.done;
+  }
+
+  /** An extra stream of arrivals on top of the base one (a burst); rate 0 ends it. */
+  setExtra(ratePerSecond: number, next: () => LoadRequest): void {
+    this.extra?.stop.abort();
+    this.extra = undefined;
+    if (ratePerSecond <= 0 || this.halted.signal.aborted) return;
+    const stop = new AbortController();
+    const both = AbortSignal.any([stop.signal, this.halted.signal]);
+    this.extra = { stream: this.stream(ratePerSecond, next, Number.POSITIVE_INFINITY, both), stop };
+  }
+
+  /** Ends the schedule; requests in flight keep going until stop() drains them. */
+  halt(): void {
+    this.halted.abort();
+  }
+
+  /** Ends the schedule, waits up to `drainMs` for the answers in flight, then cuts the rest off. */
+  async stop(drainMs = this.timeoutMs + 1_000): Promise<OpenLoadResult> {
+    const aborted = this.halted.signal.aborted && this.records.length < (this.base?.planned ?? 0);
+    this.halt();
+    await Promise.allSettled([this.base?.done, this.extra?.stream.done]);
+    const cap = new AbortController();
+    await Promise.race([
+      Promise.allSettled([...this.pending]),
+      sleep(drainMs, undefined, { signal: cap.signal }).catch(() => undefined),
+    ]);
+    cap.abort();
+    if (this.ticker) clearInterval(this.ticker);
+    this.cutOff.abort();
+    await Promise.allSettled([...this.pending]);
+    await this.pool.close().catch(() => undefined);
+    if (this.options.onProgress) this.report();
+    if (this.failure) throw new Error(`open load: the request source failed: ${this.failure.message}`);
+    return {
+      startedAtEpochMs: this.startedAtEpochMs,
+      ratePerSecond: this.options.ratePerSecond,
+      plannedRequests: Number.isFinite(this.base?.planned) ? (this.base?.planned as number) : this.records.length,
+      sent: this.records.length - this.dropped,
+      dropped: this.dropped,
+      achievedRatePerSecond: achievedRate(this.records),
+      elapsedMs: this.now(),
+      aborted,
+      records: this.records,
+    };
+  }
+
+  private now(): number {
+    return performance.now() - this.t0;
+  }
+
+  private stream(ratePerSecond: number, next: () => LoadRequest, planned: number, signal: AbortSignal): Stream {
+    const intervalMs = 1000 / ratePerSecond;
+    const startMs = this.now();
+    const run = async () => {
+      for (let i = 0; i < planned; ) {
+        if (signal.aborted) return;
+        const elapsed = this.now();
+        // Send everything that is due now, without waiting for answers: that is the open model.
+        while (i < planned && startMs + i * intervalMs <= elapsed) {
+          this.fire(startMs + i * intervalMs, next());
+          i++;
+        }
+        if (i < planned) {
+          const wait = Math.max(0, startMs + i * intervalMs - this.now());
+          await sleep(wait, undefined, { signal }).catch(() => undefined);
+        }
+      }
+    };
+    // A stream that fails (its `next` threw) ends; stop() reports why.
+    const done = run().catch((error: unknown) => {
+      this.failure ??= error instanceof Error ? error : new Error(String(error));
+    });
+    return { ratePerSecond, next, planned, done };
+  }
+
+  private report(): void {
+    const progressWindow = this.options.progressWindowMs ?? 10_000;
+    const sent = this.records.length - this.dropped;
+    this.options.onProgress?.({
+      elapsedMs: this.now(),
+      sent,
+      completed: this.completedInOrder.length,
+      inflight: this.pending.size,
+      dropped: this.dropped,
+      failed: this.failed,
+      sendRatePerSecond: sent / Math.max(this.now() / 1000, 1e-3),
+      p99Ms: recentP99(this.completedInOrder, this.now(), progressWindow),
       windowMs: progressWindow,
     });
-  const ticker = options.onProgress ? setInterval(report, progressEvery) : undefined;
+  }
 
-  const fire = (scheduledMs: number, request: LoadRequest) => {
-    const sentAt = now();
+  private fire(scheduledMs: number, request: LoadRequest): void {
+    const sentAt = this.now();
     const record: LoadRecord = {
       scheduledMs,
       sendLagMs: Math.max(0, sentAt - scheduledMs),
@@ -151,71 +286,31 @@ export async function runOpenLoad(options: OpenLoadOptions): Promise<OpenLoadRes
       error: null,
       dropped: false,
     };
-    records.push(record);
-    if (pending.size >= maxInflight) {
+    this.records.push(record);
+    if (this.pending.size >= this.maxInflight) {
       record.dropped = true;
-      record.error = `dropped: ${maxInflight} requests already in flight (raise maxInflight or lower the rate)`;
-      dropped++;
+      record.error = `dropped: ${this.maxInflight} requests already in flight (raise maxInflight or lower the rate)`;
+      this.dropped++;
       return;
     }
-    const done = sendPredict(pool, path, predictBody(request), stop.signal).then((answer) => {
-      const end = now();
+    const done = sendPredict(this.pool, this.path, predictBody(request), this.cutOff.signal).then((answer) => {
+      const end = this.now();
       record.latencyMs = end - scheduledMs;
       record.serviceMs = end - sentAt;
       record.status = answer.status;
       record.servedBy = answer.servedBy;
       record.variant = answer.variant;
-      record.error = answer.error;
-      if (!isGood(record)) failed++;
-      completedInOrder.push(record);
-      pending.delete(done);
+      record.error = this.cutOff.signal.aborted && answer.status === 0 ? CUT_OFF : answer.error;
+      if (!isGood(record)) this.failed++;
+      this.completedInOrder.push(record);
+      this.pending.delete(done);
     });
-    pending.add(done);
-  };
-
-  let aborted = false;
-  try {
-    for (let i = 0; i < planned; ) {
-      if (stop.signal.aborted) {
-        aborted = true;
-        break;
-      }
-      const elapsed = now();
-      // Send everything that is due now, without waiting for answers: that is the open model.
-      while (i < planned && i * intervalMs <= elapsed) {
-        fire(i * intervalMs, options.next());
-        i++;
-      }
-      if (i < planned) await sleep(Math.max(0, i * intervalMs - now()));
-    }
-    // Every request has its own timeout, so this wait is bounded by timeoutMs; the cap is a belt.
-    const cap = new AbortController();
-    await Promise.race([
-      Promise.all(pending),
-      sleep(timeoutMs + 1_000, undefined, { signal: cap.signal }).catch(() => undefined),
-    ]);
-    cap.abort();
-  } finally {
-    if (ticker) clearInterval(ticker);
-    options.signal?.removeEventListener('abort', onAbort);
-    stop.abort();
-    await Promise.allSettled(pending);
-    await pool.close().catch(() => undefined);
+    this.pending.add(done);
   }
-  if (options.onProgress) report();
-  const sent = records.length - dropped;
-  return {
-    startedAtEpochMs,
-    ratePerSecond: options.ratePerSecond,
-    plannedRequests: planned,
-    sent,
-    dropped,
-    achievedRatePerSecond: achievedRate(records),
-    elapsedMs: now(),
-    aborted,
-    records,
-  };
 }
+
+/** The error of a request still open when the driver stopped: neither answered nor failed by the server. */
+export const CUT_OFF = 'cut off: the load stopped before the answer came';
 
 /** Arrival rate as it happened (actual send times), not as planned. */
 function achievedRate(records: readonly LoadRecord[]): number {

@@ -8,9 +8,9 @@ import {
 } from '../../../src/core/chaos/guards.ts';
 import { type PodView, seededShuffle, selectPods } from '../../../src/core/chaos/pod-selection.ts';
 import type { PodDeleteAction } from '../../../src/core/spec/kinds/chaos/actions.ts';
-import { chaosExperimentSpec } from '../../../src/core/spec/kinds/chaos-experiment.ts';
+import { chaosTargetSpec } from '../../../src/core/spec/kinds/chaos-target.ts';
 
-const limits = (over: Record<string, number> = {}) => chaosExperimentSpec.shape.blastRadius.parse(over);
+const limits = (over: Record<string, number> = {}) => chaosTargetSpec.shape.blastRadius.parse(over);
 const pod = (i: number, over: Partial<PodView> = {}): PodView => ({
   name: `triton-${i}`,
   uid: `uid-${i}`,

@@ -3,7 +3,7 @@ import { loadExperimentFile } from '../../../src/adapters/files/experiment-file.
 import { paths } from '../../../src/adapters/process/paths.ts';
 import { timeline } from '../../../src/core/chaos/plan.ts';
 import { applyShift, ENTITY_FEATURES, TrafficGenerator } from '../../../src/core/chaos/traffic.ts';
-import { requestFeatures } from '../../../src/services/chaos/load-driver.ts';
+import { requestFeatures } from '../../../src/services/chaos/built-in-load.ts';
 
 const rows = Array.from({ length: 2_000 }, (_, i) => ({
   amount: 10 + i,

@@ -6,7 +6,9 @@ import { type LocalStack, readLocalStack, writeLocalStack } from '../../../src/a
 import { readIdentity } from '../../../src/adapters/process/identity.ts';
 import { isAlive } from '../../../src/adapters/process/supervisor.ts';
 import type { TritonInstance } from '../../../src/adapters/process/triton-server.ts';
-import { LocalDriver } from '../../../src/services/chaos/local-driver.ts';
+import type { ActionSpec } from '../../../src/core/spec/kinds/chaos/actions.ts';
+import { defaultRegistry, LocalState } from '../../../src/services/chaos/providers/index.ts';
+import type { ActionContext } from '../../../src/services/chaos/providers/provider.ts';
 import { bystanders } from '../../fixtures/bystander.ts';
 
 /**
@@ -47,13 +49,25 @@ function tritonAt(pid: number, modelRepository = repository): TritonInstance {
   };
 }
 
+/** The local actions through the chaos engine's providers (preflight, act), as a run calls them. */
+interface LocalActions {
+  refuse(action: ActionSpec): Promise<string | undefined>;
+  execute(action: ActionSpec): Promise<string>;
+}
+
 let counter = 0;
 /** Written to disk and read back, as `steadystate chaos run --stack-state` does. */
-function driverFor(stack: LocalStack): LocalDriver {
+function driverFor(stack: LocalStack): LocalActions {
   counter += 1;
   const file = join(dir, `stack-${counter}.json`);
   writeLocalStack(file, { root, ...stack });
-  return new LocalDriver(readLocalStack(file), file);
+  const registry = defaultRegistry({ local: new LocalState(readLocalStack(file), file) });
+  // The local providers read only their own state, not the run's context.
+  const ctx = {} as ActionContext;
+  return {
+    refuse: async (action) => registry.preflight(action, ctx),
+    execute: async (action) => (await registry.act(action, ctx)).detail,
+  };
 }
 
 async function failure(run: () => Promise<unknown>): Promise<Error | undefined> {
@@ -64,7 +78,7 @@ async function failure(run: () => Promise<unknown>): Promise<Error | undefined> 
 }
 
 describe('a stale pid in the stack state, now held by an unrelated process', () => {
-  it.each<[string, (pid: number) => LocalStack, Parameters<LocalDriver['execute']>[0], string]>([
+  it.each<[string, (pid: number) => LocalStack, ActionSpec, string]>([
     [
       'triton-kill',
       (pid) => ({ gatewayUrl: 'http://127.0.0.1:9', triton: tritonAt(pid) }),
@@ -102,9 +116,9 @@ describe('a stale pid in the stack state, now held by an unrelated process', () 
   ])('%s refuses in preflight and in execution; the unrelated process lives', async (_name, stackAt, action, what) => {
     const pid = unrelatedSleep();
     const driver = driverFor(stackAt(pid));
-    const refusal = driver.refuse(action as never);
+    const refusal = await driver.refuse(action);
     expect(refusal).toContain(`refusing to signal ${what} pid ${pid}`);
-    const error = await failure(() => driver.execute(action as never));
+    const error = await failure(() => driver.execute(action));
     // The error names the pid, what was expected and what was found.
     expect(error?.message).toContain(`${what} pid ${pid}: it is not the process the stack started`);
     expect(error?.message).toMatch(/start time \d+ \(expected \d+\)/);
@@ -138,7 +152,7 @@ describe('a stale pid in the stack state, now held by an unrelated process', () 
       gatewayUrl: 'http://127.0.0.1:9',
       prometheus: { pid, url: 'http://127.0.0.1:19090', argv: ['prometheus'], cwd: '/' },
     });
-    expect(driver.refuse({ type: 'prometheus-stop' })).toMatch(/records no start time/);
+    expect(await driver.refuse({ type: 'prometheus-stop' })).toMatch(/records no start time/);
     expect(await failure(() => driver.execute({ type: 'prometheus-stop' }))).toBeInstanceOf(Error);
     expect(isAlive(pid)).toBe(true);
   });
@@ -169,7 +183,7 @@ describe('registry-outage moves only a model repository inside the stack root', 
     const path = target();
     const pid = unrelatedSleep();
     const driver = driverFor({ gatewayUrl: 'http://127.0.0.1:9', triton: tritonAt(pid, path) });
-    expect(driver.refuse({ type: 'registry-outage' })).toMatch(message);
+    expect(await driver.refuse({ type: 'registry-outage' })).toMatch(message);
     expect((await failure(() => driver.execute({ type: 'registry-outage' })))?.message).toMatch(message);
     expect(existsSync(path)).toBe(true);
     expect(existsSync(`${path}.chaos-unavailable`)).toBe(false);
@@ -178,7 +192,7 @@ describe('registry-outage moves only a model repository inside the stack root', 
   it("moves the stack's own repository away and back", async () => {
     const pid = unrelatedSleep();
     const driver = driverFor({ gatewayUrl: 'http://127.0.0.1:9', triton: tritonAt(pid) });
-    expect(driver.refuse({ type: 'registry-outage' })).toBeUndefined();
+    expect(await driver.refuse({ type: 'registry-outage' })).toBeUndefined();
     await driver.execute({ type: 'registry-outage' });
     expect(existsSync(repository)).toBe(false);
     await driver.execute({ type: 'registry-restore' });

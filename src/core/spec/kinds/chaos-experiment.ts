@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { type ActionSpec, actionSchema, KUBERNETES_ACTIONS, revertOf } from './chaos/actions.ts';
+import { type ActionSpec, actionSchema, KUBERNETES_ACTIONS, revertOf, undoes } from './chaos/actions.ts';
+import { blastRadiusNarrowing } from './chaos/blast-radius.ts';
 import { isGatewayProbe, probeSchema, toleranceSchema } from './chaos/probes.ts';
 import { documentOf, duration } from './common.ts';
 
@@ -61,17 +62,6 @@ const load = z.strictObject({
   seed: z.number().int().default(1),
 });
 
-const blastRadius = z.strictObject({
-  /** Largest share of requests a gateway fault may touch (weight of the variant x probability). */
-  maxTrafficShare: z.number().gt(0).max(1).default(1),
-  /** Most pods one pod-delete may remove... */
-  maxPods: z.number().int().positive().default(1),
-  /** ...and at most this percent of the eligible pods... */
-  maxPodPercent: z.number().gt(0).max(100).default(50),
-  /** ...leaving at least this many Ready. */
-  keepReady: z.number().int().min(0).default(1),
-});
-
 /** `feature-store`: Stack.featureStore set; `redis-cache`: Stack.cache.backend redis; `prometheus`: a Prometheus to query. */
 export const REQUIREMENTS = ['feature-store', 'redis-cache', 'prometheus'] as const;
 
@@ -118,7 +108,8 @@ export const chaosExperimentSpec = z
         z.strictObject({ name: stepName, probe: probeSchema, tolerance: toleranceSchema, for: duration.default('0s') }),
       )
       .default([]),
-    blastRadius: blastRadius.prefault({}),
+    /** Narrows the ChaosTarget's blast-radius ceilings for this experiment (never raises them). */
+    blastRadius: blastRadiusNarrowing.prefault({}),
   })
   .superRefine((spec, ctx) => {
     const unique = (names: string[], path: (string | number)[]) => {
@@ -191,8 +182,15 @@ export const chaosExperimentSpec = z
           message: `${s.action.type} has no inverse to run after a duration; add the undoing action as the next step`,
         });
       }
-      if (s.action.type === 'traffic-burst' && s.action.rate > 0 && !s.duration) {
-        ctx.addIssue({ code: 'custom', path: ['method', i, 'duration'], message: 'a traffic-burst needs a duration' });
+      // A fault that nothing switches off outlives the run (a gateway-faults run once exited
+      // with its injected errors still on): it needs a duration or a rollback that undoes it.
+      const inverse = revertOf(s.action);
+      if (inverse && !s.duration && !spec.rollbacks.some((r) => undoes(r.action, inverse))) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['method', i, 'duration'],
+          message: `${s.name}: ${s.action.type} changes the system and nothing undoes it when the run ends or stops early; add duration (e.g. duration: 10s, then the engine runs ${inverse.type}) or a rollback with action ${JSON.stringify(inverse)}`,
+        });
       }
     });
     const probes = [

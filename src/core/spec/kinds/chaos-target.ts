@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LOCAL_TARGETS } from './chaos/actions.ts';
+import { blastRadiusSchema } from './chaos/blast-radius.ts';
 import { documentOf, duration, resourceName } from './common.ts';
 
 /**
@@ -56,6 +57,11 @@ export const chaosTargetSpec = z
         pushgatewayUrl: z.url().default('http://prometheus-pushgateway.monitoring.svc:9091'),
       })
       .prefault({}),
+    /**
+     * The most any experiment may break (the operator's limits): experiments may narrow
+     * these for themselves, never raise them.
+     */
+    blastRadius: blastRadiusSchema.prefault({}),
     schedules: z.array(schedule).default([]),
     /** Prefix of the alerts' runbook_url (e.g. https://github.com/org/repo/blob/main); default: the repository path. */
     runbookBaseUrl: z.url().optional(),

@@ -119,66 +119,86 @@ export const LOCAL_TARGETS = [
 ] as const;
 export type LocalTarget = (typeof LOCAL_TARGETS)[number];
 
-export function targetOf(action: ActionSpec): LocalTarget | 'kubernetes-pods' {
-  switch (action.type) {
-    case 'triton-kill':
-    case 'triton-start':
-      return 'triton-process';
-    case 'triton-unload':
-    case 'triton-load':
-      return 'triton-models';
-    case 'registry-outage':
-    case 'registry-restore':
-      return 'model-registry';
-    case 'gateway-faults':
-    case 'gateway-clear-faults':
-    case 'gateway-weights':
-      return 'gateway';
-    case 'redis-kill':
-    case 'redis-pause':
-    case 'redis-resume':
-    case 'redis-start':
-    case 'redis-flush':
-      return 'redis';
-    case 'prometheus-stop':
-    case 'prometheus-start':
-      return 'prometheus';
-    case 'traffic-shift':
-    case 'traffic-burst':
-      return 'traffic';
-    case 'pod-delete':
-      return 'kubernetes-pods';
-  }
+type ActionOf<T extends ActionType> = Extract<ActionSpec, { type: T }>;
+
+/**
+ * What each action touches and what undoes it, one row per action type (the type checker
+ * insists on a row for every action of the schema). `undo` returns the inverse of an action
+ * that leaves the system changed (a fault that stays on until something switches it off);
+ * actions without one either undo something themselves (start, resume, restore, clear) or
+ * heal on their own (a flushed cache refills, a deleted pod is replaced by its ReplicaSet).
+ */
+interface ActionTraits<T extends ActionType> {
+  target: LocalTarget | 'kubernetes-pods';
+  undo?: (action: ActionOf<T>) => ActionSpec | undefined;
 }
 
-/** Actions that have an inverse: with `duration`, the runner reverts them after that long. */
-export function revertOf(action: ActionSpec): ActionSpec | undefined {
-  switch (action.type) {
-    case 'triton-kill':
-      return { type: 'triton-start' };
-    case 'triton-unload':
-      return { type: 'triton-load', models: action.models, strategy: 'if-not-ready' };
-    case 'registry-outage':
-      return { type: 'registry-restore' };
-    case 'gateway-faults':
-      return { type: 'gateway-clear-faults' };
-    case 'gateway-weights':
-      return action.restore
+export const ACTIONS: { readonly [T in ActionType]: ActionTraits<T> } = {
+  'triton-kill': { target: 'triton-process', undo: () => ({ type: 'triton-start' }) },
+  'triton-start': { target: 'triton-process' },
+  'triton-unload': {
+    target: 'triton-models',
+    undo: (a) => ({ type: 'triton-load', models: a.models, strategy: 'if-not-ready' }),
+  },
+  'triton-load': { target: 'triton-models' },
+  'registry-outage': { target: 'model-registry', undo: () => ({ type: 'registry-restore' }) },
+  'registry-restore': { target: 'model-registry' },
+  'gateway-faults': { target: 'gateway', undo: () => ({ type: 'gateway-clear-faults' }) },
+  'gateway-clear-faults': { target: 'gateway' },
+  'gateway-weights': {
+    target: 'gateway',
+    undo: (a) =>
+      a.restore ? undefined : { type: 'gateway-weights', restore: true, ...(a.model ? { model: a.model } : {}) },
+  },
+  'redis-kill': { target: 'redis', undo: (a) => ({ type: 'redis-start', redis: a.redis }) },
+  'redis-pause': { target: 'redis', undo: (a) => ({ type: 'redis-resume', redis: a.redis }) },
+  'redis-resume': { target: 'redis' },
+  'redis-start': { target: 'redis' },
+  'redis-flush': { target: 'redis' },
+  'prometheus-stop': { target: 'prometheus', undo: () => ({ type: 'prometheus-start' }) },
+  'prometheus-start': { target: 'prometheus' },
+  'traffic-shift': {
+    target: 'traffic',
+    undo: (a) =>
+      Object.keys(a.scale).length === 0 && Object.keys(a.set).length === 0
         ? undefined
-        : { type: 'gateway-weights', restore: true, ...(action.model ? { model: action.model } : {}) };
-    case 'redis-kill':
-      return { type: 'redis-start', redis: action.redis };
-    case 'redis-pause':
-      return { type: 'redis-resume', redis: action.redis };
-    case 'prometheus-stop':
-      return { type: 'prometheus-start' };
-    case 'traffic-shift':
-      return { type: 'traffic-shift', scale: {}, set: {} };
-    case 'traffic-burst':
-      return { type: 'traffic-burst', rate: 0 };
-    default:
-      return undefined;
+        : { type: 'traffic-shift', scale: {}, set: {} },
+  },
+  'traffic-burst': { target: 'traffic', undo: (a) => (a.rate > 0 ? { type: 'traffic-burst', rate: 0 } : undefined) },
+  'pod-delete': { target: 'kubernetes-pods' },
+};
+
+function traits<T extends ActionType>(action: ActionOf<T>): ActionTraits<T> {
+  return ACTIONS[action.type as T] as ActionTraits<T>;
+}
+
+export function targetOf(action: ActionSpec): LocalTarget | 'kubernetes-pods' {
+  return traits(action).target;
+}
+
+/** The inverse of an action that leaves the system changed; with `duration`, the engine runs it after that long. */
+export function revertOf(action: ActionSpec): ActionSpec | undefined {
+  return traits(action).undo?.(action);
+}
+
+/**
+ * Whether a rollback undoes what `inverse` undoes: the same action on the same thing (the
+ * same Redis, at least the same models, the same model's weights; an unnamed model is the
+ * Stack's first and matches either way).
+ */
+export function undoes(rollback: ActionSpec, inverse: ActionSpec): boolean {
+  if (rollback.type !== inverse.type) return false;
+  const r = rollback as Record<string, unknown>;
+  for (const [key, want] of Object.entries(inverse)) {
+    const have = r[key];
+    if (key === 'strategy') continue;
+    if (key === 'model') {
+      if (have !== undefined && have !== want) return false;
+    } else if (key === 'models') {
+      if (!(want as string[]).every((m) => (have as string[] | undefined)?.includes(m))) return false;
+    } else if (JSON.stringify(have) !== JSON.stringify(want)) return false;
   }
+  return true;
 }
 
 /** Actions that only make sense on the Kubernetes target, and those that work on both. */

@@ -1,9 +1,30 @@
-import type { PodsApi } from '../../adapters/chaos/kubernetes-pods.ts';
-import { type PodSelection, type PodView, refuseNamespace, selectPods } from '../../core/chaos/pod-selection.ts';
-import type { PodDeleteAction } from '../../core/spec/kinds/chaos/actions.ts';
-import type { ChaosExperimentSpec } from '../../core/spec/kinds/chaos-experiment.ts';
-import type { ChaosTargetSpec } from '../../core/spec/kinds/chaos-target.ts';
-import { parseDuration } from '../../core/spec/kinds/common.ts';
+import type { PodsApi } from '../../../adapters/chaos/kubernetes-pods.ts';
+import { type PodSelection, type PodView, refuseNamespace, selectPods } from '../../../core/chaos/pod-selection.ts';
+import type { PodDeleteAction } from '../../../core/spec/kinds/chaos/actions.ts';
+import type { BlastRadius } from '../../../core/spec/kinds/chaos/blast-radius.ts';
+import type { ChaosTargetSpec } from '../../../core/spec/kinds/chaos-target.ts';
+import { parseDuration } from '../../../core/spec/kinds/common.ts';
+import { provider } from './provider.ts';
+
+/** pod-delete through the Kubernetes API: the pods' ReplicaSet replaces them (the action heals on its own). */
+export function kubernetesProvider(pods: PodsApi | undefined) {
+  return provider<'pod-delete'>({
+    backend: 'Kubernetes API',
+    types: ['pod-delete'],
+    async preflight(action, ctx) {
+      if (!pods) return 'needs a Kubernetes API (--kubeconfig, or run in a pod with a service account)';
+      const selection = await selectForDeletion(pods, action, ctx.target, ctx.limits).catch((error: Error) => ({
+        kind: 'refused' as const,
+        why: `cannot list pods: ${error.message}`,
+      }));
+      return selection.kind === 'refused' ? selection.why : undefined;
+    },
+    act(action, ctx) {
+      if (!pods) return Promise.reject(new Error('no Kubernetes API'));
+      return deletePodsAndWait(pods, action, ctx.target, ctx.limits, ctx.signal);
+    },
+  });
+}
 
 /**
  * pod-delete on the Kubernetes target: the guards first (namespace allow-list before any
@@ -15,7 +36,7 @@ export async function selectForDeletion(
   api: PodsApi,
   action: PodDeleteAction,
   target: ChaosTargetSpec,
-  limits: ChaosExperimentSpec['blastRadius'],
+  limits: BlastRadius,
 ): Promise<PodSelection> {
   const refused = refuseNamespace(action.namespace, target.cluster.namespaces);
   if (refused) return { kind: 'refused', why: refused };
@@ -33,7 +54,7 @@ export async function deletePodsAndWait(
   api: PodsApi,
   action: PodDeleteAction,
   target: ChaosTargetSpec,
-  limits: ChaosExperimentSpec['blastRadius'],
+  limits: BlastRadius,
   signal: AbortSignal,
 ): Promise<{ detail: string; measuredSeconds?: number }> {
   // Selected again at the moment of acting: pods may have changed since the preflight.
