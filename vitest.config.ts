@@ -23,6 +23,7 @@ const PEERS = [
   'test/unit/core/stats/sample-size.test.ts',
   'test/unit/core/stats/special-functions.test.ts',
   'test/unit/core/stats/srm.test.ts',
+  'test/unit/core/stats/statistics-at-the-edges.test.ts',
   'test/unit/core/load/payload-mix.test.ts',
   'test/unit/core/load/series.test.ts',
   'test/unit/core/abtest/assignment.test.ts',
