@@ -33,9 +33,9 @@ export function shiftedFeatures(shift: Shift = DRIFT_SHIFT): string[] {
  *   7 of 300 windows of 15,000 rows and 1 of 300 of 2,400 flag a feature for the moment (a
  *   ticket needs the flag to stand for a minute: `for: 1m`); a 20-request rotation: 17 of 200;
  * - independent rows: 0 of 500.
- * 15% repeats and a 2% hot key would reach 1 of 500, but the cache-stampede experiment's
- * triton-shielded probe (Triton calls per request <= 0.6, counted over all traffic) is tuned
- * against this cache-hit share: a full game day at 15%/2% measured 0.613.
+ * 15% repeats and a 2% hot key would reach 1 of 500, but would change the cache-hit share
+ * the game day has always run with (its tier-share chart, the load Triton sees during each
+ * experiment); these keep it.
  */
 export const GAME_DAY_MIX = { repeatShare: 0.3, hotKeyShare: 0.05, hotKeyRotation: 5 } as const;
 export const HOT_KEY_ROTATION = GAME_DAY_MIX.hotKeyRotation;
