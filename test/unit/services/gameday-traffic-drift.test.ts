@@ -50,13 +50,15 @@ describe("the game day's traffic against the drift reference", () => {
     expect(flagged(() => traffic.next(), n)).toEqual([]);
   });
 
-  it('over 100 more full windows, at most 2 flag anything (independent rows: none of 500; the former mix: 100 of 100)', () => {
+  // Measured: 7 of 300 such windows flag a feature for the moment (GAME_DAY_MIX's comment);
+  // independent rows: none of 500; the former mix: 100 of 100.
+  it('over 100 more full windows, at most 5 flag anything', () => {
     let windows = 0;
     for (let seed = 100; seed < 200; seed++) {
       const traffic = gameDayTraffic(schema, rows, seed);
       if (flagged(() => traffic.next()).length > 0) windows++;
     }
-    expect(windows).toBeLessThanOrEqual(2);
+    expect(windows).toBeLessThanOrEqual(5);
   });
 
   it.each([7, 8])('shifted traffic (seed %i) raises drift on exactly the shifted features', (seed) => {
