@@ -2,8 +2,8 @@ import { SLO } from '../metrics/names.ts';
 import { parseDuration } from '../spec/kinds/common.ts';
 import { reportWindows } from './report.ts';
 import type { ResolvedSlo } from './resolve.ts';
-import { SLICE_WINDOW } from './rules.ts';
-import { errorRatioExpr, totalRateExpr } from './sli.ts';
+import { outageCountWindows, SLICE_WINDOW } from './rules.ts';
+import { badRateExpr, errorRatioExpr, totalRateExpr } from './sli.ts';
 import { formatDuration } from './windows.ts';
 
 /**
@@ -24,6 +24,8 @@ export interface ReportQuery {
 export interface ReportQueries {
   ratios: ReportQuery[];
   eventRate: string | undefined;
+  /** Failed events over the guarded tiers' long windows (the outage escape of the low-traffic guard). */
+  badEvents: ReportQuery[];
 }
 
 export function reportQueries(slo: ResolvedSlo, source: ReportSource): ReportQueries {
@@ -31,6 +33,7 @@ export function reportQueries(slo: ResolvedSlo, source: ReportSource): ReportQue
     return {
       ratios: [{ expr: `${SLO.errorRatio}{slo="${slo.name}", window!="${SLICE_WINDOW}"}` }],
       eventRate: `${SLO.eventRate}{slo="${slo.name}"}`,
+      badEvents: outageCountWindows(slo).length > 0 ? [{ expr: `${SLO.badEvents}{slo="${slo.name}"}` }] : [],
     };
   }
   const { sli, groupBy } = slo;
@@ -39,6 +42,10 @@ export function reportQueries(slo: ResolvedSlo, source: ReportSource): ReportQue
     return {
       ratios: windows.map((w) => ({ window: w, expr: errorRatioExpr(sli, groupBy, parseDuration(w)) })),
       eventRate: totalRateExpr(sli, groupBy, 300),
+      badEvents: outageCountWindows(slo).map((w) => ({
+        window: formatDuration(w),
+        expr: `(${badRateExpr(sli, groupBy, w)}) * ${w}`,
+      })),
     };
   }
   const slice = formatDuration(sli.sliceSec);
@@ -47,5 +54,6 @@ export function reportQueries(slo: ResolvedSlo, source: ReportSource): ReportQue
     eventRate: sli.throughput
       ? `sum${groupBy.length ? ` by (${groupBy.join(', ')})` : ''}(rate(${sli.throughput.total}[5m]))`
       : undefined,
+    badEvents: [],
   };
 }

@@ -1,5 +1,6 @@
 import { SLO } from '../metrics/names.ts';
 import { budgetAsOutage, tierThreshold } from './arithmetic.ts';
+import { guarded, guardText } from './low-traffic.ts';
 import { labelMatchers, num } from './promql.ts';
 import { type ResolvedSlo, severityFor } from './resolve.ts';
 import type { AlertingRule, RecordingRule, RuleFile } from './rule-types.ts';
@@ -68,6 +69,16 @@ export function recordingRules(slo: ResolvedSlo): RecordingRule[] {
     // instead weights a quiet night's minute like a busy afternoon's (sloth#332).
     const summed = (w: string) =>
       `sum_over_time(${SLO.badEventRate}${sel(slo)}[${w}])\n/\nsum_over_time(${SLO.eventRate}${sel(slo)}[${w}])`;
+    // The outage escape of the low-traffic guard counts failed events over each guarded
+    // tier's long window (low-traffic.ts); rate × window is increase() without its
+    // extrapolation, the same number the replay computes.
+    for (const w of outageCountWindows(slo)) {
+      rules.push({
+        record: SLO.badEvents,
+        expr: `(${badRateExpr(sli, groupBy, w)})\n* ${w}`,
+        labels: { ...labels, window: formatDuration(w) },
+      });
+    }
     for (const w of [...windows, slo.periodSec]) {
       const expr =
         w === BASE_WINDOW
@@ -110,9 +121,32 @@ export function recordingRules(slo: ResolvedSlo): RecordingRule[] {
   return rules;
 }
 
-/** Whether the low-traffic guard applies to a tier: pages of ratio SLOs with a minimum rate. */
-export function guarded(slo: ResolvedSlo, tier: BurnTier): boolean {
-  return tier.severity === 'page' && slo.sli.kind === 'ratio' && slo.alerting.minEventRate > 0;
+/** Long windows of the guarded page tiers: where the outage escape counts failed events. */
+export function outageCountWindows(slo: ResolvedSlo): number[] {
+  return [...new Set(BURN_TIERS.filter((t) => guarded(slo, t)).map((t) => t.long))];
+}
+
+/**
+ * A tier's alert expression; the value it carries is the long window's burn. A guarded
+ * tier pages on the burn with enough traffic, or on an outage at any traffic
+ * (low-traffic.ts says why, and evaluates the same condition).
+ */
+function tierExpr(slo: ResolvedSlo, tier: BurnTier): string {
+  const factor = num(burnFactor(tier, slo.periodSec));
+  const long = formatDuration(tier.long);
+  const short = formatDuration(tier.short);
+  const longBurn = `max without (window) (${SLO.burnRate}${sel(slo, { window: long })} > ${factor})`;
+  const shortBurn = `max without (window) (${SLO.burnRate}${sel(slo, { window: short })} > ${factor})`;
+  if (!guarded(slo, tier)) return `${longBurn}\nand\n${shortBurn}`;
+  const busy = [longBurn, shortBurn, `${SLO.eventRate}${sel(slo)} >= ${num(slo.alerting.minEventRate)}`];
+  const outage = [
+    `max without (window) (${SLO.burnRate}${sel(slo, { window: long })})`,
+    `${SLO.eventRate}${sel(slo)} < ${num(slo.alerting.minEventRate)}`,
+    shortBurn,
+    `max without (window) (${SLO.errorRatio}${sel(slo, { window: short })} >= ${num(slo.alerting.outageErrorRatio)})`,
+    `max without (window) (${SLO.badEvents}${sel(slo, { window: long })} >= ${num(slo.alerting.outageMinBadEvents)})`,
+  ];
+  return `(\n  ${busy.join('\n  and\n  ')}\n)\nor\n(\n  ${outage.join('\n  and\n  ')}\n)`;
 }
 
 export function alertingRules(slo: ResolvedSlo, options: RuleOptions = {}): AlertingRule[] {
@@ -125,16 +159,11 @@ export function alertingRules(slo: ResolvedSlo, options: RuleOptions = {}): Aler
     const factor = num(burnFactor(tier, slo.periodSec));
     const long = formatDuration(tier.long);
     const short = formatDuration(tier.short);
-    const parts = [
-      `max without (window) (${SLO.burnRate}${sel(slo, { window: long })} > ${factor})`,
-      `max without (window) (${SLO.burnRate}${sel(slo, { window: short })} > ${factor})`,
-    ];
-    if (guarded(slo, tier)) parts.push(`${SLO.eventRate}${sel(slo)} >= ${num(slo.alerting.minEventRate)}`);
     const threshold = tierThreshold(tier, slo.objective, slo.periodSec);
     const exhaustAt = tier.long / tier.budgetSpent;
     return {
       alert: tier.alert,
-      expr: parts.join('\nand\n'),
+      expr: tierExpr(slo, tier),
       labels: { severity: severityFor(slo, tier.severity), burn_tier: tier.name, ...labels },
       annotations: {
         summary: `${who} burns its error budget {{ $value | humanize }}x too fast over ${long}`,
@@ -142,7 +171,7 @@ export function alertingRules(slo: ResolvedSlo, options: RuleOptions = {}): Aler
           `Both the ${long} and ${short} windows burn faster than ${factor}x (error ratio above ${pct(threshold)}); ` +
           `at that rate ${pct(tier.budgetSpent)} of the ${slo.period} budget is spent in ${long} and all of it in ${humanDuration(exhaustAt)}. ` +
           `SLI: ${slo.sli.describe}; ${budgetText}.` +
-          (guarded(slo, tier) ? ` Held below ${num(slo.alerting.minEventRate)} events/s (low-traffic guard).` : ''),
+          (guarded(slo, tier) ? ` Low-traffic guard: ${guardText(slo, tier, short, long)}.` : ''),
         runbook_url: runbookUrl(tier.alert, options.runbookBaseUrl),
       },
     };

@@ -1,10 +1,11 @@
 import { GATEWAY, SLO } from '../metrics/names.ts';
 import { budgetAsOutage, detectionTime, resetTime, tierThreshold } from './arithmetic.ts';
+import { guarded, guardNumbers } from './low-traffic.ts';
 import type { ResolvedSlo } from './resolve.ts';
 import { severityFor } from './resolve.ts';
-import { guarded, SLO_ALERTS } from './rules.ts';
+import { SLO_ALERTS } from './rules.ts';
 import { SERVING_ALERTS } from './serving-alerts.ts';
-import { BURN_TIERS, burnFactor, formatDuration, humanDuration } from './windows.ts';
+import { BURN_TIERS, type BurnTier, burnFactor, formatDuration, humanDuration } from './windows.ts';
 
 /**
  * alerts/RUNBOOK.md: one section per alert (every runbook_url points at one), with the
@@ -47,7 +48,7 @@ export function runbookMarkdown(slos: ResolvedSlo[], header: string): string {
     );
     for (const s of slos) {
       out.push(
-        `| ${s.name} | ${severityFor(s, tier.severity)} | ${burnFactor(tier, s.periodSec)} | ${pct(tierThreshold(tier, s.objective, s.periodSec))} | ${humanDuration(detectionTime(tier, s.objective, s.periodSec))} | ${humanDuration(resetTime(tier, s.objective, s.periodSec))} | ${guarded(s, tier) ? `>= ${s.alerting.minEventRate} events/s` : '-'} |`,
+        `| ${s.name} | ${severityFor(s, tier.severity)} | ${burnFactor(tier, s.periodSec)} | ${pct(tierThreshold(tier, s.objective, s.periodSec))} | ${humanDuration(detectionTime(tier, s.objective, s.periodSec))} | ${humanDuration(resetTime(tier, s.objective, s.periodSec))} | ${guarded(s, tier) ? lowTrafficCell(s, tier) : '-'} |`,
       );
     }
     out.push(
@@ -85,4 +86,10 @@ export function runbookMarkdown(slos: ResolvedSlo[], header: string): string {
     '',
   );
   return out.join('\n');
+}
+
+/** The guard and its outage escape in one table cell (low-traffic.ts). */
+function lowTrafficCell(slo: ResolvedSlo, tier: BurnTier): string {
+  const n = guardNumbers(slo, tier);
+  return `>= ${n.minEventRate} events/s, or an outage: >= ${Number((n.outageErrorRatio * 100).toPrecision(6))}% of ${formatDuration(tier.short)} failing and >= ${n.outageMinBadEvents} failed over ${formatDuration(tier.long)}`;
 }

@@ -1,11 +1,21 @@
 import { SLO } from '../metrics/names.ts';
-import { detectionTime, resetTime, sliceLag, tierThreshold } from './arithmetic.ts';
+import { detectionTime, outageEscapeTime, resetTime, sliceLag, tierThreshold } from './arithmetic.ts';
 import { humanize, humanizePercentage, nearRoundingEdge } from './go-format.ts';
+import { guarded } from './low-traffic.ts';
+import { num } from './promql.ts';
 import type { ResolvedSlo } from './resolve.ts';
 import { type AlertingRule, isAlertingRule, type RuleFile } from './rule-types.ts';
-import { guarded, SLO_ALERTS } from './rules.ts';
+import { SLO_ALERTS } from './rules.ts';
 import { effectiveBadRatio, type Phase, Replay, renderValues, type Scenario, syntheticInputs } from './scenario.ts';
-import { BURN_TIERS, type BurnTier, burnFactor, formatDuration, SUMMED_BASE, summedWindow } from './windows.ts';
+import {
+  BURN_TIERS,
+  type BurnTier,
+  burnFactor,
+  formatDuration,
+  humanDuration,
+  SUMMED_BASE,
+  summedWindow,
+} from './windows.ts';
 
 /**
  * promtool unit-test suites for one SLO, computed from the same arithmetic as the rules
@@ -244,34 +254,7 @@ function ratioPageCases(slo: ResolvedSlo, tiers: BurnTier[], g: Grid): Case[] {
     });
     cases.push({ scenario: replay.scenario, checks });
   }
-  // The low-traffic guard: half the minimum rate, 60% of it failing.
-  if (tiers.some((t) => guarded(slo, t))) {
-    const rps = slo.alerting.minEventRate / 2;
-    const replay = new Replay(
-      slo,
-      scenario(
-        `traffic below the low-traffic guard (${rps} events/s, 60% failing) never pages; the ticket tiers still see it`,
-        g,
-        [burning(grid(3600 + 300, g.evalStep), 0.6, rps)],
-      ),
-    );
-    const checks: Check[] = [];
-    for (const tier of tiers) {
-      assertNever(replay, tier.alert, 0, replay.end);
-      checks.push(...spread(replay, 600, replay.end).map((t) => alertAt(tier.alert, t)));
-      // The burn itself is over the threshold: only the guard holds the page.
-      checks.push({
-        kind: 'expr',
-        expr: `${SLO.burnRate}{slo="${slo.name}", window="${formatDuration(tier.long)}"} > bool ${burnFactor(tier, slo.periodSec)}`,
-        t: replay.end,
-        labels: ownSeries(slo, undefined, { window: formatDuration(tier.long) }),
-        value: 1,
-      });
-    }
-    const ticket = BURN_TIERS.find((t) => t.severity === 'ticket');
-    if (ticket) checks.push(alertAt(ticket.alert, replay.end));
-    cases.push({ scenario: replay.scenario, checks });
-  }
+  if (tiers.some((t) => guarded(slo, t))) cases.push(...lowTrafficCases(slo, tiers, g));
   // A missing error series counts as zero errors, not as "no data".
   if (slo.sli.kind === 'ratio' && slo.sli.bad !== undefined) {
     const replay = new Replay(
@@ -300,6 +283,136 @@ function ratioPageCases(slo: ResolvedSlo, tiers: BurnTier[], g: Grid): Case[] {
   }
   cases.push(absentCase(slo, g));
   return cases;
+}
+
+/**
+ * The low-traffic guard and its outage escape (low-traffic.ts): sporadic failures and a
+ * handful of failed requests stay quiet under the guard; a total outage pages at any
+ * traffic, also one that cut the traffic (issue 19: Sloth paged that one after 39 min).
+ */
+function lowTrafficCases(slo: ResolvedSlo, tiers: BurnTier[], g: Grid): Case[] {
+  const guardedTiers = tiers.filter((t) => guarded(slo, t));
+  const { minEventRate, outageErrorRatio, outageMinBadEvents } = slo.alerting;
+  const fast = guardedTiers[0] as BurnTier;
+  const cases: Case[] = [];
+  const held = (t: number): Check => ({
+    kind: 'expr',
+    expr: `${SLO.eventRate}{slo="${slo.name}"} < bool ${minEventRate}`,
+    t,
+    labels: ownSeries(slo, undefined),
+    value: 1,
+  });
+  // Sporadic failures: half the minimum rate, one failed request alone among successes,
+  // often enough to burn 1.5x over every page threshold and to pass the minimum count over
+  // 1h, so only the near-total ratio of the outage escape holds the page.
+  {
+    const rps = minEventRate / 2;
+    const one = 1 / (rps * g.step);
+    const threshold = Math.max(...guardedTiers.map((t) => tierThreshold(t, slo.objective, slo.periodSec)));
+    const share = Math.min(0.5, Math.max(1.5 * threshold, (outageMinBadEvents + 1) / (fast.long * rps)));
+    const every = Math.max(2 * g.step, Math.floor(1 / (share * rps) / g.step) * g.step);
+    const cycle: Phase[] = [clean(every - g.step, rps), burning(g.step, one, rps)];
+    const phases: Phase[] = [clean(600, rps)];
+    for (let t = 0; t < 3600 + 600; t += every) phases.push(...cycle);
+    const replay = new Replay(
+      slo,
+      scenario(
+        `sporadic failures under the low-traffic guard (${rps} events/s, one failure every ${humanDuration(every)}) never page; the ticket tiers still see them`,
+        g,
+        phases,
+      ),
+    );
+    const checks: Check[] = [];
+    for (const tier of tiers) {
+      assertNever(replay, tier.alert, 0, replay.end);
+      checks.push(...spread(replay, 600, replay.end, 6).map((t) => alertAt(tier.alert, t)));
+      // The burn itself is over the threshold: only the guard holds the page.
+      checks.push({
+        kind: 'expr',
+        expr: `${SLO.burnRate}{slo="${slo.name}", window="${formatDuration(tier.long)}"} > bool ${burnFactor(tier, slo.periodSec)}`,
+        t: replay.end,
+        labels: ownSeries(slo, undefined, { window: formatDuration(tier.long) }),
+        value: 1,
+      });
+    }
+    const ticket = BURN_TIERS.find((t) => t.severity === 'ticket');
+    if (ticket) checks.push(alertAt(ticket.alert, replay.end));
+    checks.push(held(replay.end));
+    cases.push({ scenario: replay.scenario, checks });
+  }
+  // A handful of failures that are the whole traffic of a quiet service: the short window
+  // is all failures, but fewer than the minimum count over the long window.
+  {
+    const rps = minEventRate / 10;
+    const few = grid(((outageMinBadEvents - 1) / rps) * 0.9, g.step);
+    const replay = new Replay(
+      slo,
+      scenario(
+        `a few failed requests in a row (${fmtCount(rps * few)} at ${rps} events/s, fewer than ${outageMinBadEvents}) do not page`,
+        g,
+        [clean(3600, rps), burning(few, 1, rps), clean(600, rps)],
+      ),
+    );
+    const checks: Check[] = [];
+    for (const tier of tiers) {
+      assertNever(replay, tier.alert, 0, replay.end);
+      checks.push(...spread(replay, 3600, 3600 + few + 300, 4).map((t) => alertAt(tier.alert, t)));
+    }
+    checks.push({
+      kind: 'expr',
+      expr: `${SLO.errorRatio}{slo="${slo.name}", window="${formatDuration(fast.short)}"}`,
+      t: 3600 + few,
+      labels: ownSeries(slo, SLO.errorRatio, { window: formatDuration(fast.short) }),
+      value: replay.errorRatio(3600 + few, fast.short),
+    });
+    cases.push({ scenario: replay.scenario, checks });
+  }
+  // A total outage at a steady traffic under the guard (issue 19: 0.05 events/s).
+  // A total outage that cut the traffic from 10 to 0.08 events/s: the 1h window stays
+  // diluted by the good hour before it for 39 min at 99.9%; the 5m one is all failures.
+  for (const [historyRps, outageRps, what] of [
+    // The rates differ so that no evaluation sits exactly on the 90% edge, where the order
+    // in which Prometheus sums the series would decide.
+    [
+      minEventRate / 2,
+      Number(num(minEventRate * 0.4)),
+      `a total outage at ${num(minEventRate * 0.4)} events/s (under the low-traffic guard)`,
+    ],
+    [
+      RPS,
+      Number(num(minEventRate * 0.8)),
+      `a total outage that cuts traffic from ${RPS} to ${num(minEventRate * 0.8)} events/s`,
+    ],
+  ] as const) {
+    const escapeAt = outageEscapeTime(fast, slo.objective, slo.periodSec, {
+      historyRps,
+      outageRps,
+      ratio: outageErrorRatio,
+      minBad: outageMinBadEvents,
+      minRate: minEventRate,
+    });
+    const outage = grid(Math.max(20 * 60, 2 * escapeAt), g.evalStep);
+    const replay = new Replay(
+      slo,
+      scenario(
+        `${what} pages once ${fmt(outageErrorRatio)} of ${formatDuration(fast.short)} failed and ${outageMinBadEvents} over ${formatDuration(fast.long)}; recovery clears it`,
+        g,
+        [clean(3600, historyRps), burning(outage, 1, outageRps), clean(600, historyRps)],
+      ),
+    );
+    const t0 = 3600;
+    const fire = edge(replay, fast.alert, t0, t0 + outage);
+    assertWithin(`${slo.name} ${fast.alert} outage escape (${what})`, fire.at - t0, escapeAt, escapeAt + g.evalStep);
+    const clear = clearing(replay, fast.alert, t0 + outage);
+    const checks: Check[] = [...fire.checks, ...clear.checks, held(fire.at)];
+    for (const tier of tiers) if (tier !== fast) checks.push(alertAt(tier.alert, fire.at));
+    cases.push({ scenario: replay.scenario, checks });
+  }
+  return cases;
+}
+
+function fmtCount(n: number): string {
+  return String(Number(n.toPrecision(6)));
 }
 
 /**
