@@ -1,9 +1,9 @@
 import { AnnotationQueryBuilder, type Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { ABTEST, CHAOS, DRIFT, GATEWAY } from '../core/metrics/names.ts';
+import { aggregateBy, byVariable, rate, selector, sumBy } from '../core/promql/builder.ts';
 import { assemble } from './dashboard.ts';
 import { errorRatio, LATENCY_LINES, latencyQueries } from './overview.ts';
 import { stat, stateTimeline, timeseries } from './panels.ts';
-import { aggregateBy, byVariable, rate, selector, sumBy } from './promql.ts';
 import type { StackValues } from './stack-values.ts';
 import { ABTEST_ALPHA, COLOR } from './thresholds.ts';
 import { DATASOURCE, datasourceVariable, labelVariable, specVariable } from './variables.ts';

@@ -1,7 +1,5 @@
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { CACHE_RESULTS, GATEWAY, GOOD_SERVED_BY, SERVED_BY, type ServedBy } from '../core/metrics/names.ts';
-import { assemble } from './dashboard.ts';
-import { stateTimeline, timeseries } from './panels.ts';
 import {
   aggregateBy,
   byVariable,
@@ -12,7 +10,9 @@ import {
   ratioOfRates,
   selector,
   sumBy,
-} from './promql.ts';
+} from '../core/promql/builder.ts';
+import { assemble } from './dashboard.ts';
+import { stateTimeline, timeseries } from './panels.ts';
 import type { StackValues } from './stack-values.ts';
 import { COLOR, LATENCY_SLO_SECONDS } from './thresholds.ts';
 import { datasourceVariable, labelVariable, specVariable } from './variables.ts';

@@ -1,8 +1,8 @@
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { SLO } from '../core/metrics/names.ts';
+import { byVariable, is, selector, sumBy } from '../core/promql/builder.ts';
 import { assemble } from './dashboard.ts';
 import { stat, timeseries } from './panels.ts';
-import { byVariable, is, selector, sumBy } from './promql.ts';
 import type { StackValues } from './stack-values.ts';
 import { BURN_RATE_PAGE, BURN_RATE_TICKET, COLOR } from './thresholds.ts';
 import { datasourceVariable, labelVariable, specVariable } from './variables.ts';

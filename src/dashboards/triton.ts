@@ -1,7 +1,7 @@
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
+import { aggregateBy, byVariable, perEvent, rate, selector, sumBy } from '../core/promql/builder.ts';
 import { assemble } from './dashboard.ts';
 import { timeseries } from './panels.ts';
-import { aggregateBy, byVariable, perEvent, rate, selector, sumBy } from './promql.ts';
 import type { StackValues } from './stack-values.ts';
 import { COLOR, LATENCY_SLO_SECONDS, TRITON_MAX_BATCH_SIZE, UNDERUSED_GPU_BATCH_SIZE } from './thresholds.ts';
 import { TRITON } from './triton-metrics.ts';

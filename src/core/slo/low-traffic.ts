@@ -1,4 +1,4 @@
-import { num } from './promql.ts';
+import { num } from '../promql/builder.ts';
 import type { ResolvedSlo } from './resolve.ts';
 import { type BurnTier, burnFactor } from './windows.ts';
 

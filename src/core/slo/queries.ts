@@ -1,4 +1,5 @@
 import { SLO } from '../metrics/names.ts';
+import { is, selector } from '../promql/builder.ts';
 import { parseDuration } from '../spec/kinds/common.ts';
 import { reportWindows } from './report.ts';
 import type { ResolvedSlo } from './resolve.ts';
@@ -31,9 +32,11 @@ export interface ReportQueries {
 export function reportQueries(slo: ResolvedSlo, source: ReportSource): ReportQueries {
   if (source === 'rules') {
     return {
-      ratios: [{ expr: `${SLO.errorRatio}{slo="${slo.name}", window!="${SLICE_WINDOW}"}` }],
-      eventRate: `${SLO.eventRate}{slo="${slo.name}"}`,
-      badEvents: outageCountWindows(slo).length > 0 ? [{ expr: `${SLO.badEvents}{slo="${slo.name}"}` }] : [],
+      ratios: [
+        { expr: selector(SLO.errorRatio, [is('slo', slo.name), { label: 'window', op: '!=', value: SLICE_WINDOW }]) },
+      ],
+      eventRate: selector(SLO.eventRate, [is('slo', slo.name)]),
+      badEvents: outageCountWindows(slo).length > 0 ? [{ expr: selector(SLO.badEvents, [is('slo', slo.name)]) }] : [],
     };
   }
   const { sli, groupBy } = slo;

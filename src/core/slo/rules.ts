@@ -1,7 +1,7 @@
 import { SLO } from '../metrics/names.ts';
+import { is, labelMatchers, num, selector } from '../promql/builder.ts';
 import { budgetAsOutage, tierThreshold } from './arithmetic.ts';
 import { guarded, guardText } from './low-traffic.ts';
-import { labelMatchers, num } from './promql.ts';
 import { type ResolvedSlo, severityFor } from './resolve.ts';
 import type { AlertingRule, RecordingRule, RuleFile } from './rule-types.ts';
 import { runbookUrl } from './rule-types.ts';
@@ -108,7 +108,7 @@ export function recordingRules(slo: ResolvedSlo): RecordingRule[] {
   }
   rules.push({
     record: SLO.burnRate,
-    expr: `${SLO.errorRatio}{slo="${slo.name}", window!="${SLICE_WINDOW}"}\n/ ${num(slo.budget)}`,
+    expr: `${selector(SLO.errorRatio, [is('slo', slo.name), { label: 'window', op: '!=', value: SLICE_WINDOW }])}\n/ ${num(slo.budget)}`,
     labels,
   });
   rules.push({ record: SLO.objective, expr: `vector(${num(slo.objective)})`, labels: { slo: slo.name } });

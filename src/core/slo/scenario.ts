@@ -1,6 +1,6 @@
+import { num } from '../promql/builder.ts';
 import { errorBudget } from './arithmetic.ts';
 import { tierBurning } from './low-traffic.ts';
-import { num } from './promql.ts';
 import type { ResolvedSlo } from './resolve.ts';
 import { BASE_WINDOW, SLO_ALERTS } from './rules.ts';
 import type { SyntheticSeries } from './sli.ts';

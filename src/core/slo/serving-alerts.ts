@@ -1,8 +1,8 @@
 import { GATEWAY } from '../metrics/names.ts';
+import { anyOf, matches, num, selector } from '../promql/builder.ts';
 import type { AlertPolicySpec } from '../spec/kinds/alert-policy.ts';
 import type { StackSpec } from '../spec/kinds/stack.ts';
 import { humanize, humanizePercentage } from './go-format.ts';
-import { anyOf, num } from './promql.ts';
 import { type AlertingRule, type RuleFile, runbookUrl } from './rule-types.ts';
 import type { PromtoolTestFile } from './suites.ts';
 
@@ -33,12 +33,12 @@ export function tritonModels(stack: StackSpec): string[] {
 
 export function servingRules(stack: StackSpec, policy: AlertPolicySpec): RuleFile {
   const p = policy.serving;
-  const triton = `model=~"${anyOf(tritonModels(stack))}"`;
-  const models = `model=~"${anyOf(stack.models.map((m) => m.name))}"`;
-  const inferRate = `sum by (model) (rate(nv_inference_count{${triton}}[10m]))`;
-  const total = (w: string) => `sum by (model) (rate(${GATEWAY.requests}{${models}}[${w}]))`;
+  const triton = matches('model', anyOf(tritonModels(stack)));
+  const models = matches('model', anyOf(stack.models.map((m) => m.name)));
+  const inferRate = `sum by (model) (rate(${selector('nv_inference_count', [triton])}[10m]))`;
+  const total = (w: string) => `sum by (model) (rate(${selector(GATEWAY.requests, [models])}[${w}]))`;
   const degraded = (w: string) =>
-    `(sum by (model) (rate(${GATEWAY.requests}{${models}, served_by=~"${anyOf(DEGRADED_SERVED_BY)}"}[${w}])) or 0 * ${total(w)})\n  / ${total(w)}`;
+    `(sum by (model) (rate(${selector(GATEWAY.requests, [models, matches('served_by', anyOf(DEGRADED_SERVED_BY))])}[${w}])) or 0 * ${total(w)})\n  / ${total(w)}`;
   const meta = (alert: string) => ({ runbook_url: runbookUrl(alert, policy.runbookBaseUrl) });
   const rules: AlertingRule[] = [
     {

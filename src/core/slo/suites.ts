@@ -1,8 +1,8 @@
 import { SLO } from '../metrics/names.ts';
+import { num } from '../promql/builder.ts';
 import { detectionTime, outageEscapeTime, resetTime, sliceLag, tierThreshold } from './arithmetic.ts';
 import { humanize, humanizePercentage, nearRoundingEdge } from './go-format.ts';
 import { guarded } from './low-traffic.ts';
-import { num } from './promql.ts';
 import type { ResolvedSlo } from './resolve.ts';
 import { type AlertingRule, isAlertingRule, type RuleFile } from './rule-types.ts';
 import { SLO_ALERTS } from './rules.ts';
