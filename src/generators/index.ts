@@ -1,5 +1,5 @@
 import { chaosScheduleGenerator } from './chaos-schedule.ts';
-import { dashboardsGenerator } from './dashboards.ts';
+import { dashboardsGenerator } from './dashboards/generator.ts';
 import { driftAlertsGenerator } from './drift-alerts.ts';
 import { k6ThresholdsGenerator } from './k6-thresholds.ts';
 import { k8sServingGenerator } from './k8s-serving.ts';

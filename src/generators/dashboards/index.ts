@@ -1,5 +1,5 @@
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
-import type { Spec } from '../core/spec/parse.ts';
+import type { Spec } from '../../core/spec/parse.ts';
 import { experimentsDashboard } from './experiments.ts';
 import { overviewDashboard } from './overview.ts';
 import { sloDashboard } from './slo.ts';

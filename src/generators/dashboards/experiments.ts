@@ -1,6 +1,6 @@
 import { AnnotationQueryBuilder, type Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
-import { ABTEST, CHAOS, DRIFT, GATEWAY } from '../core/metrics/names.ts';
-import { aggregateBy, byVariable, rate, selector, sumBy } from '../core/promql/builder.ts';
+import { ABTEST, CHAOS, DRIFT, GATEWAY } from '../../core/metrics/names.ts';
+import { aggregateBy, byVariable, rate, selector, sumBy } from '../../core/promql/builder.ts';
 import { assemble } from './dashboard.ts';
 import { errorRatio, LATENCY_LINES, latencyQueries } from './overview.ts';
 import { stat, stateTimeline, timeseries } from './panels.ts';
@@ -40,7 +40,7 @@ export function experimentsDashboard(stack: StackValues): Dashboard {
   return assemble({
     uid: EXPERIMENTS_UID,
     title: 'steadystate / Experiments: A/B, drift, chaos',
-    source: 'src/dashboards/experiments.ts',
+    source: 'src/generators/dashboards/experiments.ts',
     summary:
       "Per A/B experiment the traffic split, per-variant errors and latency, and the sequential test's p-value, confidence sequence and decision; drift score per feature and the prediction-rate shift; chaos runs as annotations with their detection and recovery times.",
     tags: ['abtest', 'drift', 'chaos'],

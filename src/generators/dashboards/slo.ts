@@ -1,6 +1,6 @@
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
-import { SLO } from '../core/metrics/names.ts';
-import { byVariable, is, selector, sumBy } from '../core/promql/builder.ts';
+import { SLO } from '../../core/metrics/names.ts';
+import { byVariable, is, selector, sumBy } from '../../core/promql/builder.ts';
 import { assemble } from './dashboard.ts';
 import { stat, timeseries } from './panels.ts';
 import type { StackValues } from './stack-values.ts';
@@ -37,7 +37,7 @@ export function sloDashboard(stack: StackValues): Dashboard {
   return assemble({
     uid: SLO_UID,
     title: 'steadystate / SLOs and error budgets',
-    source: 'src/dashboards/slo.ts',
+    source: 'src/generators/dashboards/slo.ts',
     summary:
       'Per SLO: error budget left over the period, burn rate per window against the page and ticket factors of the SRE workbook, the SLI per window and the alerts firing. Reads the slo:* recording rules generated from steadystate.yaml.',
     tags: ['slo'],

@@ -1,4 +1,4 @@
-import { ABTEST, CHAOS, DRIFT, GATEWAY, SLO } from '../core/metrics/names.ts';
+import { ABTEST, CHAOS, DRIFT, GATEWAY, SLO } from '../../core/metrics/names.ts';
 import { variablesIn } from './interpolate.ts';
 import { contentPanels, type DashboardModel, dashboardQueries } from './queries.ts';
 import { TRITON } from './triton-metrics.ts';

@@ -1,5 +1,5 @@
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
-import { CACHE_RESULTS, GATEWAY, GOOD_SERVED_BY, SERVED_BY, type ServedBy } from '../core/metrics/names.ts';
+import { CACHE_RESULTS, GATEWAY, GOOD_SERVED_BY, SERVED_BY, type ServedBy } from '../../core/metrics/names.ts';
 import {
   aggregateBy,
   byVariable,
@@ -10,7 +10,7 @@ import {
   ratioOfRates,
   selector,
   sumBy,
-} from '../core/promql/builder.ts';
+} from '../../core/promql/builder.ts';
 import { assemble } from './dashboard.ts';
 import { stateTimeline, timeseries } from './panels.ts';
 import type { StackValues } from './stack-values.ts';
@@ -62,7 +62,7 @@ export function overviewDashboard(stack: StackValues): Dashboard {
   return assemble({
     uid: OVERVIEW_UID,
     title: 'steadystate / Inference service overview',
-    source: 'src/dashboards/overview.ts',
+    source: 'src/generators/dashboards/overview.ts',
     summary:
       'The gateway in front of Triton: traffic, errors and latency per model and variant against the SLO lines, which tier of the fallback chain answered, cache, circuit breakers and load.',
     tags: ['gateway', 'slo'],

@@ -1,5 +1,5 @@
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
-import { aggregateBy, byVariable, perEvent, rate, selector, sumBy } from '../core/promql/builder.ts';
+import { aggregateBy, byVariable, perEvent, rate, selector, sumBy } from '../../core/promql/builder.ts';
 import { assemble } from './dashboard.ts';
 import { timeseries } from './panels.ts';
 import type { StackValues } from './stack-values.ts';
@@ -20,7 +20,7 @@ export function tritonDashboard(stack: StackValues): Dashboard {
   return assemble({
     uid: TRITON_UID,
     title: 'steadystate / Triton internals',
-    source: 'src/dashboards/triton.ts',
+    source: 'src/generators/dashboards/triton.ts',
     summary:
       "Inside Triton Inference Server 2.51, from its own nv_* metrics: where a request's time goes (queue vs compute), how well the dynamic batcher fills the device, pending and failed requests, GPU and CPU use.",
     tags: ['triton'],

@@ -1,6 +1,6 @@
-import { parseDuration } from '../core/spec/kinds/common.ts';
-import type { StackSpec } from '../core/spec/kinds/stack.ts';
-import { documentsOfKind, type Spec } from '../core/spec/parse.ts';
+import { parseDuration } from '../../core/spec/kinds/common.ts';
+import type { StackSpec } from '../../core/spec/kinds/stack.ts';
+import { documentsOfKind, type Spec } from '../../core/spec/parse.ts';
 
 export interface Option {
   text: string;

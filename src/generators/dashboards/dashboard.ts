@@ -9,7 +9,7 @@ import {
   RowBuilder,
   type VariableModel,
 } from '@grafana/grafana-foundation-sdk/dashboard';
-import { generatedHeader } from '../generators/types.ts';
+import { generatedHeader } from '../types.ts';
 import type { PanelBuilderAny } from './panels.ts';
 
 export interface Row {

@@ -4,7 +4,7 @@ import {
   dashboardQueries,
   selectionValues,
   variableSelector,
-} from '../../../src/dashboards/queries.ts';
+} from '../../../../src/generators/dashboards/queries.ts';
 
 const dashboard: DashboardModel = {
   uid: 'd',

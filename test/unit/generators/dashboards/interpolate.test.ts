@@ -1,7 +1,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: Grafana's ${name} syntax is what these tests are about.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { interpolate, variablesIn } from '../../../src/dashboards/interpolate.ts';
+import { interpolate, variablesIn } from '../../../../src/generators/dashboards/interpolate.ts';
 
 describe('Grafana template-variable interpolation', () => {
   it.each([

@@ -1,12 +1,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DURATION_BUCKETS } from '../../../src/core/metrics/names.ts';
-import { parseSpec } from '../../../src/core/spec/parse.ts';
-import { buildDashboards, DASHBOARDS_DIR } from '../../../src/dashboards/index.ts';
-import { lintDashboard, lintDashboards, metricNamesIn } from '../../../src/dashboards/lint.ts';
-import { contentPanels, type DashboardModel } from '../../../src/dashboards/queries.ts';
-import { LATENCY_SLO_SECONDS, UNDERUSED_GPU_BATCH_SIZE } from '../../../src/dashboards/thresholds.ts';
+import { DURATION_BUCKETS } from '../../../../src/core/metrics/names.ts';
+import { parseSpec } from '../../../../src/core/spec/parse.ts';
+import { buildDashboards, DASHBOARDS_DIR } from '../../../../src/generators/dashboards/index.ts';
+import { lintDashboard, lintDashboards, metricNamesIn } from '../../../../src/generators/dashboards/lint.ts';
+import { contentPanels, type DashboardModel } from '../../../../src/generators/dashboards/queries.ts';
+import { LATENCY_SLO_SECONDS, UNDERUSED_GPU_BATCH_SIZE } from '../../../../src/generators/dashboards/thresholds.ts';
 
 /** What ships: the committed files (gen:check proves they equal what the builders produce). */
 const FILES = readdirSync(DASHBOARDS_DIR)

@@ -1,5 +1,5 @@
-import { buildDashboards, DASHBOARDS_DIR } from '../dashboards/index.ts';
-import type { Generator } from './types.ts';
+import type { Generator } from '../types.ts';
+import { buildDashboards, DASHBOARDS_DIR } from './index.ts';
 
 /**
  * dashboards/*.json: Grafana dashboards (classic JSON model, importable or provisioned from
