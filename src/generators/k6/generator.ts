@@ -1,11 +1,11 @@
-import { k6Thresholds, k6ThresholdsOption } from '../core/slo/k6.ts';
-import { slosOf } from '../core/slo/resolve.ts';
-import type { Spec } from '../core/spec/parse.ts';
-import { type Generator, generatedHeader } from './types.ts';
+import { slosOf } from '../../core/slo/resolve.ts';
+import type { Spec } from '../../core/spec/parse.ts';
+import { type Generator, generatedHeader } from '../types.ts';
+import { k6Thresholds, k6ThresholdsOption } from './thresholds.ts';
 
 /**
  * loadtests/thresholds.json (for any runner) and loadtests/thresholds.ts (a module k6
- * scripts import: `import { thresholds } from './thresholds.ts'`).
+ * scripts import: `import { thresholds } from '../thresholds.ts'`).
  */
 export const K6_THRESHOLDS_JSON = 'loadtests/thresholds.json';
 export const K6_THRESHOLDS_TS = 'loadtests/thresholds.ts';

@@ -1,5 +1,5 @@
-import { parseDuration } from '../spec/kinds/common.ts';
-import type { ResolvedSlo } from './resolve.ts';
+import type { ResolvedSlo } from '../../core/slo/resolve.ts';
+import { parseDuration } from '../../core/spec/kinds/common.ts';
 
 /**
  * k6 thresholds (https://grafana.com/docs/k6/latest/using-k6/thresholds/) from the same
