@@ -1,9 +1,9 @@
+import { sloAlertsGenerator } from './alerts/generator.ts';
 import { chaosScheduleGenerator } from './chaos-schedule.ts';
 import { dashboardsGenerator } from './dashboards/generator.ts';
 import { driftAlertsGenerator } from './drift-alerts.ts';
 import { k6ThresholdsGenerator } from './k6/generator.ts';
 import { k8sServingGenerator } from './k8s-serving.ts';
-import { sloAlertsGenerator } from './slo-alerts.ts';
 import { specSchemaGenerator } from './spec-schema.ts';
 import type { Generator } from './types.ts';
 

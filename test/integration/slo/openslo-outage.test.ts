@@ -7,7 +7,7 @@ import { promtoolTestRules } from '../../../src/adapters/process/promtool.ts';
 import { importOpenSlo } from '../../../src/core/slo/openslo.ts';
 import { resolveSlo } from '../../../src/core/slo/resolve.ts';
 import { sloRules } from '../../../src/core/slo/rules.ts';
-import { sloSuites } from '../../../src/core/slo/suites.ts';
+import { sloSuites } from '../../../src/generators/alerts/suites.ts';
 
 /**
  * Issue 19 for imported SLOs: Sloth's own OpenSLO v1alpha example (hyphenated service,

@@ -9,11 +9,11 @@ import {
   timeToExhaustion,
   windowCrossing,
 } from '../../../../src/core/slo/arithmetic.ts';
-import { goFormatG4, humanize, humanizePercentage } from '../../../../src/core/slo/go-format.ts';
 import { resolveSlo } from '../../../../src/core/slo/resolve.ts';
 import { Replay } from '../../../../src/core/slo/scenario.ts';
 import { BURN_TIERS, type BurnTier, burnFactor, periodSeconds } from '../../../../src/core/slo/windows.ts';
 import { sloDocument } from '../../../../src/core/spec/kinds/slo.ts';
+import { goFormatG4, humanize, humanizePercentage } from '../../../../src/generators/alerts/go-format.ts';
 
 const tier = (name: BurnTier['name']) => BURN_TIERS.find((t) => t.name === name)!;
 const D30 = periodSeconds('30d');

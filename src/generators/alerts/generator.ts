@@ -1,12 +1,12 @@
-import { alertmanagerConfig } from '../core/slo/alertmanager.ts';
-import { alertPolicyOf, slosOf } from '../core/slo/resolve.ts';
-import { sloRules } from '../core/slo/rules.ts';
-import { runbookMarkdown } from '../core/slo/runbook.ts';
-import { servingRules, servingSuite } from '../core/slo/serving-alerts.ts';
-import { sloSuites } from '../core/slo/suites.ts';
-import { documentsOfKind, type Spec } from '../core/spec/parse.ts';
-import { type GeneratedFile, type Generator, generatedHeader } from './types.ts';
-import { yamlText } from './yaml-text.ts';
+import { alertPolicyOf, slosOf } from '../../core/slo/resolve.ts';
+import { sloRules } from '../../core/slo/rules.ts';
+import { documentsOfKind, type Spec } from '../../core/spec/parse.ts';
+import { type GeneratedFile, type Generator, generatedHeader } from '../types.ts';
+import { yamlText } from '../yaml-text.ts';
+import { alertmanagerConfig } from './alertmanager.ts';
+import { runbookMarkdown } from './runbook.ts';
+import { servingRules, servingSuite } from './serving.ts';
+import { sloSuites } from './suites.ts';
 
 /**
  * alerts/: per SLO a rule file (recording + alerting rules) and two promtool suites (page

@@ -1,12 +1,18 @@
-import { SLO } from '../metrics/names.ts';
-import { num } from '../promql/builder.ts';
-import { detectionTime, outageEscapeTime, resetTime, sliceLag, tierThreshold } from './arithmetic.ts';
-import { humanize, humanizePercentage, nearRoundingEdge } from './go-format.ts';
-import { guarded } from './low-traffic.ts';
-import type { ResolvedSlo } from './resolve.ts';
-import { type AlertingRule, isAlertingRule, type RuleFile } from './rule-types.ts';
-import { SLO_ALERTS } from './rules.ts';
-import { effectiveBadRatio, type Phase, Replay, renderValues, type Scenario, syntheticInputs } from './scenario.ts';
+import { SLO } from '../../core/metrics/names.ts';
+import { num } from '../../core/promql/builder.ts';
+import { detectionTime, outageEscapeTime, resetTime, sliceLag, tierThreshold } from '../../core/slo/arithmetic.ts';
+import { guarded } from '../../core/slo/low-traffic.ts';
+import type { ResolvedSlo } from '../../core/slo/resolve.ts';
+import { type AlertingRule, isAlertingRule, type RuleFile } from '../../core/slo/rule-types.ts';
+import { SLO_ALERTS } from '../../core/slo/rules.ts';
+import {
+  effectiveBadRatio,
+  type Phase,
+  Replay,
+  renderValues,
+  type Scenario,
+  syntheticInputs,
+} from '../../core/slo/scenario.ts';
 import {
   BURN_TIERS,
   type BurnTier,
@@ -15,7 +21,8 @@ import {
   humanDuration,
   SUMMED_BASE,
   summedWindow,
-} from './windows.ts';
+} from '../../core/slo/windows.ts';
+import { humanize, humanizePercentage, nearRoundingEdge } from './go-format.ts';
 
 /**
  * promtool unit-test suites for one SLO, computed from the same arithmetic as the rules

@@ -1,11 +1,11 @@
-import { GATEWAY, SLO } from '../metrics/names.ts';
-import { budgetAsOutage, detectionTime, resetTime, tierThreshold } from './arithmetic.ts';
-import { guarded, guardNumbers } from './low-traffic.ts';
-import type { ResolvedSlo } from './resolve.ts';
-import { severityFor } from './resolve.ts';
-import { SLO_ALERTS } from './rules.ts';
-import { SERVING_ALERTS } from './serving-alerts.ts';
-import { BURN_TIERS, type BurnTier, burnFactor, formatDuration, humanDuration } from './windows.ts';
+import { GATEWAY, SLO } from '../../core/metrics/names.ts';
+import { budgetAsOutage, detectionTime, resetTime, tierThreshold } from '../../core/slo/arithmetic.ts';
+import { guarded, guardNumbers } from '../../core/slo/low-traffic.ts';
+import type { ResolvedSlo } from '../../core/slo/resolve.ts';
+import { severityFor } from '../../core/slo/resolve.ts';
+import { SLO_ALERTS } from '../../core/slo/rules.ts';
+import { BURN_TIERS, type BurnTier, burnFactor, formatDuration, humanDuration } from '../../core/slo/windows.ts';
+import { SERVING_ALERTS } from './serving.ts';
 
 /**
  * alerts/RUNBOOK.md: one section per alert (every runbook_url points at one), with the

@@ -1,9 +1,9 @@
-import { GATEWAY } from '../metrics/names.ts';
-import { anyOf, matches, num, selector } from '../promql/builder.ts';
-import type { AlertPolicySpec } from '../spec/kinds/alert-policy.ts';
-import type { StackSpec } from '../spec/kinds/stack.ts';
+import { GATEWAY } from '../../core/metrics/names.ts';
+import { anyOf, matches, num, selector } from '../../core/promql/builder.ts';
+import { type AlertingRule, type RuleFile, runbookUrl } from '../../core/slo/rule-types.ts';
+import type { AlertPolicySpec } from '../../core/spec/kinds/alert-policy.ts';
+import type { StackSpec } from '../../core/spec/kinds/stack.ts';
 import { humanize, humanizePercentage } from './go-format.ts';
-import { type AlertingRule, type RuleFile, runbookUrl } from './rule-types.ts';
 import type { PromtoolTestFile } from './suites.ts';
 
 /**

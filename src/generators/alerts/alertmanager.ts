@@ -1,4 +1,4 @@
-import type { AlertPolicySpec } from '../spec/kinds/alert-policy.ts';
+import type { AlertPolicySpec } from '../../core/spec/kinds/alert-policy.ts';
 
 /**
  * Alertmanager routing (https://prometheus.io/docs/alerting/latest/configuration/): pages
