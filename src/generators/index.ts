@@ -1,7 +1,7 @@
 import { sloAlertsGenerator } from './alerts/generator.ts';
 import { chaosScheduleGenerator } from './chaos-schedule.ts';
 import { dashboardsGenerator } from './dashboards/generator.ts';
-import { driftAlertsGenerator } from './drift-alerts.ts';
+import { driftAlertsGenerator } from './drift-alerts/generator.ts';
 import { k6ThresholdsGenerator } from './k6/generator.ts';
 import { k8sServingGenerator } from './k8s-serving.ts';
 import { specSchemaGenerator } from './spec-schema.ts';

@@ -1,7 +1,7 @@
-import { DRIFT_RUNBOOK, driftAlertRules } from '../core/drift/alert-rules.ts';
-import { documentsOfKind, type Spec } from '../core/spec/parse.ts';
-import { type GeneratedFile, type Generator, generatedHeader } from './types.ts';
-import { yamlText } from './yaml-text.ts';
+import { documentsOfKind, type Spec } from '../../core/spec/parse.ts';
+import { type GeneratedFile, type Generator, generatedHeader } from '../types.ts';
+import { yamlText } from '../yaml-text.ts';
+import { DRIFT_RUNBOOK, driftAlertRules } from './rules.ts';
 
 /** alerts/drift-<monitor>.rules.yml per DriftMonitor, and the runbook its alerts point at. */
 export const driftAlertsGenerator: Generator = {

@@ -1,4 +1,4 @@
-import { DRIFT } from '../metrics/names.ts';
+import { DRIFT } from '../../core/metrics/names.ts';
 
 /**
  * Prometheus alerting rules over the drift watcher's gauges, one group per DriftMonitor.
