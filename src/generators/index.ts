@@ -3,8 +3,8 @@ import { chaosScheduleGenerator } from './chaos-schedule.ts';
 import { dashboardsGenerator } from './dashboards/generator.ts';
 import { driftAlertsGenerator } from './drift-alerts/generator.ts';
 import { k6ThresholdsGenerator } from './k6/generator.ts';
-import { k8sServingGenerator } from './k8s-serving.ts';
-import { specSchemaGenerator } from './spec-schema.ts';
+import { k8sServingGenerator } from './k8s/generator.ts';
+import { specSchemaGenerator } from './spec-schema/generator.ts';
 import type { Generator } from './types.ts';
 
 /** Every artifact generator; `npm run gen` runs them all in this order. */

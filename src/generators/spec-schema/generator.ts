@@ -1,5 +1,5 @@
-import { specJsonSchema } from '../core/spec/json-schema.ts';
-import type { Generator } from './types.ts';
+import { specJsonSchema } from '../../core/spec/json-schema.ts';
+import type { Generator } from '../types.ts';
 
 /** steadystate.schema.json: the JSON Schema editors use to complete and check the spec. */
 export const specSchemaGenerator: Generator = {

@@ -1,12 +1,12 @@
 import type { INamespace } from 'kubernetes-models/v1';
-import { chaosTargetOf } from '../core/spec/kinds/chaos-target.ts';
-import { stackOf } from '../core/spec/parse.ts';
-import { gatewayManifests } from './k8s/gateway.ts';
-import { type KubeObject, renderManifests } from './k8s/objects.ts';
-import { tritonManifests } from './k8s/triton.ts';
-import { type Generator, generatedHeader } from './types.ts';
+import { chaosTargetOf } from '../../core/spec/kinds/chaos-target.ts';
+import { stackOf } from '../../core/spec/parse.ts';
+import { type Generator, generatedHeader } from '../types.ts';
+import { gatewayManifests } from './gateway.ts';
+import { type KubeObject, renderManifests } from './objects.ts';
+import { tritonManifests } from './triton.ts';
 
-const SOURCE = 'src/generators/k8s-serving.ts';
+const SOURCE = 'src/generators/k8s/generator.ts';
 
 /**
  * serving/k8s/: the production shape of the Stack. Triton on GPU nodes pulling its model
