@@ -1,5 +1,5 @@
 import { sloAlertsGenerator } from './alerts/generator.ts';
-import { chaosScheduleGenerator } from './chaos-schedule.ts';
+import { chaosScheduleGenerator } from './chaos/generator.ts';
 import { dashboardsGenerator } from './dashboards/generator.ts';
 import { driftAlertsGenerator } from './drift-alerts/generator.ts';
 import { k6ThresholdsGenerator } from './k6/generator.ts';

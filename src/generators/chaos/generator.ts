@@ -1,13 +1,13 @@
 import { stringify } from 'yaml';
-import { chaosAlertRules, chaosRunbookMarkdown } from '../core/chaos/schedule-alerts.ts';
-import { type ChaosTargetDocument, defaultChaosTarget } from '../core/spec/kinds/chaos-target.ts';
-import { API_VERSION } from '../core/spec/kinds/common.ts';
-import { documentsOfKind, stackOf } from '../core/spec/parse.ts';
-import { chaosCronJobs, chaosRbac } from './chaos/k8s.ts';
-import { renderManifests } from './k8s/objects.ts';
-import { type GeneratedFile, type Generator, generatedHeader } from './types.ts';
+import { chaosAlertRules, chaosRunbookMarkdown } from '../../core/chaos/schedule-alerts.ts';
+import { type ChaosTargetDocument, defaultChaosTarget } from '../../core/spec/kinds/chaos-target.ts';
+import { API_VERSION } from '../../core/spec/kinds/common.ts';
+import { documentsOfKind, stackOf } from '../../core/spec/parse.ts';
+import { renderManifests } from '../k8s/objects.ts';
+import { type GeneratedFile, type Generator, generatedHeader } from '../types.ts';
+import { chaosCronJobs, chaosRbac } from './k8s.ts';
 
-const SOURCE = 'src/generators/chaos-schedule.ts';
+const SOURCE = 'src/generators/chaos/generator.ts';
 
 /**
  * Scheduled chaos from the ChaosTarget document: CronJobs and their least-privilege RBAC in
