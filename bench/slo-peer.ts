@@ -22,10 +22,10 @@ import { paths } from '../src/adapters/process/paths.ts';
 import { promtoolTestRules } from '../src/adapters/process/promtool.ts';
 import { detectionTime } from '../src/core/slo/arithmetic.ts';
 import { slosOf } from '../src/core/slo/resolve.ts';
-import { sloRules } from '../src/core/slo/rules.ts';
 import { renderValues } from '../src/core/slo/scenario.ts';
 import { BURN_TIERS } from '../src/core/slo/windows.ts';
 import { parseSpec } from '../src/core/spec/parse.ts';
+import { sloRules } from '../src/generators/alerts/rules.ts';
 
 const SLOTH_MODULE = 'github.com/slok/sloth/cmd/sloth';
 const SLOTH_VERSION = 'v0.16.0';

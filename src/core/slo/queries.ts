@@ -3,7 +3,7 @@ import { is, selector } from '../promql/builder.ts';
 import { parseDuration } from '../spec/kinds/common.ts';
 import { reportWindows } from './report.ts';
 import type { ResolvedSlo } from './resolve.ts';
-import { outageCountWindows, SLICE_WINDOW } from './rules.ts';
+import { outageCountWindows, SLICE_WINDOW } from './series.ts';
 import { badRateExpr, errorRatioExpr, totalRateExpr } from './sli.ts';
 import { formatDuration } from './windows.ts';
 

@@ -2,7 +2,7 @@ import { num } from '../promql/builder.ts';
 import { errorBudget } from './arithmetic.ts';
 import { tierBurning } from './low-traffic.ts';
 import type { ResolvedSlo } from './resolve.ts';
-import { BASE_WINDOW, SLO_ALERTS } from './rules.ts';
+import { BASE_WINDOW, SLO_ALERTS } from './series.ts';
 import type { SyntheticSeries } from './sli.ts';
 import { BURN_TIERS, type BurnTier, burnFactor, summedWindow } from './windows.ts';
 

@@ -1,9 +1,9 @@
 import { alertPolicyOf, slosOf } from '../../core/slo/resolve.ts';
-import { sloRules } from '../../core/slo/rules.ts';
 import { documentsOfKind, type Spec } from '../../core/spec/parse.ts';
 import { type GeneratedFile, type Generator, generatedHeader } from '../types.ts';
 import { yamlText } from '../yaml-text.ts';
 import { alertmanagerConfig } from './alertmanager.ts';
+import { sloRules } from './rules.ts';
 import { runbookMarkdown } from './runbook.ts';
 import { servingRules, servingSuite } from './serving.ts';
 import { sloSuites } from './suites.ts';

@@ -3,7 +3,7 @@ import { budgetAsOutage, detectionTime, resetTime, tierThreshold } from '../../c
 import { guarded, guardNumbers } from '../../core/slo/low-traffic.ts';
 import type { ResolvedSlo } from '../../core/slo/resolve.ts';
 import { severityFor } from '../../core/slo/resolve.ts';
-import { SLO_ALERTS } from '../../core/slo/rules.ts';
+import { SLO_ALERTS } from '../../core/slo/series.ts';
 import { BURN_TIERS, type BurnTier, burnFactor, formatDuration, humanDuration } from '../../core/slo/windows.ts';
 import { SERVING_ALERTS } from './serving.ts';
 

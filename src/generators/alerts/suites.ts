@@ -4,7 +4,6 @@ import { detectionTime, outageEscapeTime, resetTime, sliceLag, tierThreshold } f
 import { guarded } from '../../core/slo/low-traffic.ts';
 import type { ResolvedSlo } from '../../core/slo/resolve.ts';
 import { type AlertingRule, isAlertingRule, type RuleFile } from '../../core/slo/rule-types.ts';
-import { SLO_ALERTS } from '../../core/slo/rules.ts';
 import {
   effectiveBadRatio,
   type Phase,
@@ -13,6 +12,7 @@ import {
   type Scenario,
   syntheticInputs,
 } from '../../core/slo/scenario.ts';
+import { SLO_ALERTS } from '../../core/slo/series.ts';
 import {
   BURN_TIERS,
   type BurnTier,

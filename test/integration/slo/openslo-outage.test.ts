@@ -6,7 +6,7 @@ import { stringify } from 'yaml';
 import { promtoolTestRules } from '../../../src/adapters/process/promtool.ts';
 import { importOpenSlo } from '../../../src/core/slo/openslo.ts';
 import { resolveSlo } from '../../../src/core/slo/resolve.ts';
-import { sloRules } from '../../../src/core/slo/rules.ts';
+import { sloRules } from '../../../src/generators/alerts/rules.ts';
 import { sloSuites } from '../../../src/generators/alerts/suites.ts';
 
 /**

@@ -4,9 +4,9 @@ import { stringify } from 'yaml';
 import { exportOpenSlo, importOpenSlo } from '../../../../src/core/slo/openslo.ts';
 import { counterSelector } from '../../../../src/core/slo/openslo-v1alpha.ts';
 import { resolveSlo, slosOf } from '../../../../src/core/slo/resolve.ts';
-import { alertingRules, recordingRules } from '../../../../src/core/slo/rules.ts';
 import { SpecValidationError } from '../../../../src/core/spec/errors.ts';
 import { parseSpec } from '../../../../src/core/spec/parse.ts';
+import { alertingRules, recordingRules } from '../../../../src/generators/alerts/rules.ts';
 
 const SLOS = slosOf(parseSpec(readFileSync('steadystate.yaml', 'utf8')));
 

@@ -1,31 +1,20 @@
-import { SLO } from '../metrics/names.ts';
-import { is, labelMatchers, num, selector } from '../promql/builder.ts';
-import { budgetAsOutage, tierThreshold } from './arithmetic.ts';
-import { guarded, guardText } from './low-traffic.ts';
-import { type ResolvedSlo, severityFor } from './resolve.ts';
-import type { AlertingRule, RecordingRule, RuleFile } from './rule-types.ts';
-import { runbookUrl } from './rule-types.ts';
-import { badRateExpr, errorRatioExpr, totalRateExpr } from './sli.ts';
+import { SLO } from '../../core/metrics/names.ts';
+import { is, labelMatchers, num, selector } from '../../core/promql/builder.ts';
+import { budgetAsOutage, tierThreshold } from '../../core/slo/arithmetic.ts';
+import { guarded, guardText } from '../../core/slo/low-traffic.ts';
+import { type ResolvedSlo, severityFor } from '../../core/slo/resolve.ts';
+import type { AlertingRule, RecordingRule, RuleFile } from '../../core/slo/rule-types.ts';
+import { runbookUrl } from '../../core/slo/rule-types.ts';
+import { BASE_WINDOW, outageCountWindows, SLICE_WINDOW, SLO_ALERTS } from '../../core/slo/series.ts';
+import { badRateExpr, errorRatioExpr, totalRateExpr } from '../../core/slo/sli.ts';
 import {
   BURN_TIERS,
   type BurnTier,
   burnFactor,
   formatDuration,
   humanDuration,
-  SUMMED_BASE,
   summedWindow,
-} from './windows.ts';
-
-/** The window label of a time-slice SLO's per-slice indicator (1 bad, 0 good). */
-export const SLICE_WINDOW = 'slice';
-
-/** The base window whose recorded rates make the event-weighted long windows. */
-export const BASE_WINDOW = SUMMED_BASE;
-
-export const SLO_ALERTS = {
-  absent: 'SLOMetricAbsent',
-  exhausted: 'ErrorBudgetExhausted',
-} as const;
+} from '../../core/slo/windows.ts';
 
 export interface RuleOptions {
   runbookBaseUrl?: string;
@@ -119,11 +108,6 @@ export function recordingRules(slo: ResolvedSlo): RecordingRule[] {
     labels,
   });
   return rules;
-}
-
-/** Long windows of the guarded page tiers: where the outage escape counts failed events. */
-export function outageCountWindows(slo: ResolvedSlo): number[] {
-  return [...new Set(BURN_TIERS.filter((t) => guarded(slo, t)).map((t) => t.long))];
 }
 
 /**
