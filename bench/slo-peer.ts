@@ -3,7 +3,9 @@
  * for the same SLO (fraud-availability, 99.95% over 30d), replaying identical synthetic
  * series through both rule sets with `promtool test rules`:
  * - detection time of a total outage (page alerts), against the workbook arithmetic;
- * - pages at zero traffic and at low traffic;
+ * - pages at zero traffic and at low traffic (sporadic failures), and the first page of a
+ *   total outage under the low-traffic guard: traffic cut from 10 to 0.08 req/s, and a
+ *   0.05 req/s service (issue 19);
  * - the 30-day budget of a month with day/night traffic, against the exact
  *   event-weighted value (sum of bad events / sum of events);
  * - what a missing error series does to each.
@@ -20,10 +22,10 @@ import { paths } from '../src/adapters/process/paths.ts';
 import { promtoolTestRules } from '../src/adapters/process/promtool.ts';
 import { detectionTime } from '../src/core/slo/arithmetic.ts';
 import { slosOf } from '../src/core/slo/resolve.ts';
-import { sloRules } from '../src/core/slo/rules.ts';
 import { renderValues } from '../src/core/slo/scenario.ts';
 import { BURN_TIERS } from '../src/core/slo/windows.ts';
 import { parseSpec } from '../src/core/spec/parse.ts';
+import { sloRules } from '../src/generators/alerts/rules.ts';
 
 const SLOTH_MODULE = 'github.com/slok/sloth/cmd/sloth';
 const SLOTH_VERSION = 'v0.16.0';
@@ -267,6 +269,44 @@ export default async function sloPeer(_args: string[]): Promise<Record<string, u
       sloth: await pages('sloth', low, 6 * 3600),
     };
 
+    // 3b. Outages under the low-traffic guard (issue 19): the first page after the outage
+    //     starts, or null when none comes within the span.
+    const firstPage = async (tool: Tool, c: { good: number[]; bad: number[] }, t0: number, span: number) => {
+      const [first] = await replay(
+        dir,
+        tool,
+        step,
+        [
+          { series: GOOD, increments: c.good },
+          { series: BAD, increments: c.bad },
+        ],
+        [{ expr: `min_over_time(timestamp(${TOOLS[tool].pages})[${span}s:${step}s])`, t: t0 + span }],
+        tool === 'sloth' ? SLOTH_BEST : undefined,
+      );
+      return first === undefined ? null : first - t0;
+    };
+    const outageSpan = 90 * 60;
+    const collapse = counters(step, [
+      { seconds: 6 * 3600, good: () => 10, bad: () => 0 },
+      { seconds: outageSpan, good: () => 0, bad: () => 0.08 },
+    ]);
+    const quietRps = 0.05;
+    const quiet = counters(step, [
+      { seconds: 6 * 3600, good: () => quietRps, bad: () => 0 },
+      { seconds: outageSpan, good: () => 0, bad: () => quietRps },
+    ]);
+    const lowTrafficOutages = {
+      scenario: `first page (seconds after the outage starts, null: none within ${outageSpan / 60} min), all requests failing`,
+      traffic_cut_10_to_0_08: {
+        steadystate: await firstPage('steadystate', collapse, 6 * 3600, outageSpan),
+        sloth: await firstPage('sloth', collapse, 6 * 3600, outageSpan),
+      },
+      steady_0_05: {
+        steadystate: await firstPage('steadystate', quiet, 6 * 3600, outageSpan),
+        sloth: await firstPage('sloth', quiet, 6 * 3600, outageSpan),
+      },
+    };
+
     // 4. A 30-day month on a 5m grid: traffic swings 10x between day and night, and the
     //    failures cluster in the quiet hours (a nightly batch job), as on a real service.
     const monthStep = 300;
@@ -335,9 +375,10 @@ export default async function sloPeer(_args: string[]): Promise<Record<string, u
       },
       zero_traffic_pages: zeroTraffic,
       low_traffic_pages: {
-        scenario: `${lowRps} good req/s plus 3 failures an hour for 6h (steadystate holds pages below ${slo.alerting.minEventRate} events/s)`,
+        scenario: `${lowRps} good req/s plus 3 failures an hour for 6h (steadystate holds pages below ${slo.alerting.minEventRate} events/s unless ${slo.alerting.outageErrorRatio * 100}% of the short window failed and ${slo.alerting.outageMinBadEvents} over the long one)`,
         ...lowTraffic,
       },
+      low_traffic_outage_first_page_seconds: lowTrafficOutages,
       budget_30d: budget,
       missing_error_series: missing,
     };

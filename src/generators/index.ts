@@ -1,10 +1,10 @@
-import { chaosScheduleGenerator } from './chaos-schedule.ts';
-import { dashboardsGenerator } from './dashboards.ts';
-import { driftAlertsGenerator } from './drift-alerts.ts';
-import { k6ThresholdsGenerator } from './k6-thresholds.ts';
-import { k8sServingGenerator } from './k8s-serving.ts';
-import { sloAlertsGenerator } from './slo-alerts.ts';
-import { specSchemaGenerator } from './spec-schema.ts';
+import { sloAlertsGenerator } from './alerts/generator.ts';
+import { chaosScheduleGenerator } from './chaos/generator.ts';
+import { dashboardsGenerator } from './dashboards/generator.ts';
+import { driftAlertsGenerator } from './drift-alerts/generator.ts';
+import { k6ThresholdsGenerator } from './k6/generator.ts';
+import { k8sServingGenerator } from './k8s/generator.ts';
+import { specSchemaGenerator } from './spec-schema/generator.ts';
 import type { Generator } from './types.ts';
 
 /** Every artifact generator; `npm run gen` runs them all in this order. */

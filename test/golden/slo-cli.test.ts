@@ -118,7 +118,7 @@ describe('slo subcommands on the golden spec', () => {
       expect(imported).toContain('objective: 0.999');
       expect(imported).toContain('period: 28d');
       expect(imported).toMatch(/groupBy:\n\s+- variant/);
-      expect(imported).toContain('bad: inference_requests_total{model="fraud",served_by!~"primary|cache"}');
+      expect(imported).toContain('bad: inference_requests_total{model="fraud", served_by!~"primary|cache"}');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -30,5 +30,14 @@ export async function reportSlo(
     const result = await client.instant(queries.eventRate, { time });
     if (result.status === 'values') for (const s of result.samples) rates.push({ labels: s.labels, value: s.value });
   }
-  return buildReport(slo, ratios, rates);
+  const badEvents: WindowReading[] = [];
+  const counts = await Promise.all(queries.badEvents.map((q) => client.instant(q.expr, { time })));
+  counts.forEach((result, i) => {
+    if (result.status !== 'values') return;
+    for (const s of result.samples) {
+      const w = queries.badEvents[i]?.window ?? s.labels.window;
+      if (w !== undefined) badEvents.push({ labels: s.labels, window: w, value: s.value });
+    }
+  });
+  return buildReport(slo, ratios, rates, badEvents);
 }

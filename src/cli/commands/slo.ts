@@ -6,11 +6,11 @@ import { PrometheusClient, PrometheusQueryError } from '../../adapters/prometheu
 import { reportSlo } from '../../adapters/prometheus/slo-readings.ts';
 import { budgetAsOutage, detectionTime, resetTime, tierThreshold } from '../../core/slo/arithmetic.ts';
 import { evaluateGate } from '../../core/slo/gate.ts';
+import { guarded } from '../../core/slo/low-traffic.ts';
 import { exportOpenSlo, importOpenSlo } from '../../core/slo/openslo.ts';
 import type { ReportSource } from '../../core/slo/queries.ts';
 import { type ReportRow, reportWindows } from '../../core/slo/report.ts';
 import { errorBudgetPoliciesOf, type ResolvedSlo, severityFor, slosOf } from '../../core/slo/resolve.ts';
-import { guarded } from '../../core/slo/rules.ts';
 import { BURN_TIERS, burnFactor, formatDuration, humanDuration } from '../../core/slo/windows.ts';
 
 const DEFAULT_PROMETHEUS = process.env.PROMETHEUS_URL ?? 'http://127.0.0.1:9090';

@@ -62,6 +62,7 @@ export const SLO = {
   budgetRemaining: 'slo:error_budget_remaining:ratio', // {slo, model} over the SLO period
   eventRate: 'slo:events:rate5m', // {slo, model}: for the low-traffic guard
   badEventRate: 'slo:bad_events:rate5m', // {slo, model}: summed with eventRate into the event-weighted period window
+  badEvents: 'slo:bad_events:increase', // {slo, model, window}: failed events over a page tier's long window (outage escape)
 } as const;
 
 /** Service gauges. */

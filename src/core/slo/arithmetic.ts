@@ -103,3 +103,31 @@ export function sliceLag(sliceSec: number, offeredRps: number, minRps: number): 
   if (offeredRps < minRps) return Number.POSITIVE_INFINITY;
   return sliceSec * (1 - minRps / offeredRps);
 }
+
+/**
+ * Time from the start of a total outage until the low-traffic guard's outage escape
+ * (low-traffic.ts) pages a tier, when `historyRps` good events/s before it turn into
+ * `outageRps` failing ones. Three things must hold, the last to come governs:
+ * - the short window is at least `ratio` failures: r·x / (r·x + h·(s - x)) >= R, so
+ *   x >= R·h·s / (r·(1 - R) + R·h): 0.9 × 5m = 4.5 min at steady traffic, 5 min when it
+ *   fell from 10 to 0.08 events/s;
+ * - at least `minBad` failures over the long window: x >= minBad / r;
+ * - the 5m event rate under the guard's `minRate` (the escape is for quiet services):
+ *   x >= 5m × (h - minRate) / (h - r) once the busy history leaves the window;
+ * - the short window burns over the factor (implied whenever R is above the threshold).
+ * Infinity when nothing fails.
+ */
+export function outageEscapeTime(
+  tier: BurnTier,
+  objective: number,
+  periodSec: number,
+  outage: { historyRps: number; outageRps: number; ratio: number; minBad: number; minRate: number },
+): number {
+  const { historyRps: h, outageRps: r, ratio: R, minBad, minRate } = outage;
+  if (!(r > 0) || r >= minRate) return Number.POSITIVE_INFINITY;
+  const quiet = h > minRate ? (SUMMED_BASE * (h - minRate)) / (h - r) : 0;
+  const s = tier.short;
+  const atRatio = (q: number) => Math.min(s, (q * h * s) / (r * (1 - q) + q * h));
+  const threshold = tierThreshold(tier, objective, periodSec);
+  return Math.max(atRatio(R), atRatio(Math.min(threshold, 1)), minBad / r, quiet);
+}

@@ -3,12 +3,14 @@ import { fromZodIssues, type SpecIssue, SpecValidationError } from '../spec/erro
 import { API_VERSION } from '../spec/kinds/common.ts';
 import { type SloDocument, sloDocument } from '../spec/kinds/slo.ts';
 import { tierThreshold } from './arithmetic.ts';
+import { OPENSLO_V1ALPHA, v1alphaToV1 } from './openslo-v1alpha.ts';
 import type { ResolvedSlo } from './resolve.ts';
 import { severityFor } from './resolve.ts';
 import { BURN_TIERS, burnFactor, formatDuration } from './windows.ts';
 
 /**
- * OpenSLO v1 (https://github.com/OpenSLO/OpenSLO, apiVersion openslo/v1) export and import.
+ * OpenSLO v1 (https://github.com/OpenSLO/OpenSLO, apiVersion openslo/v1) export and import;
+ * import also reads openslo/v1alpha, as Sloth publishes it (openslo-v1alpha.ts).
  * Export writes each SLO with its SLI as raw Prometheus counter queries (ratioMetric,
  * Occurrences) or a per-slice indicator (thresholdMetric, Timeslices), and the burn tiers
  * as inline AlertPolicies. Import accepts what steadystate can evaluate: one objective,
@@ -32,6 +34,8 @@ export function exportOpenSlo(slo: ResolvedSlo): Json {
     [`${ANNOTATION}/model`]: slo.model,
     [`${ANNOTATION}/criticality`]: slo.critical ? 'critical' : 'non-critical',
     [`${ANNOTATION}/min-event-rate`]: String(slo.alerting.minEventRate),
+    [`${ANNOTATION}/outage-error-ratio`]: String(slo.alerting.outageErrorRatio),
+    [`${ANNOTATION}/outage-min-bad-events`]: String(slo.alerting.outageMinBadEvents),
   };
   if (slo.groupBy.length > 0) annotations[`${ANNOTATION}/group-by`] = slo.groupBy.join(',');
   const indicatorSpec =
@@ -127,14 +131,27 @@ export function importOpenSlo(text: string, file = 'openslo.yaml'): SloDocument[
   values.forEach((v) => {
     if (v && v.kind === 'SLI') slis.set(String((v.metadata as Json | undefined)?.name), v.spec as Json);
   });
-  const out: SloDocument[] = [];
+  // v1alpha (what Sloth publishes) becomes v1 first; its problems name the v1alpha fields.
+  const slos: { v: Json; document: number }[] = [];
   values.forEach((v, document) => {
     if (v?.kind !== 'SLO') return;
+    if (v.apiVersion !== OPENSLO_V1ALPHA) {
+      slos.push({ v, document });
+      return;
+    }
+    const name =
+      typeof (v.metadata as Json | undefined)?.name === 'string' ? String((v.metadata as Json).name) : undefined;
+    const converted = v1alphaToV1(v);
+    for (const i of converted.issues) issues.push({ document, kind: 'SLO', name, ...i });
+    for (const slo of converted.slos) slos.push({ v: slo, document });
+  });
+  const out: SloDocument[] = [];
+  slos.forEach(({ v, document }) => {
     const metadata = (v.metadata ?? {}) as Json;
     const name = typeof metadata.name === 'string' ? metadata.name : undefined;
     const issue = (path: string, message: string) => issues.push({ document, kind: 'SLO', name, path, message });
     if (v.apiVersion !== OPENSLO_API) {
-      issue('apiVersion', `expected "${OPENSLO_API}", got ${JSON.stringify(v.apiVersion)}`);
+      issue('apiVersion', `expected "${OPENSLO_API}" or "${OPENSLO_V1ALPHA}", got ${JSON.stringify(v.apiVersion)}`);
       return;
     }
     const spec = (v.spec ?? {}) as Json;
@@ -224,7 +241,17 @@ export function importOpenSlo(text: string, file = 'openslo.yaml'): SloDocument[
     }
     if (!sli || target === undefined || !period) return;
     const groupBy = annotations[`${ANNOTATION}/group-by`];
-    const minEventRate = annotations[`${ANNOTATION}/min-event-rate`];
+    const alerting = Object.fromEntries(
+      (
+        [
+          ['minEventRate', 'min-event-rate'],
+          ['outageErrorRatio', 'outage-error-ratio'],
+          ['outageMinBadEvents', 'outage-min-bad-events'],
+        ] as const
+      )
+        .filter(([, key]) => annotations[`${ANNOTATION}/${key}`] !== undefined)
+        .map(([field, key]) => [field, Number(annotations[`${ANNOTATION}/${key}`])]),
+    );
     const candidate = {
       apiVersion: API_VERSION,
       kind: 'SLO',
@@ -242,7 +269,7 @@ export function importOpenSlo(text: string, file = 'openslo.yaml'): SloDocument[
         ...(annotations[`${ANNOTATION}/criticality`] ? { criticality: annotations[`${ANNOTATION}/criticality`] } : {}),
         ...(groupBy ? { groupBy: groupBy.split(',') } : {}),
         sli,
-        ...(minEventRate !== undefined ? { alerting: { minEventRate: Number(minEventRate) } } : {}),
+        ...(Object.keys(alerting).length > 0 ? { alerting } : {}),
       },
     };
     const parsed = sloDocument.safeParse(candidate);

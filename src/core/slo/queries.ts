@@ -1,9 +1,10 @@
 import { SLO } from '../metrics/names.ts';
+import { is, selector } from '../promql/builder.ts';
 import { parseDuration } from '../spec/kinds/common.ts';
 import { reportWindows } from './report.ts';
 import type { ResolvedSlo } from './resolve.ts';
-import { SLICE_WINDOW } from './rules.ts';
-import { errorRatioExpr, totalRateExpr } from './sli.ts';
+import { outageCountWindows, SLICE_WINDOW } from './series.ts';
+import { badRateExpr, errorRatioExpr, totalRateExpr } from './sli.ts';
 import { formatDuration } from './windows.ts';
 
 /**
@@ -24,13 +25,18 @@ export interface ReportQuery {
 export interface ReportQueries {
   ratios: ReportQuery[];
   eventRate: string | undefined;
+  /** Failed events over the guarded tiers' long windows (the outage escape of the low-traffic guard). */
+  badEvents: ReportQuery[];
 }
 
 export function reportQueries(slo: ResolvedSlo, source: ReportSource): ReportQueries {
   if (source === 'rules') {
     return {
-      ratios: [{ expr: `${SLO.errorRatio}{slo="${slo.name}", window!="${SLICE_WINDOW}"}` }],
-      eventRate: `${SLO.eventRate}{slo="${slo.name}"}`,
+      ratios: [
+        { expr: selector(SLO.errorRatio, [is('slo', slo.name), { label: 'window', op: '!=', value: SLICE_WINDOW }]) },
+      ],
+      eventRate: selector(SLO.eventRate, [is('slo', slo.name)]),
+      badEvents: outageCountWindows(slo).length > 0 ? [{ expr: selector(SLO.badEvents, [is('slo', slo.name)]) }] : [],
     };
   }
   const { sli, groupBy } = slo;
@@ -39,6 +45,10 @@ export function reportQueries(slo: ResolvedSlo, source: ReportSource): ReportQue
     return {
       ratios: windows.map((w) => ({ window: w, expr: errorRatioExpr(sli, groupBy, parseDuration(w)) })),
       eventRate: totalRateExpr(sli, groupBy, 300),
+      badEvents: outageCountWindows(slo).map((w) => ({
+        window: formatDuration(w),
+        expr: `(${badRateExpr(sli, groupBy, w)}) * ${w}`,
+      })),
     };
   }
   const slice = formatDuration(sli.sliceSec);
@@ -47,5 +57,6 @@ export function reportQueries(slo: ResolvedSlo, source: ReportSource): ReportQue
     eventRate: sli.throughput
       ? `sum${groupBy.length ? ` by (${groupBy.join(', ')})` : ''}(rate(${sli.throughput.total}[5m]))`
       : undefined,
+    badEvents: [],
   };
 }

@@ -1,7 +1,7 @@
 import { timeToExhaustion } from './arithmetic.ts';
+import { tierBurning } from './low-traffic.ts';
 import type { ResolvedSlo } from './resolve.ts';
-import { guarded } from './rules.ts';
-import { BURN_TIERS, burnFactor, formatDuration, humanDuration } from './windows.ts';
+import { BURN_TIERS, formatDuration, humanDuration } from './windows.ts';
 
 /**
  * The budget report of one SLO per group (model, variant ...): a pure function of the
@@ -62,7 +62,17 @@ function groupKey(labels: Record<string, string>): string {
 
 const finite = (v: number | undefined): number | null => (v === undefined || Number.isNaN(v) ? null : v);
 
-export function buildReport(slo: ResolvedSlo, ratios: WindowReading[], eventRates: RateReading[]): ReportRow[] {
+/**
+ * `badEvents` are the failed-event counts over the guarded tiers' long windows
+ * (slo:bad_events:increase); without them a burn under the low-traffic guard reads as held,
+ * because the outage escape cannot be judged.
+ */
+export function buildReport(
+  slo: ResolvedSlo,
+  ratios: WindowReading[],
+  eventRates: RateReading[],
+  badEvents: WindowReading[] = [],
+): ReportRow[] {
   const windows = reportWindows(slo);
   const period = formatDuration(slo.periodSec);
   const groups = new Map<string, Record<string, string>>();
@@ -84,12 +94,18 @@ export function buildReport(slo: ResolvedSlo, ratios: WindowReading[], eventRate
     const eventRate = finite(eventRates.find((r) => groupKey(r.labels) === key)?.value);
     const periodRatio = errorRatio[period] ?? null;
     const budgetRemaining = periodRatio === null ? null : 1 - periodRatio / slo.budget;
+    const value = (v: number | null | undefined) => (v === null ? undefined : v);
     const burningTiers = BURN_TIERS.filter((tier) => {
-      const factor = burnFactor(tier, slo.periodSec);
-      const long = burnRate[formatDuration(tier.long)];
-      const short = burnRate[formatDuration(tier.short)];
-      if (!(long != null && long > factor && short != null && short > factor)) return false;
-      return !guarded(slo, tier) || (eventRate !== null && eventRate >= slo.alerting.minEventRate);
+      const long = formatDuration(tier.long);
+      const short = formatDuration(tier.short);
+      return tierBurning(slo, tier, {
+        longBurn: value(burnRate[long]),
+        shortBurn: value(burnRate[short]),
+        eventRate: value(eventRate),
+        shortErrorRatio: value(errorRatio[short]),
+        longBadEvents:
+          finite(badEvents.find((r) => r.window === long && groupKey(r.labels) === key)?.value) ?? undefined,
+      });
     }).map((t) => t.name);
     const hourly = burnRate['1h'] ?? null;
     const tte =

@@ -21,7 +21,13 @@ export interface ResolvedSlo {
   /** Labels each series is computed per, besides `slo` and `model` (e.g. variant). */
   groupBy: string[];
   sli: CompiledSli;
-  alerting: { minEventRate: number; absentForSec: number; exhaustedForSec: number };
+  alerting: {
+    minEventRate: number;
+    outageErrorRatio: number;
+    outageMinBadEvents: number;
+    absentForSec: number;
+    exhaustedForSec: number;
+  };
   document: SloDocument;
 }
 
@@ -45,6 +51,8 @@ export function resolveSlo(doc: SloDocument): ResolvedSlo {
     sli: compileSli(s),
     alerting: {
       minEventRate: s.alerting.minEventRate,
+      outageErrorRatio: s.alerting.outageErrorRatio,
+      outageMinBadEvents: s.alerting.outageMinBadEvents,
       absentForSec: parseDuration(s.alerting.absentFor),
       exhaustedForSec: parseDuration(s.alerting.exhaustedFor),
     },

@@ -1,7 +1,8 @@
+import { num } from '../promql/builder.ts';
 import { errorBudget } from './arithmetic.ts';
-import { num } from './promql.ts';
+import { tierBurning } from './low-traffic.ts';
 import type { ResolvedSlo } from './resolve.ts';
-import { BASE_WINDOW, guarded, SLO_ALERTS } from './rules.ts';
+import { BASE_WINDOW, SLO_ALERTS } from './series.ts';
 import type { SyntheticSeries } from './sli.ts';
 import { BURN_TIERS, type BurnTier, burnFactor, summedWindow } from './windows.ts';
 
@@ -273,16 +274,20 @@ export class Replay {
     return ratio === undefined ? undefined : 1 - ratio / Number(num(this.slo.budget));
   }
 
+  /** Failed events over [t - w, t]: slo:bad_events:increase, recorded as rate × window. */
+  badEvents(t: number, w: number): number | undefined {
+    const rate = this.badRate(t, w);
+    return rate === undefined ? undefined : rate * w;
+  }
+
   tierActive(tier: BurnTier, t: number): boolean {
-    const factor = Number(num(burnFactor(tier, this.slo.periodSec)));
-    const long = this.burn(t, tier.long);
-    const short = this.burn(t, tier.short);
-    if (!(long !== undefined && long > factor && short !== undefined && short > factor)) return false;
-    if (guarded(this.slo, tier)) {
-      const rate = this.eventRate(t);
-      return rate !== undefined && rate >= this.slo.alerting.minEventRate;
-    }
-    return true;
+    return tierBurning(this.slo, tier, {
+      longBurn: this.burn(t, tier.long),
+      shortBurn: this.burn(t, tier.short),
+      eventRate: this.eventRate(t),
+      shortErrorRatio: this.errorRatio(t, tier.short),
+      longBadEvents: this.badEvents(t, tier.long),
+    });
   }
 
   private conditionAt(alert: string, t: number): boolean {

@@ -1,7 +1,7 @@
 import { GATEWAY, GOOD_SERVED_BY, SERVED_BY, type ServedBy } from '../metrics/names.ts';
+import { anyOf, type Matcher, num, selector, sumBy } from '../promql/builder.ts';
 import { parseDuration } from '../spec/kinds/common.ts';
 import type { SloSpec } from '../spec/kinds/slo.ts';
-import { anyOf, type Matcher, num, selector, sumBy } from './promql.ts';
 import { formatDuration } from './windows.ts';
 
 /**

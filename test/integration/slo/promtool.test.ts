@@ -97,8 +97,30 @@ describe('generated Prometheus rules and their promtool suites', () => {
     ],
     [
       'the low-traffic guard is dropped',
-      'traffic below the low-traffic guard',
+      'sporadic failures under the low-traffic guard',
       (r: string) => r.replaceAll(/\n\s*and\n\s*slo:events:rate5m\{[^}]*\} >= 0\.1/g, ''),
+    ],
+    // Issue 19: with the rate guard alone, an outage under 0.1 events/s never paged.
+    [
+      'the outage escape of the low-traffic guard is dropped (steady low traffic)',
+      'a total outage at 0.04 events/s',
+      (r: string) => r.replaceAll(/\n\s*or\n\s*\(\n[\s\S]*?\n\s*\)/g, ''),
+    ],
+    [
+      'the outage escape of the low-traffic guard is dropped (traffic cut from 10 to 0.08 events/s)',
+      'a total outage that cuts traffic',
+      (r: string) => r.replaceAll(/\n\s*or\n\s*\(\n[\s\S]*?\n\s*\)/g, ''),
+    ],
+    [
+      'the outage escape no longer needs a near-total short window',
+      'sporadic failures under the low-traffic guard',
+      (r: string) =>
+        r.replaceAll(/\n\s*and\n\s*max without \(window\) \(slo:sli_error:ratio_rate\{[^}]*\} >= 0\.9\)/g, ''),
+    ],
+    [
+      'the outage escape no longer needs a minimum count of failures',
+      'a few failed requests in a row',
+      (r: string) => r.replaceAll(/\n\s*and\n\s*max without \(window\) \(slo:bad_events:increase\{[^}]*\} >= 5\)/g, ''),
     ],
     [
       'the period window averages 5m ratios instead of weighting by events',

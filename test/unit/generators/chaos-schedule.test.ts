@@ -8,7 +8,7 @@ import { loadExperimentFile } from '../../../src/adapters/files/experiment-file.
 import { paths } from '../../../src/adapters/process/paths.ts';
 import { CHAOS } from '../../../src/core/metrics/names.ts';
 import { documentsOfKind, parseSpec } from '../../../src/core/spec/parse.ts';
-import { chaosScheduleGenerator } from '../../../src/generators/chaos-schedule.ts';
+import { chaosScheduleGenerator } from '../../../src/generators/chaos/generator.ts';
 import { validateManifest } from '../../k8s/validate-manifest.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: manifests are walked as plain JSON

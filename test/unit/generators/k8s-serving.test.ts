@@ -6,7 +6,7 @@ import { parseAllDocuments } from 'yaml';
 import { paths } from '../../../src/adapters/process/paths.ts';
 import { parseDuration } from '../../../src/core/spec/kinds/common.ts';
 import { parseSpec, stackOf } from '../../../src/core/spec/parse.ts';
-import { k8sServingGenerator } from '../../../src/generators/k8s-serving.ts';
+import { k8sServingGenerator } from '../../../src/generators/k8s/generator.ts';
 import { validateManifest } from '../../k8s/validate-manifest.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: manifests are walked as plain JSON

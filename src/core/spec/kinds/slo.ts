@@ -112,6 +112,18 @@ const alerting = z.strictObject({
    * the slower ticket tiers still see it.
    */
   minEventRate: z.number().nonnegative().default(0.1),
+  /**
+   * The guard's escape for outages: below minEventRate a page tier still pages when at least
+   * this share of its short window's events failed (a total or near-total outage, also one
+   * that cut the traffic, whose long window is still full of the good traffic before it)...
+   */
+  outageErrorRatio: z.number().gt(0).lte(1).default(0.9),
+  /**
+   * ...and at least this many events failed over the tier's long window: a count, not a
+   * rate, so an outage pages at any traffic once it has failed this many requests, while a
+   * lone failure that is the only request of a quiet minute does not.
+   */
+  outageMinBadEvents: z.number().positive().default(5),
   /** How long the SLI's metric may be missing before SLOMetricAbsent fires. */
   absentFor: duration.default('5m'),
   /** How long the budget must stay exhausted before ErrorBudgetExhausted fires. */
@@ -121,7 +133,13 @@ const alerting = z.strictObject({
 export const sloSpec = z
   .strictObject({
     /** A model of the Stack document (its `name`), e.g. fraud. */
-    model: z.string().regex(/^[a-z0-9_]+$/, 'model names are lowercase letters, digits and "_", e.g. "fraud"'),
+    /** Hyphens are allowed for imported SLOs, whose OpenSLO `service` becomes the model (e.g. "my-service"). */
+    model: z
+      .string()
+      .regex(
+        /^[a-z0-9][a-z0-9_-]*$/,
+        'model names are lowercase letters, digits, "_" and "-", e.g. "fraud" (an OpenSLO service such as "my-service")',
+      ),
     description: z.string().optional(),
     /** A ratio below 1: 0.9995 for 99.95%. */
     objective: z.number(),

@@ -4,16 +4,17 @@ import {
   budgetAsOutage,
   detectionTime,
   minimumObjective,
+  outageEscapeTime,
   resetTime,
   tierThreshold,
   timeToExhaustion,
   windowCrossing,
 } from '../../../../src/core/slo/arithmetic.ts';
-import { goFormatG4, humanize, humanizePercentage } from '../../../../src/core/slo/go-format.ts';
 import { resolveSlo } from '../../../../src/core/slo/resolve.ts';
 import { Replay } from '../../../../src/core/slo/scenario.ts';
 import { BURN_TIERS, type BurnTier, burnFactor, periodSeconds } from '../../../../src/core/slo/windows.ts';
 import { sloDocument } from '../../../../src/core/spec/kinds/slo.ts';
+import { goFormatG4, humanize, humanizePercentage } from '../../../../src/generators/alerts/go-format.ts';
 
 const tier = (name: BurnTier['name']) => BURN_TIERS.find((t) => t.name === name)!;
 const D30 = periodSeconds('30d');
@@ -189,5 +190,22 @@ describe('Prometheus template functions as Go formats them', () => {
     [0.5, '0.5'],
   ])('%%.4g of %d is %s', (value, text) => {
     expect(goFormatG4(value)).toBe(text);
+  });
+});
+
+describe('the outage escape of the low-traffic guard (issue 19)', () => {
+  const fast = BURN_TIERS[0] as BurnTier;
+  const period = periodSeconds('30d');
+  const guard = { ratio: 0.9, minBad: 5, minRate: 0.1 };
+  it.each([
+    ['a 0.05 events/s service: 90% of the 5m window must have failed', 0.05, 0.05, 270],
+    ['traffic cut from 10 to 0.08 events/s: the good history must leave the 5m window', 10, 0.08, 299.7],
+    ['a 0.01 events/s service: 5 failures take 500 s', 0.01, 0.01, 500],
+    ['traffic that stays above the guard: the workbook windows decide', 10, 0.2, Number.POSITIVE_INFINITY],
+    ['no traffic at all: nothing to fail', 0.05, 0, Number.POSITIVE_INFINITY],
+  ])('%s', (_name, historyRps, outageRps, seconds) => {
+    const t = outageEscapeTime(fast, 0.9995, period, { historyRps, outageRps, ...guard });
+    if (Number.isFinite(seconds)) expect(t).toBeCloseTo(seconds, 1);
+    else expect(t).toBe(seconds);
   });
 });

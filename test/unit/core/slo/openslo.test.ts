@@ -2,10 +2,11 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { exportOpenSlo, importOpenSlo } from '../../../../src/core/slo/openslo.ts';
+import { counterSelector } from '../../../../src/core/slo/openslo-v1alpha.ts';
 import { resolveSlo, slosOf } from '../../../../src/core/slo/resolve.ts';
-import { recordingRules } from '../../../../src/core/slo/rules.ts';
 import { SpecValidationError } from '../../../../src/core/spec/errors.ts';
 import { parseSpec } from '../../../../src/core/spec/parse.ts';
+import { alertingRules, recordingRules } from '../../../../src/generators/alerts/rules.ts';
 
 const SLOS = slosOf(parseSpec(readFileSync('steadystate.yaml', 'utf8')));
 
@@ -121,5 +122,91 @@ spec:
   ])('rejects %s, naming the field', (_name, spec, expected) => {
     expect(() => importOpenSlo(base(spec))).toThrow(SpecValidationError);
     expect(() => importOpenSlo(base(spec))).toThrow(expected);
+  });
+});
+
+/**
+ * OpenSLO v1alpha as Sloth publishes it: its own examples (sloth v0.16.0,
+ * examples/openslo-*.yml, copied verbatim into fixtures/), hyphenated services included.
+ */
+describe('OpenSLO v1alpha import (Sloth)', () => {
+  const fixture = (name: string) => readFileSync(`test/unit/core/slo/fixtures/sloth-openslo-${name}.yml`, 'utf8');
+
+  it("imports Sloth's getting-started SLO: hyphenated service, windowed queries, 30-day window", () => {
+    const [doc, ...rest] = importOpenSlo(fixture('getting-started'));
+    expect(rest).toEqual([]);
+    expect(doc?.metadata.name).toBe('sloth-slo-my-service');
+    expect(doc?.spec.model).toBe('my-service');
+    expect(doc?.spec.objective).toBe(0.999);
+    expect(doc?.spec.period).toBe('30d');
+    expect(doc?.spec.sli.events).toEqual({
+      good: 'http_request_duration_seconds_count{job="myservice",code!~"(5..|429)"}',
+      total: 'http_request_duration_seconds_count{job="myservice"}',
+    });
+  });
+
+  it('splits objectives into one SLO each, named <name>-<index> as Sloth names them', () => {
+    const docs = importOpenSlo(fixture('kubernetes-apiserver'));
+    expect(docs.map((d) => [d.metadata.name, d.spec.model, d.spec.objective])).toEqual([
+      ['requests-availability-openslo', 'k8s-apiserver', 0.999],
+      ['requests-latency-openslo-0', 'k8s-apiserver', 0.99],
+      ['requests-latency-openslo-1', 'k8s-apiserver', 0.999],
+    ]);
+    expect(docs[1]?.spec.sli.events?.good).toBe('apiserver_request_duration_seconds_bucket{le="0.4",verb!="WATCH"}');
+  });
+
+  it('gives an imported SLO the low-traffic guard with its outage escape', () => {
+    const [doc] = importOpenSlo(fixture('getting-started'));
+    const slo = resolveSlo(doc!);
+    expect(slo.alerting).toMatchObject({ minEventRate: 0.1, outageErrorRatio: 0.9, outageMinBadEvents: 5 });
+    const fast = alertingRules(slo).find((r) => r.alert === 'SLOBurnRateFast');
+    expect(fast?.expr).toContain('slo:bad_events:increase{slo="sloth-slo-my-service", window="1h"} >= 5');
+    expect(fast?.expr).toContain('slo:sli_error:ratio_rate{slo="sloth-slo-my-service", window="5m"} >= 0.9');
+  });
+
+  it('keeps the outage escape settings through export and import', () => {
+    const [doc] = importOpenSlo(fixture('getting-started'));
+    const tuned = resolveSlo({
+      ...doc!,
+      spec: { ...doc!.spec, alerting: { ...doc!.spec.alerting, outageMinBadEvents: 12 } },
+    });
+    const [again] = importOpenSlo(stringify(exportOpenSlo(tuned)));
+    expect(again?.spec.alerting.outageMinBadEvents).toBe(12);
+    expect(again?.spec.model).toBe('my-service');
+  });
+
+  it.each([
+    [
+      'a query that is not a windowed counter',
+      'query: histogram_quantile(0.99, sum(rate(x_bucket[{{.window}}])) by (le))',
+      /spec\.objectives\[0\]\.ratioMetrics\.good\.query: .* is not a counter steadystate can window: write sum\(rate\(<counter selector>\[\{\{\.window\}\}\]\)\)/,
+    ],
+    [
+      'a week-based window',
+      'unit: Week',
+      /spec\.timeWindows: steadystate evaluates one rolling window of 28 or 30 days/,
+    ],
+    [
+      'a 7-day window',
+      'count: 7',
+      /spec\.timeWindows\[0\]\.count: steadystate evaluates rolling windows of 28 or 30 days; got 7/,
+    ],
+  ])('refuses %s, naming the field', (_name, replacement, message) => {
+    const text = fixture('getting-started')
+      .replace(/query: sum\(rate\(http_request_duration_seconds_count\{job="myservice",code!~[^\n]*/, replacement)
+      .replace('unit: Day', replacement.startsWith('unit') ? replacement : 'unit: Day')
+      .replace('count: 30', replacement.startsWith('count') ? replacement : 'count: 30');
+    expect(text).not.toBe(fixture('getting-started'));
+    expect(() => importOpenSlo(text)).toThrow(message);
+  });
+
+  it.each([
+    ['sum(rate(a_total{x="1"}[{{.window}}]))', 'a_total{x="1"}'],
+    ['rate(a_total[{{ .window }}])', 'a_total'],
+    ['a_total{code=~"5.."}', 'a_total{code=~"5.."}'],
+    ['sum(rate(a_total[5m]))', undefined],
+    ['sum(rate(a_total[{{.window}}])) / 2', undefined],
+  ])('reads the counter of %s', (query, selector) => {
+    expect(counterSelector(query)).toBe(selector);
   });
 });

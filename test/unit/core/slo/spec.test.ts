@@ -44,7 +44,7 @@ describe('SLO documents in steadystate.yaml', () => {
   it('counts cached and fallback answers as good by default (the playbook)', () => {
     const slo = slosOf(parseSpec(withSlo('model: fraud\nobjective: 0.999\nsli:\n  availability: {}'))).at(-1)!;
     expect(slo.sli.kind === 'ratio' && slo.sli.bad).toBe(
-      'inference_requests_total{model="fraud",served_by!~"primary|cache|stale_cache|fallback_model"}',
+      'inference_requests_total{model="fraud", served_by!~"primary|cache|stale_cache|fallback_model"}',
     );
   });
 
