@@ -1,4 +1,4 @@
-import { CircuitState, ConsecutiveBreaker, circuitBreaker, handleAll, TimeoutStrategy, timeout, wrap } from 'cockatiel';
+import { CircuitState, ConsecutiveBreaker, circuitBreaker, handleAll } from 'cockatiel';
 import { type GatewayLog, SILENT_LOG } from '../log.ts';
 
 export interface DependencyGuardOptions {
@@ -21,7 +21,7 @@ export interface DependencyGuardOptions {
  */
 export class DependencyGuard {
   private readonly breaker;
-  private readonly policy;
+  private readonly timeoutMs: number;
 
   constructor(options: DependencyGuardOptions) {
     const log = options.log ?? SILENT_LOG;
@@ -30,9 +30,7 @@ export class DependencyGuard {
       halfOpenAfter,
       breaker: new ConsecutiveBreaker(options.failuresToOpen ?? 5),
     });
-    // The breaker outside the timeout: a frozen Redis never settles a call, so only a timeout
-    // the breaker can see counts it as a failure (inside-out, the breaker never opened).
-    this.policy = wrap(this.breaker, timeout(options.timeoutMs, TimeoutStrategy.Aggressive));
+    this.timeoutMs = options.timeoutMs;
     const dependency = options.name;
     this.breaker.onBreak(() =>
       log.warn({ dependency, retry_after_ms: halfOpenAfter }, `${dependency}: breaker opened, calls skipped`),
@@ -47,6 +45,50 @@ export class DependencyGuard {
 
   /** Runs `call` under the timeout and the breaker; rejects on timeout, failure or an open breaker. */
   execute<T>(call: () => Promise<T>): Promise<T> {
-    return this.policy.execute(call);
+    // The breaker outside the timeout: a frozen Redis never settles a call, so only a timeout
+    // the breaker can see counts it as a failure (inside-out, the breaker never opened).
+    return this.breaker.execute(() => settleWithin(call, this.timeoutMs));
   }
+}
+
+export class DependencyTimeoutError extends Error {
+  override readonly name = 'DependencyTimeoutError';
+}
+
+/**
+ * `call`'s result, or a DependencyTimeoutError once `timeoutMs` have passed without one.
+ * The timeout judges the dependency, not our own event loop: when the loop is busy (a
+ * saturated gateway lags tens of ms), the timer and an already-arrived reply are due in the
+ * same turn, and Node runs timers before it reads sockets, so a plain timeout would blame
+ * Redis for our lag; with five in a row the breaker would switch the cache off under load,
+ * exactly when it saves most. The expiry therefore waits one turn (setImmediate runs after
+ * the poll phase): a reply already on the socket is read first, a frozen Redis still times out.
+ */
+export function settleWithin<T>(call: () => Promise<T>, timeoutMs: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let settled = false;
+    const timer = setTimeout(
+      () =>
+        setImmediate(() => {
+          if (settled) return;
+          settled = true;
+          reject(new DependencyTimeoutError(`no answer within ${timeoutMs} ms`));
+        }),
+      timeoutMs,
+    );
+    call().then(
+      (value) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
 }

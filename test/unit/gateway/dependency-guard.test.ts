@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { paths } from '../../../src/adapters/process/paths.ts';
+import { spawnSupervised } from '../../../src/adapters/process/supervisor.ts';
 import { featureSchemaFile } from '../../../src/core/spec/feature-schema.ts';
 import { type FeatureSource, OnlineFeatureStore } from '../../../src/gateway/features/feature-store.ts';
-import { DependencyGuard } from '../../../src/gateway/guard/dependency-guard.ts';
+import { DependencyGuard, settleWithin } from '../../../src/gateway/guard/dependency-guard.ts';
 import type { GatewayLog } from '../../../src/gateway/log.ts';
 
 const schema = featureSchemaFile.parse(JSON.parse(readFileSync(paths.featureSchema(), 'utf8')));
@@ -98,5 +100,67 @@ describe('the online feature store behind the guard', () => {
     }
     expect(store.breakerOpen).toBe(true);
     for (const c of calls.slice(5)) expect(c.ms).toBeLessThan(5);
+  });
+});
+
+/** Blocks the event loop, as a saturated gateway does between two turns. */
+function busy(ms: number): void {
+  const until = performance.now() + ms;
+  while (performance.now() < until) {
+    // spinning on purpose
+  }
+}
+
+describe('the timeout judges the dependency, not our own event loop', () => {
+  it('a reply that arrived while the event loop was busy past the timeout is read, not timed out', async () => {
+    // An echo server in another process (so it answers while this loop is stalled) replies at
+    // once; the client then blocks its own loop for 30 ms, so the 5 ms timer and the reply are
+    // due in the same turn.
+    const echo = await spawnSupervised({
+      what: 'echo server',
+      command: process.execPath,
+      args: [
+        '-e',
+        "const s=require('node:net').createServer(c=>c.on('data',d=>c.write(d)));s.listen(0,'127.0.0.1',()=>console.log(s.address().port))",
+      ],
+      output: 'pipe',
+    });
+    const port = await new Promise<number>((r) =>
+      echo.child.stdout?.once('data', (d: Buffer) => r(Number(d.toString()))),
+    );
+    const socket: Socket = connect(port, '127.0.0.1');
+    await new Promise<void>((r) => socket.once('connect', () => r()));
+    try {
+      const guard = new DependencyGuard({ name: 'prediction cache', timeoutMs: 5 });
+      const outcomes: string[] = [];
+      for (let i = 0; i < 6; i++) {
+        const answer = guard.execute(
+          () =>
+            new Promise<string>((resolve) => {
+              socket.once('data', (d) => resolve(d.toString()));
+              socket.write(`ping ${i}`);
+            }),
+        );
+        busy(30);
+        outcomes.push(
+          await answer.then(
+            (v) => v,
+            (e: Error) => e.name,
+          ),
+        );
+      }
+      expect(outcomes).toEqual([0, 1, 2, 3, 4, 5].map((i) => `ping ${i}`));
+      expect(guard.open).toBe(false);
+    } finally {
+      socket.destroy();
+      await echo.stop();
+    }
+  });
+
+  it('a dependency that does not answer still times out, after one more turn at most', async () => {
+    const start = performance.now();
+    const error = await settleWithin(() => new Promise(() => undefined), 5).catch((e: Error) => e);
+    expect((error as Error).name).toBe('DependencyTimeoutError');
+    expect(performance.now() - start).toBeLessThan(100);
   });
 });
