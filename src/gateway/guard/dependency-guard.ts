@@ -1,12 +1,16 @@
-import { CircuitState, ConsecutiveBreaker, circuitBreaker, handleAll } from 'cockatiel';
+import { CircuitState, circuitBreaker, handleAll, SamplingBreaker } from 'cockatiel';
 import { type GatewayLog, SILENT_LOG } from '../log.ts';
 
 export interface DependencyGuardOptions {
   /** Named in log lines: "prediction cache", "feature store". */
   name: string;
   timeoutMs: number;
-  /** Consecutive failures that open the breaker (default 5). */
-  failuresToOpen?: number;
+  /** Share of failed calls over the sampling window that opens the breaker (default 0.9). */
+  failureShareToOpen?: number;
+  /** The sampling window (default 2 s). */
+  samplingMs?: number;
+  /** Below this many calls per second the breaker never opens (default 5): each call just pays its timeout. */
+  minimumRps?: number;
   /** How long an open breaker refuses before letting one call through (default 2 s). */
   halfOpenAfterMs?: number;
   log?: GatewayLog;
@@ -15,9 +19,14 @@ export interface DependencyGuardOptions {
 /**
  * For a dependency that is an optimisation, never a requirement (the prediction cache, the
  * online feature store): every call is bounded by a timeout that abandons the call (a frozen
- * Redis never answers), and a breaker opened by consecutive failures refuses at once, so a
- * slow or dead Redis costs a request at most `timeoutMs`, then nothing while it is open.
- * Callers turn a refusal into their fallback (a miss, default features).
+ * Redis never answers), and a breaker refuses at once when nearly every call of the last
+ * seconds failed, so a dead Redis costs a request at most `timeoutMs`, then nothing while it
+ * is open. Callers turn a refusal into their fallback (a miss, default features).
+ * The breaker samples a failure share rather than counting consecutive failures: on a busy
+ * two-core host a Redis descheduled for 20 ms times out every call in flight at once, and
+ * five in a row used to switch the cache off for 2 s, so Triton took the extra misses, got
+ * slower, and the host got busier (measured in the game day: the cache share of answers fell
+ * from 0.33 to 0.1 while a chaos load ran). A frozen Redis fails every call and still opens it.
  */
 export class DependencyGuard {
   private readonly breaker;
@@ -28,7 +37,11 @@ export class DependencyGuard {
     const halfOpenAfter = options.halfOpenAfterMs ?? 2_000;
     this.breaker = circuitBreaker(handleAll, {
       halfOpenAfter,
-      breaker: new ConsecutiveBreaker(options.failuresToOpen ?? 5),
+      breaker: new SamplingBreaker({
+        threshold: options.failureShareToOpen ?? 0.9,
+        duration: options.samplingMs ?? 2_000,
+        minimumRps: options.minimumRps ?? 5,
+      }),
     });
     this.timeoutMs = options.timeoutMs;
     const dependency = options.name;

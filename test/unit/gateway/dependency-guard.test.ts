@@ -34,7 +34,14 @@ const timed = async <T>(f: () => Promise<T>) => {
 describe('the dependency guard (timeout + breaker) on a frozen dependency', () => {
   it('times each call out, opens after 5, then refuses at once; the transitions are logged', async () => {
     const { log, lines } = recordingLog();
-    const guard = new DependencyGuard({ name: 'feature store', timeoutMs: 10, halfOpenAfterMs: 60_000, log });
+    // 2.5 calls/s over 2 s: the breaker may judge from the 5th call on.
+    const guard = new DependencyGuard({
+      name: 'feature store',
+      timeoutMs: 10,
+      halfOpenAfterMs: 60_000,
+      minimumRps: 2.5,
+      log,
+    });
     const outcomes = [];
     for (let i = 0; i < 7; i++) {
       outcomes.push(
@@ -60,7 +67,13 @@ describe('the dependency guard (timeout + breaker) on a frozen dependency', () =
 
   it('closes again after a successful half-open call', async () => {
     const { log, lines } = recordingLog();
-    const guard = new DependencyGuard({ name: 'prediction cache', timeoutMs: 5, halfOpenAfterMs: 30, log });
+    const guard = new DependencyGuard({
+      name: 'prediction cache',
+      timeoutMs: 5,
+      halfOpenAfterMs: 30,
+      minimumRps: 2.5,
+      log,
+    });
     for (let i = 0; i < 5; i++) await guard.execute(() => new Promise(() => undefined)).catch(() => undefined);
     expect(guard.open).toBe(true);
     await new Promise((r) => setTimeout(r, 40));
@@ -88,18 +101,18 @@ describe('the online feature store behind the guard', () => {
     expect(completed.defaulted).not.toContain('account_age_days');
   });
 
-  it('with the store frozen: defaults, flagged, within the timeout; after 5 no wait at all', async () => {
+  it('with the store frozen: defaults, flagged, within the timeout; once 10 calls in 2 s failed, no wait at all', async () => {
     const store = new OnlineFeatureStore(frozen, 10);
     const missing = schema.features.filter((f) => !(f.name in given)).map((f) => f.name);
     const calls = [];
-    for (let i = 0; i < 8; i++) calls.push(await timed(() => store.complete(schema, 'u', given)));
+    for (let i = 0; i < 13; i++) calls.push(await timed(() => store.complete(schema, 'u', given)));
     for (const c of calls) {
       expect(c.value.defaulted).toEqual(missing);
       expect(c.value.features.amount).toBe(12);
       expect(c.ms).toBeLessThan(100);
     }
     expect(store.breakerOpen).toBe(true);
-    for (const c of calls.slice(5)) expect(c.ms).toBeLessThan(5);
+    for (const c of calls.slice(10)) expect(c.ms).toBeLessThan(5);
   });
 });
 
