@@ -6,7 +6,6 @@ import { freePort } from '../../adapters/process/ports.ts';
 import { PrometheusClient } from '../../adapters/prometheus/client.ts';
 import { experimentFromSpec } from '../../core/abtest/experiment-config.ts';
 import type { Journal } from '../../core/chaos/journal.ts';
-import { junitXml } from '../../core/chaos/junit.ts';
 import { summarizeLoad } from '../../core/load/series.ts';
 import { reportSeriesFromLoad } from '../../core/report/from-load.ts';
 import { isPage } from '../../core/report/notifications.ts';
@@ -20,6 +19,7 @@ import type {
 } from '../../core/report/types.ts';
 import { featureSchemaFile } from '../../core/spec/feature-schema.ts';
 import { parseSpec } from '../../core/spec/parse.ts';
+import { junitXml } from '../../generators/report/junit.ts';
 import { AbController } from '../abtest/controller.ts';
 import { abtestGauges } from '../abtest/gauges.ts';
 import { fileJournal } from '../abtest/journal.ts';

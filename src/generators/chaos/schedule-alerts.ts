@@ -1,6 +1,6 @@
-import { CHAOS } from '../metrics/names.ts';
-import type { ChaosTargetSpec } from '../spec/kinds/chaos-target.ts';
-import { parseDuration } from '../spec/kinds/common.ts';
+import { CHAOS } from '../../core/metrics/names.ts';
+import type { ChaosTargetSpec } from '../../core/spec/kinds/chaos-target.ts';
+import { parseDuration } from '../../core/spec/kinds/common.ts';
 
 /**
  * The alerts that watch scheduled chaos (kubernetes-mixin's convention: every alert has
