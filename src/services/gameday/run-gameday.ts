@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { GatewayAdminClient } from '../../adapters/gateway/admin-client.ts';
 import { paths } from '../../adapters/process/paths.ts';
 import { freePort } from '../../adapters/process/ports.ts';
@@ -285,8 +286,4 @@ async function errorBudget(prometheusUrl: string, startedAtMs: number): Promise<
   } catch {
     return [{ slo: 'fraud-availability', objective, consumedRatio: Number.NaN, remainingRatio: null }];
   }
-}
-
-function sleep(ms: number) {
-  return new Promise((r) => setTimeout(r, ms));
 }
