@@ -27,7 +27,7 @@ const PEERS = [
   'test/unit/core/load/payload-mix.test.ts',
   'test/unit/core/load/series.test.ts',
   'test/unit/core/abtest/assignment.test.ts',
-  'test/unit/chaos/journal-junit.test.ts',
+  'test/unit/generators/report/junit.test.ts',
   'test/unit/chaos/histogram-quantile.test.ts',
   'test/integration/drift-peers.test.ts',
 ];

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 /**
  * A small client for the Prometheus HTTP API (https://prometheus.io/docs/prometheus/latest/querying/api/):
  * instant and range queries. Like Flagger's providers it keeps "the query ran and found
@@ -166,7 +167,7 @@ export class PrometheusClient {
       if (Date.now() > deadline) {
         throw new PrometheusQueryError('timeout', query, `no values after ${timeoutMs} ms (last: ${last})`);
       }
-      await new Promise((r) => setTimeout(r, options.pollMs ?? 250));
+      await sleep(options.pollMs ?? 250);
     }
   }
 

@@ -6,11 +6,11 @@ import { PushgatewayPublisher } from '../../adapters/chaos/pushgateway.ts';
 import { loadExperimentFile } from '../../adapters/files/experiment-file.ts';
 import { loadSpecFile } from '../../adapters/files/spec-file.ts';
 import type { Journal } from '../../core/chaos/journal.ts';
-import { junitXml } from '../../core/chaos/junit.ts';
 import { describeRunEvent } from '../../core/chaos/run-events.ts';
 import { checkExperimentAgainstSpec } from '../../core/chaos/spec-checks.ts';
 import { chaosTargetOf } from '../../core/spec/kinds/chaos-target.ts';
 import { stackOf } from '../../core/spec/parse.ts';
+import { junitXml } from '../../generators/report/junit.ts';
 import { environmentFor } from '../../services/chaos/environment.ts';
 import { runExperiment } from '../../services/chaos/runner.ts';
 

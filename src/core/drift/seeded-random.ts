@@ -1,5 +1,7 @@
+import { mulberry32 } from '../random/mulberry32.ts';
+
 /**
- * A small seeded generator (SplitMix32-style mixing of a Weyl sequence), so that reservoir
+ * Seeded draws over the project's one generator (core/random/mulberry32.ts), so that reservoir
  * samples, calibration runs and benchmark data are reproducible from a seed and the core
  * stays free of global state (no Math.random).
  */
@@ -13,15 +15,9 @@ export interface Random {
 }
 
 export function seededRandom(seed: number): Random {
-  let state = seed >>> 0;
+  const uniform32 = mulberry32(seed);
   let spare: number | undefined;
-  const nextUint = (): number => {
-    state = (state + 0x9e3779b9) >>> 0;
-    let z = state;
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-    return (z ^ (z >>> 16)) >>> 0;
-  };
+  const nextUint = (): number => uniform32() * 4294967296;
   // 53 random bits from two draws, so that values are dense near 0 (Box-Muller takes a log).
   const next = (): number => ((nextUint() >>> 5) * 67108864 + (nextUint() >>> 6)) / 9007199254740992;
   return {

@@ -1,5 +1,7 @@
+import { mulberry32 } from '../random/mulberry32.ts';
+
 /**
- * Seeded random draws for load generation. Self-contained (no imports): the k6 scripts in
+ * Seeded random draws for load generation. Only relative .ts imports: the k6 scripts in
  * loadtests/ import this file as it is, and k6 runs it in its own JavaScript runtime where
  * only relative .ts imports resolve.
  *
@@ -13,18 +15,9 @@ export interface Random {
   next(): number;
 }
 
-/** mulberry32 (Tommy Ettinger): 32-bit state, full period 2^32; plenty for load generation. */
+/** The project's one seeded generator (core/random/mulberry32.ts) behind the load's interface. */
 export function seededRandom(seed: number): Random {
-  let a = seed >>> 0;
-  return {
-    next() {
-      a = (a + 0x6d2b79f5) >>> 0;
-      let t = a;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    },
-  };
+  return { next: mulberry32(seed) };
 }
 
 /** A 32-bit FNV-1a hash, to derive a stable seed from a name (e.g. a user's profile). */

@@ -1,8 +1,8 @@
 /**
  * mulberry32 (Tommy Ettinger): a tiny seeded PRNG, 32-bit state, period 2^32 per seed. The
  * chaos traffic and pod selection, the gateway's fault sampler and the A/B simulations draw
- * from it, so a seed repeats a run. (loadtests/ keep their own copy: k6 imports only files
- * next to them.)
+ * from it, and so does the load (core/load/random.ts, which k6 imports too: no imports
+ * here), so a seed repeats a run.
  */
 export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;

@@ -1,3 +1,5 @@
+import { segments } from '../chart/gaps.ts';
+import { niceStep } from '../chart/scale.ts';
 import { escapeHtml, formatElapsed, formatTimestamp, NO_DATA } from './format.ts';
 import type { FaultWindow, TierSharePoint, TimePoint } from './types.ts';
 
@@ -71,14 +73,6 @@ function frame(o: { startMs: number; endMs: number; width: number; height: numbe
 }
 
 const r1 = (v: number) => Math.round(v * 10) / 10;
-
-/** 1, 2, 2.5 or 5 times a power of ten: axis steps people read at a glance. */
-export function niceStep(rough: number): number {
-  if (!(rough > 0) || !Number.isFinite(rough)) return 1;
-  const power = 10 ** Math.floor(Math.log10(rough));
-  for (const m of [1, 2, 2.5, 5, 10]) if (rough <= m * power) return m * power;
-  return 10 * power;
-}
 
 const TIME_STEPS_MS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200].map((s) => s * 1000);
 
@@ -168,17 +162,14 @@ function faultBands(f: Frame, windows: readonly FaultWindow[], startMs: number, 
 
 /** Path data with a gap wherever a value is missing (NaN = no data, never drawn as 0). */
 function linePath(f: Frame, points: readonly TimePoint[]): { d: string; drawn: number } {
+  const sorted = [...points].sort((a, b) => a.atMs - b.atMs).map((p) => [p.atMs, p.value] as const);
   let d = '';
   let drawn = 0;
-  let pen = false;
-  for (const p of [...points].sort((a, b) => a.atMs - b.atMs)) {
-    if (!Number.isFinite(p.value)) {
-      pen = false;
-      continue;
-    }
-    d += `${pen ? 'L' : 'M'}${r1(f.x(p.atMs))},${r1(f.y(p.value))}`;
-    pen = true;
-    drawn++;
+  for (const run of segments(sorted)) {
+    run.forEach(([ms, v], i) => {
+      d += `${i === 0 ? 'M' : 'L'}${r1(f.x(ms))},${r1(f.y(v))}`;
+    });
+    drawn += run.length;
   }
   return { d, drawn };
 }

@@ -1,5 +1,5 @@
 import { histogramCounts, sturgesEdges } from './numpy-histogram.ts';
-import { assertSameBins } from './proportions.ts';
+import { sharesOfBoth } from './proportions.ts';
 
 /**
  * Hellinger distance between two discrete distributions: sqrt(1 - BC), with the
@@ -9,16 +9,10 @@ import { assertSameBins } from './proportions.ts';
  * the right one for any binned data (our reference-quantile bins).
  */
 export function hellingerDistance(p: readonly number[], q: readonly number[]): number {
-  assertSameBins(p, q, 'hellinger');
-  let sp = 0;
-  let sq = 0;
-  for (let i = 0; i < p.length; i++) {
-    sp += p[i] as number;
-    sq += q[i] as number;
-  }
-  if (!(sp > 0) || !(sq > 0)) return Number.NaN;
+  const shares = sharesOfBoth(p, q, 'hellinger');
+  if (!shares) return Number.NaN;
   let bc = 0;
-  for (let i = 0; i < p.length; i++) bc += Math.sqrt(((p[i] as number) / sp) * ((q[i] as number) / sq));
+  for (let i = 0; i < p.length; i++) bc += Math.sqrt((shares.p[i] as number) * (shares.q[i] as number));
   bc = Math.min(Math.max(bc, 0), 1);
   return Math.sqrt(1 - bc);
 }

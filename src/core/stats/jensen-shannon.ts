@@ -1,4 +1,4 @@
-import { assertSameBins } from './proportions.ts';
+import { sharesOfBoth } from './proportions.ts';
 
 /**
  * Jensen-Shannon distance, as `scipy.spatial.distance.jensenshannon(p, q, base)`: both
@@ -9,19 +9,13 @@ import { assertSameBins } from './proportions.ts';
  * "Data drift" docs, default detection logic).
  */
 export function jensenShannonDistance(p: readonly number[], q: readonly number[], base?: number): number {
-  assertSameBins(p, q, 'jensenshannon');
-  let sp = 0;
-  let sq = 0;
-  for (let i = 0; i < p.length; i++) {
-    sp += p[i] as number;
-    sq += q[i] as number;
-  }
-  if (!(sp > 0) || !(sq > 0)) return Number.NaN;
+  const shares = sharesOfBoth(p, q, 'jensenshannon');
+  if (!shares) return Number.NaN;
   let left = 0;
   let right = 0;
   for (let i = 0; i < p.length; i++) {
-    const pi = (p[i] as number) / sp;
-    const qi = (q[i] as number) / sq;
+    const pi = shares.p[i] as number;
+    const qi = shares.q[i] as number;
     const mi = (pi + qi) / 2;
     left += relativeEntropy(pi, mi);
     right += relativeEntropy(qi, mi);

@@ -20,3 +20,20 @@ export function assertSameBins(reference: readonly number[], current: readonly n
     );
   }
 }
+
+/**
+ * Two count vectors as shares of their own totals, for the distances between distributions
+ * (Hellinger, Jensen-Shannon). Undefined when either has no counts: a distance to an empty
+ * distribution is not defined (the callers answer NaN, "no data").
+ */
+export function sharesOfBoth(
+  p: readonly number[],
+  q: readonly number[],
+  statistic: string,
+): { p: number[]; q: number[] } | undefined {
+  assertSameBins(p, q, statistic);
+  const sp = sum(p);
+  const sq = sum(q);
+  if (!(sp > 0) || !(sq > 0)) return undefined;
+  return { p: p.map((v) => v / sp), q: q.map((v) => v / sq) };
+}

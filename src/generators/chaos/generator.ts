@@ -1,11 +1,11 @@
 import { stringify } from 'yaml';
-import { chaosAlertRules, chaosRunbookMarkdown } from '../../core/chaos/schedule-alerts.ts';
 import { type ChaosTargetDocument, defaultChaosTarget } from '../../core/spec/kinds/chaos-target.ts';
 import { API_VERSION } from '../../core/spec/kinds/common.ts';
 import { documentsOfKind, stackOf } from '../../core/spec/parse.ts';
 import { renderManifests } from '../k8s/objects.ts';
 import { type GeneratedFile, type Generator, generatedHeader } from '../types.ts';
 import { chaosCronJobs, chaosRbac } from './k8s.ts';
+import { chaosAlertRules, chaosRunbookMarkdown } from './schedule-alerts.ts';
 
 const SOURCE = 'src/generators/chaos/generator.ts';
 

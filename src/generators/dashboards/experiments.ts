@@ -2,7 +2,7 @@ import { AnnotationQueryBuilder, type Dashboard } from '@grafana/grafana-foundat
 import { ABTEST, CHAOS, DRIFT, GATEWAY } from '../../core/metrics/names.ts';
 import { aggregateBy, byVariable, rate, selector, sumBy } from '../../core/promql/builder.ts';
 import { assemble } from './dashboard.ts';
-import { errorRatio, LATENCY_LINES, latencyQueries } from './overview.ts';
+import { errorRatioPanel, LATENCY_LINES, latencyQueries } from './overview.ts';
 import { stat, stateTimeline, timeseries } from './panels.ts';
 import type { StackValues } from './stack-values.ts';
 import { ABTEST_ALPHA, COLOR } from './thresholds.ts';
@@ -88,22 +88,10 @@ export function experimentsDashboard(stack: StackValues): Dashboard {
             width: 24,
             height: 9,
           }),
-          timeseries({
-            title: 'Error ratio per variant (guardrail)',
-            description:
-              'Bad events per variant, as in the availability SLO. A challenger above the champion here is a guardrail breach whatever the primary metric says.',
-            unit: 'percentunit',
-            thresholds: {
-              base: COLOR.ok,
-              steps: [
-                { value: 0.001, color: COLOR.warn },
-                { value: 0.01, color: COLOR.bad },
-              ],
-            },
-            thresholdLines: 'dashed',
-            min: 0,
-            queries: [{ expr: errorRatio(REQUESTS, ['model', 'variant']), legend: '{{model}} {{variant}}' }],
-          }),
+          errorRatioPanel(
+            'Error ratio per variant (guardrail)',
+            'Bad events per variant, as in the availability SLO. A challenger above the champion here is a guardrail breach whatever the primary metric says.',
+          ),
           timeseries({
             title: 'Latency p95 per variant against the SLO lines (guardrail)',
             description: 'p95 gateway latency per variant; dashed lines at the SLO thresholds (100 ms, 500 ms).',

@@ -12,7 +12,7 @@ import {
   sumBy,
 } from '../../core/promql/builder.ts';
 import { assemble } from './dashboard.ts';
-import { stateTimeline, timeseries } from './panels.ts';
+import { type PanelBuilderAny, stateTimeline, timeseries } from './panels.ts';
 import type { StackValues } from './stack-values.ts';
 import { COLOR, LATENCY_SLO_SECONDS } from './thresholds.ts';
 import { datasourceVariable, labelVariable, specVariable } from './variables.ts';
@@ -104,22 +104,10 @@ export function overviewDashboard(stack: StackValues): Dashboard {
               },
             ],
           }),
-          timeseries({
-            title: 'Error ratio (answered by none of primary, cache, stale cache, fallback model)',
-            description:
-              'Share of requests that got the default answer, were shed or failed: the bad events of the availability SLO. The orange line is a 99.9% objective, the red one 99%.',
-            unit: 'percentunit',
-            thresholds: {
-              base: COLOR.ok,
-              steps: [
-                { value: 0.001, color: COLOR.warn },
-                { value: 0.01, color: COLOR.bad },
-              ],
-            },
-            thresholdLines: 'dashed',
-            min: 0,
-            queries: [{ expr: errorRatio(REQUESTS, ['model', 'variant']), legend: '{{model}} {{variant}}' }],
-          }),
+          errorRatioPanel(
+            'Error ratio (answered by none of primary, cache, stale cache, fallback model)',
+            'Share of requests that got the default answer, were shed or failed: the bad events of the availability SLO. The orange line is a 99.9% objective, the red one 99%.',
+          ),
         ],
       },
       {
@@ -273,5 +261,24 @@ export function overviewDashboard(stack: StackValues): Dashboard {
         ],
       },
     ],
+  });
+}
+
+/** The availability SLO's bad-event ratio per model and variant, with lines at a 99.9% and a 99% objective. */
+export function errorRatioPanel(title: string, description: string): PanelBuilderAny {
+  return timeseries({
+    title,
+    description,
+    unit: 'percentunit',
+    thresholds: {
+      base: COLOR.ok,
+      steps: [
+        { value: 0.001, color: COLOR.warn },
+        { value: 0.01, color: COLOR.bad },
+      ],
+    },
+    thresholdLines: 'dashed',
+    min: 0,
+    queries: [{ expr: errorRatio(REQUESTS, ['model', 'variant']), legend: '{{model}} {{variant}}' }],
   });
 }

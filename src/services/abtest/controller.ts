@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ExperimentConfig } from '../../core/abtest/experiment-config.ts';
 import { type ExperimentState, initialExperimentState, observeCounters } from '../../core/abtest/experiment-state.ts';
 import { type Action, actionFor, isAllControl } from '../../core/abtest/guardrail-policy.ts';
@@ -130,17 +131,9 @@ export class AbController {
         this.log(`tick failed: ${(error as Error).message}`);
       }
       const wait = Math.max(0, period - (Date.now() - started));
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, wait);
-        signal.addEventListener(
-          'abort',
-          () => {
-            clearTimeout(timer);
-            resolve();
-          },
-          { once: true },
-        );
-      });
+      // An abort ends the wait early (AbortError); the loop's condition then stops it. (The
+      // hand-rolled wait this replaces left one abort listener per tick on the signal.)
+      await sleep(wait, undefined, { signal }).catch(() => undefined);
     }
     await this.journal(
       { event: 'stop', lastDecision: this.lastVerdict?.decision },

@@ -15,9 +15,9 @@ export { PushgatewayPublisher, type ResultPublisher } from '../../adapters/chaos
 export { loadExperimentFile } from '../../adapters/files/experiment-file.ts';
 export { GatewayAdminClient } from '../../adapters/gateway/admin-client.ts';
 export type { Journal, RunStatus } from '../../core/chaos/journal.ts';
-export { junitXml } from '../../core/chaos/junit.ts';
 export { describeRunEvent, type RunEvent, type RunListener } from '../../core/chaos/run-events.ts';
 export { checkExperimentAgainstSpec } from '../../core/chaos/spec-checks.ts';
+export { junitXml } from '../../generators/report/junit.ts';
 export { startTrafficLoad } from './built-in-load.ts';
 export { type EngineOptions, runEngine } from './engine.ts';
 export { type ChaosEnvironment, environmentFor } from './environment.ts';

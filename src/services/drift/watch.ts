@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { detectDrift } from '../../core/drift/detect.ts';
 import type { DriftReport } from '../../core/drift/verdict.ts';
 import type { WindowCounts } from '../../core/drift/window.ts';
@@ -68,24 +69,12 @@ export async function startWatch(options: WatchOptions): Promise<Watcher> {
         }
         evaluations++;
         if (options.maxEvaluations !== undefined && evaluations >= options.maxEvaluations) break;
-        await sleep(options.intervalMs, options.signal);
+        // An abort ends the wait early (AbortError); the loop's condition then stops it.
+        await sleep(options.intervalMs, undefined, { signal: options.signal }).catch(() => undefined);
       }
     } finally {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
   })();
   return { url, server, done };
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

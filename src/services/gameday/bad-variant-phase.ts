@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { GatewayAdminClient } from '../../adapters/gateway/admin-client.ts';
 import type { AbDecision, ExperimentOutcome, FaultWindow } from '../../core/report/types.ts';
 import type { AbController } from '../abtest/controller.ts';
@@ -32,7 +33,7 @@ export async function badVariantPhase(opts: {
   opts.log(`bad variant: errors injected into ${opts.model}/${opts.badVariant}; waiting for the A/B controller`);
   let rolledBackMs: number | undefined;
   while (Date.now() - startMs < opts.timeoutSeconds * 1000) {
-    await new Promise((r) => setTimeout(r, 1_000));
+    await sleep(1_000);
     if (opts.controller.rolledBackAt) {
       rolledBackMs = opts.controller.rolledBackAt.getTime();
       break;

@@ -1,12 +1,12 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { GatewayAdminClient } from '../../adapters/gateway/admin-client.ts';
 import { paths } from '../../adapters/process/paths.ts';
 import { freePort } from '../../adapters/process/ports.ts';
 import { PrometheusClient } from '../../adapters/prometheus/client.ts';
 import { experimentFromSpec } from '../../core/abtest/experiment-config.ts';
 import type { Journal } from '../../core/chaos/journal.ts';
-import { junitXml } from '../../core/chaos/junit.ts';
 import { summarizeLoad } from '../../core/load/series.ts';
 import { reportSeriesFromLoad } from '../../core/report/from-load.ts';
 import { isPage } from '../../core/report/notifications.ts';
@@ -20,6 +20,7 @@ import type {
 } from '../../core/report/types.ts';
 import { featureSchemaFile } from '../../core/spec/feature-schema.ts';
 import { parseSpec } from '../../core/spec/parse.ts';
+import { junitXml } from '../../generators/report/junit.ts';
 import { AbController } from '../abtest/controller.ts';
 import { abtestGauges } from '../abtest/gauges.ts';
 import { fileJournal } from '../abtest/journal.ts';
@@ -285,8 +286,4 @@ async function errorBudget(prometheusUrl: string, startedAtMs: number): Promise<
   } catch {
     return [{ slo: 'fraud-availability', objective, consumedRatio: Number.NaN, remainingRatio: null }];
   }
-}
-
-function sleep(ms: number) {
-  return new Promise((r) => setTimeout(r, ms));
 }

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { PrometheusClient } from '../../adapters/prometheus/client.ts';
 import type { DriftSeries, ExperimentOutcome, FaultWindow } from '../../core/report/types.ts';
 
@@ -26,7 +27,7 @@ export async function shiftedTrafficPhase(opts: {
   let flagged: string[] = [];
   const unshiftedFlagged = new Set<string>();
   while (Date.now() - startMs < opts.seconds * 1000) {
-    await new Promise((r) => setTimeout(r, 1_000));
+    await sleep(1_000);
     const res = await client
       .instant('max by (feature) (drift_detected{feature!="prediction_rate"}) == 1')
       .catch(() => undefined);

@@ -1,3 +1,5 @@
+import { segments } from '../../../core/chart/gaps.ts';
+import { niceTicks } from '../../../core/chart/scale.ts';
 import { formatValue } from './format-unit.ts';
 
 /**
@@ -64,48 +66,8 @@ export function escapeXml(text: string): string {
   return text.replace(/[<>&"']/g, (c) => `&${{ '<': 'lt', '>': 'gt', '&': 'amp', '"': 'quot', "'": 'apos' }[c]};`);
 }
 
-/**
- * About `count` round tick values whose first is <= min and last >= max, so the axis ends
- * on labelled values (Heckbert, "Nice numbers for graph labels", Graphics Gems, 1990).
- */
-export function niceTicks(min: number, max: number, count = 5): number[] {
-  if (!(Number.isFinite(min) && Number.isFinite(max)) || max < min) return [];
-  if (min === max) return [min];
-  const raw = (max - min) / Math.max(1, count - 1);
-  const magnitude = 10 ** Math.floor(Math.log10(raw));
-  const step = ([1, 2, 2.5, 5, 10].find((m) => m * magnitude >= raw) ?? 10) * magnitude;
-  // A range at the edge of double precision (subnormal, or tiny against its magnitude) has
-  // no round labels between its ends: label the ends.
-  if (!(step > 0 && Number.isFinite(step)) || (max - min) / Math.max(Math.abs(min), Math.abs(max)) < 1e-9) {
-    return [min, max];
-  }
-  // Integer multiples of the step, rounded to the step's decimals: no drift from repeated addition.
-  const decimals = Math.max(0, Math.ceil(-Math.log10(step)) + 1);
-  const round = (v: number) => (decimals <= 20 ? Number(v.toFixed(decimals)) : v);
-  const first = Math.floor(min / step + 1e-9);
-  const last = Math.ceil(max / step - 1e-9);
-  const ticks: number[] = [];
-  for (let k = first; k <= last && ticks.length <= 4 * count; k++) ticks.push(round(k * step));
-  return ticks;
-}
-
 function clock(unixSeconds: number): string {
   return new Date(unixSeconds * 1000).toISOString().slice(11, 19);
-}
-
-/** Splits a series at gaps (non-finite values), as Grafana does with spanNulls off. */
-export function segments(points: PreviewSeries['points']): Array<Array<readonly [number, number]>> {
-  const out: Array<Array<readonly [number, number]>> = [];
-  let current: Array<readonly [number, number]> = [];
-  for (const p of points) {
-    if (Number.isFinite(p[1]) && Number.isFinite(p[0])) current.push(p);
-    else if (current.length > 0) {
-      out.push(current);
-      current = [];
-    }
-  }
-  if (current.length > 0) out.push(current);
-  return out;
 }
 
 export function renderTimeseriesSvg(series: readonly PreviewSeries[], options: PreviewOptions): string {

@@ -1,5 +1,6 @@
 import { identityRefusal, isRunning } from '../../../adapters/process/identity.ts';
 import { commandOf, isAlive, spawnDetached, stopVerified, waitUntil } from '../../../adapters/process/processes.ts';
+import { PrometheusClient } from '../../../adapters/prometheus/client.ts';
 import { refuseNonLoopback } from '../../../core/chaos/guards.ts';
 import type { LocalState } from './local-state.ts';
 import { needsLocalState } from './local-state.ts';
@@ -51,10 +52,8 @@ export function prometheusProvider(local: LocalState | undefined) {
       if (!p.argv || !p.cwd) throw new Error('the Prometheus command line is unknown; start it by hand');
       Object.assign(p, await spawnDetached(p.argv, p.cwd, 'prometheus'));
       (local as LocalState).save();
-      const ready = await waitUntil(
-        async () => (await fetch(`${p.url}/-/ready`, { signal: AbortSignal.timeout(1_000) })).ok,
-        30_000,
-      );
+      const client = new PrometheusClient({ url: p.url, timeoutMs: 1_000 });
+      const ready = await waitUntil(() => client.isReady(), 30_000);
       if (!ready) throw new Error(`prometheus ${p.pid} started but ${p.url}/-/ready did not answer 200 within 30 s`);
       return { detail: `started prometheus ${p.pid}` };
     },

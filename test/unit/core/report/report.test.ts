@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { niceStep } from '../../../../src/core/chart/scale.ts';
 import type { LoadRecord } from '../../../../src/core/load/record.ts';
 import { renderConsoleTable } from '../../../../src/core/report/console.ts';
 import { formatObjective, formatPercent, formatSeconds } from '../../../../src/core/report/format.ts';
@@ -7,7 +8,7 @@ import { reportSeriesFromLoad } from '../../../../src/core/report/from-load.ts';
 import { renderReportHtml } from '../../../../src/core/report/html.ts';
 import { renderSummaryMarkdown } from '../../../../src/core/report/markdown.ts';
 import { gameDayOutcome } from '../../../../src/core/report/outcome.ts';
-import { niceStep, timeChart } from '../../../../src/core/report/svg.ts';
+import { timeChart } from '../../../../src/core/report/svg.ts';
 import type { ExperimentOutcome, GameDayResult } from '../../../../src/core/report/types.ts';
 import { emptyResult, START, sampleResult } from '../../../fixtures/gameday-result.ts';
 

@@ -1,13 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { segments } from '../../../../src/core/chart/gaps.ts';
+import { niceTicks } from '../../../../src/core/chart/scale.ts';
 import { formatValue } from '../../../../src/generators/dashboards/preview/format-unit.ts';
 import { formatLegend, hasFinitePoint, matrixToSeries } from '../../../../src/generators/dashboards/preview/series.ts';
-import {
-  niceTicks,
-  type PreviewSeries,
-  renderTimeseriesSvg,
-  segments,
-} from '../../../../src/generators/dashboards/preview/svg.ts';
+import { type PreviewSeries, renderTimeseriesSvg } from '../../../../src/generators/dashboards/preview/svg.ts';
 
 const T0 = 1_700_000_000;
 const line = (values: number[]): PreviewSeries => ({ name: 'a', points: values.map((v, i) => [T0 + i * 15, v]) });

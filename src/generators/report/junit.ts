@@ -1,5 +1,5 @@
-import type { ExpectationRecord, Journal, PhaseCheck, StepRecord } from './journal.ts';
-import { describeTolerance, type ProbeVerdict } from './verdict.ts';
+import type { ExpectationRecord, Journal, PhaseCheck, StepRecord } from '../../core/chaos/journal.ts';
+import { describeTolerance, type ProbeVerdict } from '../../core/chaos/verdict.ts';
 
 /**
  * JUnit XML for CI dashboards (the de-facto schema Jenkins, GitLab and GitHub reporters

@@ -3,12 +3,12 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { chaosGaugesText } from '../../../src/adapters/chaos/pushgateway.ts';
-import { parsePrometheusText } from '../../../src/adapters/triton/metrics-text.ts';
-import type { Journal } from '../../../src/core/chaos/journal.ts';
-import { junitXml } from '../../../src/core/chaos/junit.ts';
+import { chaosGaugesText } from '../../../../src/adapters/chaos/pushgateway.ts';
+import { parsePrometheusText } from '../../../../src/adapters/triton/metrics-text.ts';
+import type { Journal } from '../../../../src/core/chaos/journal.ts';
+import { junitXml } from '../../../../src/generators/report/junit.ts';
 
-const golden = join(import.meta.dirname, '..', '..', 'golden', 'chaos', 'junit.xml');
+const golden = join(import.meta.dirname, '..', '..', '..', 'golden', 'chaos', 'junit.xml');
 
 /** A journal as the runner writes it for a run whose p99 deviated during the method. */
 function sampleJournal(over: Partial<Journal> = {}): Journal {

@@ -1,6 +1,7 @@
-import { CHAOS } from '../metrics/names.ts';
-import type { ChaosTargetSpec } from '../spec/kinds/chaos-target.ts';
-import { parseDuration } from '../spec/kinds/common.ts';
+import { CHAOS } from '../../core/metrics/names.ts';
+import type { AlertingRule } from '../../core/slo/rule-types.ts';
+import type { ChaosTargetSpec } from '../../core/spec/kinds/chaos-target.ts';
+import { parseDuration } from '../../core/spec/kinds/common.ts';
 
 /**
  * The alerts that watch scheduled chaos (kubernetes-mixin's convention: every alert has
@@ -10,14 +11,6 @@ import { parseDuration } from '../spec/kinds/common.ts';
  */
 export const CHAOS_PUSH_JOB = 'steadystate-chaos';
 
-export interface AlertRule {
-  alert: string;
-  expr: string;
-  for?: string;
-  labels: Record<string, string>;
-  annotations: Record<string, string>;
-}
-
 export const CHAOS_ALERTS = ['ChaosExperimentFailed', 'ChaosExperimentNotRun', 'ChaosExperimentResultMissing'] as const;
 
 export function chaosRunbookUrl(alert: string, baseUrl?: string): string {
@@ -25,10 +18,10 @@ export function chaosRunbookUrl(alert: string, baseUrl?: string): string {
   return baseUrl ? `${baseUrl.replace(/\/+$/, '')}/${path}` : path;
 }
 
-export function chaosAlertRules(target: ChaosTargetSpec): { groups: { name: string; rules: AlertRule[] }[] } {
+export function chaosAlertRules(target: ChaosTargetSpec): { groups: { name: string; rules: AlertingRule[] }[] } {
   const job = `job="${CHAOS_PUSH_JOB}"`;
   const runbook = (alert: string) => chaosRunbookUrl(alert, target.runbookBaseUrl);
-  const rules: AlertRule[] = [
+  const rules: AlertingRule[] = [
     {
       alert: 'ChaosExperimentFailed',
       expr: `${CHAOS.success}{${job}} == 0`,
