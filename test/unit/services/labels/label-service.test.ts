@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JsonlLabelStore } from '../../../../src/adapters/labels/jsonl-label-store.ts';
+import type { IngestOutcome } from '../../../../src/core/labels/ingest.ts';
 import { inPredictionSample } from '../../../../src/core/labels/sampling.ts';
 import { labelMonitorSpec } from '../../../../src/core/spec/kinds/label-monitor.ts';
 import { PredictionLog } from '../../../../src/gateway/prediction-log.ts';
@@ -93,7 +94,7 @@ describe('labels service', () => {
     ];
     const response = await post({ labels: batch });
     expect(response.status).toBe(200);
-    const out = await response.json();
+    const out = (await response.json()) as IngestOutcome;
     expect(out.accepted).toHaveLength(20);
     expect(out.unsampled + out.unknown.count).toBe(2);
     expect(out.invalid).toEqual([{ index: 22, field: 'label', message: 'must be 0 or 1 (or false/true), got "yes"' }]);
@@ -102,7 +103,7 @@ describe('labels service', () => {
   it('is idempotent: the same batch again adds nothing, and the store holds each label once', async () => {
     const again = await (
       await post(sampled.slice(0, 20).map((id, i) => ({ request_id: id, label: truthOf(i) })))
-    ).json();
+    ).json()) as IngestOutcome;
     expect(again.accepted).toHaveLength(0);
     expect(again.duplicates).toBe(20);
     const lines = readFileSync(join(dir, 'store', 'labels.jsonl'), 'utf8')
@@ -114,7 +115,7 @@ describe('labels service', () => {
   it('rejects a body that is not a batch, naming the field', async () => {
     const response = await post({ label: 1 });
     expect(response.status).toBe(400);
-    expect((await response.json()).field).toBe('labels');
+    expect(((await response.json()) as { field: string }).field).toBe('labels');
   });
 
   it('ingests a CSV file, numbering problems by line', async () => {
