@@ -101,9 +101,8 @@ describe('labels service', () => {
   });
 
   it('is idempotent: the same batch again adds nothing, and the store holds each label once', async () => {
-    const again = await (
-      await post(sampled.slice(0, 20).map((id, i) => ({ request_id: id, label: truthOf(i) })))
-    ).json()) as IngestOutcome;
+    const response = await post(sampled.slice(0, 20).map((id, i) => ({ request_id: id, label: truthOf(i) })));
+    const again = (await response.json()) as IngestOutcome;
     expect(again.accepted).toHaveLength(0);
     expect(again.duplicates).toBe(20);
     const lines = readFileSync(join(dir, 'store', 'labels.jsonl'), 'utf8')
