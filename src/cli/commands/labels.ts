@@ -2,10 +2,16 @@ import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadSpecFile } from '../../adapters/files/spec-file.ts';
 import type { IngestOutcome } from '../../core/labels/ingest.ts';
+import { sequentialLabelAb } from '../../core/labels/sequential-ab.ts';
 import { ingestLabelFile } from '../../services/labels/ingest-file.ts';
-import { labelQualityReport, loadLabelMonitor, type QualityReport } from '../../services/labels/monitor.ts';
+import {
+  labelledOutcomes,
+  labelQualityReport,
+  loadLabelMonitor,
+  type QualityReport,
+} from '../../services/labels/monitor.ts';
 import { startLabelServer } from '../../services/labels/server.ts';
-import { parsePort } from '../options.ts';
+import { parsePort, parsePositiveInt } from '../options.ts';
 
 /** Exit codes of `labels report`: 2 when a variant is degraded in the alert window. */
 export const REPORT_EXIT_DEGRADED = 2;
@@ -123,6 +129,37 @@ export function registerLabels(program: Command): void {
       const degraded = report.rows.some((r) => r.window === ctx.spec.alertWindow && r.verdict?.outcome === 'degraded');
       if (degraded) process.exitCode = REPORT_EXIT_DEGRADED;
     });
+  labels
+    .command('ab')
+    .description('Sequential A/B (mSPRT) on fraud caught per 1,000 labelled transactions, looking as labels arrive')
+    .requiredOption('--control <variant>', 'variant A (e.g. v1)')
+    .requiredOption('--treatment <variant>', 'variant B (e.g. v2)')
+    .option('--alpha <alpha>', 'type I error of the whole, continuously monitored test', Number, 0.05)
+    .option(
+      '--planned-samples <n>',
+      'labelled transactions (both arms) the mixture is tuned for',
+      parsePositiveInt,
+      5000,
+    )
+    .option('--look-every <n>', 'labels between two looks', parsePositiveInt, 100)
+    .option('--min-samples-per-arm <n>', 'no decision before each arm has this many labels', parsePositiveInt, 200)
+    .option('--spec <file>', 'spec file', 'steadystate.yaml')
+    .option('--monitor <name>', 'LabelMonitor name (default: the only one)')
+    .action(
+      async (
+        options: CommonOptions & {
+          control: string;
+          treatment: string;
+          alpha: number;
+          plannedSamples: number;
+          lookEvery: number;
+          minSamplesPerArm: number;
+        },
+      ) => {
+        const result = sequentialLabelAb(await labelledOutcomes(monitorOf(options)), options);
+        process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      },
+    );
   labels
     .command('serve')
     .description('POST /v1/labels (label batches), GET /metrics (label_quality_* gauges), GET /v1/labels/report')

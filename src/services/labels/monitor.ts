@@ -2,8 +2,9 @@ import { resolve } from 'node:path';
 import { JsonlLabelStore } from '../../adapters/labels/jsonl-label-store.ts';
 import { readPredictionLog } from '../../adapters/labels/prediction-log-reader.ts';
 import { type IngestOutcome, planIngest } from '../../core/labels/ingest.ts';
-import { type LoggedPrediction, type QualityRow, qualityByWindow } from '../../core/labels/join.ts';
+import { type LoggedPrediction, MODEL_SERVED_BY, type QualityRow, qualityByWindow } from '../../core/labels/join.ts';
 import { inPredictionSample } from '../../core/labels/sampling.ts';
+import type { LabelledOutcome } from '../../core/labels/sequential-ab.ts';
 import type { LabelStore } from '../../core/labels/store.ts';
 import { type QualityVerdict, qualityVerdict } from '../../core/labels/verdict.ts';
 import { parseDuration } from '../../core/spec/kinds/common.ts';
@@ -98,4 +99,21 @@ export async function labelQualityReport(ctx: LabelMonitorContext): Promise<Qual
     return { ...row, baseline, verdict };
   });
   return { monitor: ctx.name, model: ctx.spec.model, at: now.toISOString(), rows };
+}
+
+/** Every sampled prediction of the model answered by its own variant that has a label, for A/B on labels. */
+export async function labelledOutcomes(ctx: LabelMonitorContext): Promise<LabelledOutcome[]> {
+  const [stored, predictions] = await Promise.all([ctx.store.load(), predictionsOf(ctx)]);
+  return predictions.flatMap((p) => {
+    const truth = stored.get(p.request_id);
+    if (!truth || !MODEL_SERVED_BY.includes(p.served_by)) return [];
+    return [
+      {
+        variant: p.variant,
+        predicted: p.label === 1 ? (1 as const) : (0 as const),
+        actual: truth.label,
+        labelledAtMs: Date.parse(truth.labelled_at),
+      },
+    ];
+  });
 }

@@ -86,3 +86,22 @@ describe('steadystate labels', () => {
     expect(lines[3]).toMatch(/degraded$/);
   });
 });
+
+describe('steadystate labels ab', () => {
+  it('runs the sequential test on fraud caught per 1,000 labelled transactions (thin here: no data)', () => {
+    const run = cli('ab', '--control', 'v1', '--treatment', 'v2');
+    expect(run.status, run.stderr).toBe(0);
+    const result = JSON.parse(run.stdout) as {
+      metric: string;
+      control: { n: number };
+      treatment: { n: number };
+      decision: string;
+    };
+    expect(result).toMatchObject({
+      metric: 'fraud_caught_per_1000',
+      control: { n: 380 },
+      treatment: { n: 20 },
+      decision: 'no_data',
+    });
+  });
+});
