@@ -2,7 +2,7 @@ import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadSpecFile } from '../../adapters/files/spec-file.ts';
 import type { IngestOutcome } from '../../core/labels/ingest.ts';
-import { sequentialLabelAb } from '../../core/labels/sequential-ab.ts';
+import { type LabelAbOptions, sequentialLabelAb } from '../../core/labels/sequential-ab.ts';
 import { ingestLabelFile } from '../../services/labels/ingest-file.ts';
 import {
   labelledOutcomes,
@@ -145,21 +145,10 @@ export function registerLabels(program: Command): void {
     .option('--min-samples-per-arm <n>', 'no decision before each arm has this many labels', parsePositiveInt, 200)
     .option('--spec <file>', 'spec file', 'steadystate.yaml')
     .option('--monitor <name>', 'LabelMonitor name (default: the only one)')
-    .action(
-      async (
-        options: CommonOptions & {
-          control: string;
-          treatment: string;
-          alpha: number;
-          plannedSamples: number;
-          lookEvery: number;
-          minSamplesPerArm: number;
-        },
-      ) => {
-        const result = sequentialLabelAb(await labelledOutcomes(monitorOf(options)), options);
-        process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-      },
-    );
+    .action(async (options: CommonOptions & LabelAbOptions) => {
+      const result = sequentialLabelAb(await labelledOutcomes(monitorOf(options)), options);
+      process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    });
   labels
     .command('serve')
     .description('POST /v1/labels (label batches), GET /metrics (label_quality_* gauges), GET /v1/labels/report')
