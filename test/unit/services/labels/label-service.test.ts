@@ -71,7 +71,7 @@ beforeAll(async () => {
     });
   });
   await log.close();
-  server = await startLabelServer(context(), { port: 0 });
+  server = await startLabelServer(context(), { port: 0, refreshMs: 0 });
 });
 afterAll(async () => server?.close());
 
@@ -111,6 +111,15 @@ describe('labels service', () => {
     expect(lines).toHaveLength(20);
   });
 
+  it('counts a label once when two batches carrying it arrive together', async () => {
+    const id = sampled[39] as string;
+    const label = { request_id: id, label: truthOf(39), labelled_at: '2026-12-04T11:45:00Z' };
+    const [a, b] = await Promise.all([post([label]), post([label])]);
+    const outcomes = [(await a.json()) as IngestOutcome, (await b.json()) as IngestOutcome];
+    expect(outcomes.map((o) => o.accepted.length).sort()).toEqual([0, 1]);
+    expect(outcomes.map((o) => o.duplicates).sort()).toEqual([0, 1]);
+  });
+
   it('rejects a body that is not a batch, naming the field', async () => {
     const response = await post({ label: 1 });
     expect(response.status).toBe(400);
@@ -126,8 +135,8 @@ describe('labels service', () => {
     ].join('\n');
     writeFileSync(join(dir, 'labels.csv'), csv);
     const out = await ingestLabelFile(context(), join(dir, 'labels.csv'));
-    expect(out.accepted).toHaveLength(20);
-    expect(out.duplicates).toBe(1);
+    expect(out.accepted).toHaveLength(19); // sampled[39] came in over HTTP already
+    expect(out.duplicates).toBe(2);
     expect(out.invalid).toEqual([expect.objectContaining({ index: 23, field: 'label' })]);
   });
 
