@@ -30,6 +30,7 @@ const PEERS = [
   'test/unit/generators/report/junit.test.ts',
   'test/unit/chaos/histogram-quantile.test.ts',
   'test/integration/drift-peers.test.ts',
+  'test/unit/core/labels/quality-sklearn.test.ts',
 ];
 
 /** The steadystate CLI run as a process (a second or more per case), and its golden files. */

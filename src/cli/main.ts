@@ -6,6 +6,7 @@ import { registerDrift } from './commands/drift.ts';
 import { registerGameday } from './commands/gameday.ts';
 import { registerGateway } from './commands/gateway.ts';
 import { registerGen } from './commands/gen.ts';
+import { registerLabels } from './commands/labels.ts';
 import { registerPredict } from './commands/predict.ts';
 import { registerSlo } from './commands/slo.ts';
 import { registerTriton } from './commands/triton.ts';
@@ -24,6 +25,7 @@ registerAb(program);
 registerSlo(program);
 registerDrift(program);
 registerChaos(program);
+registerLabels(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   const err = error as Error;

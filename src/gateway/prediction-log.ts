@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, renameSync, rmSync, type WriteStream } from 'node:fs';
 import { dirname } from 'node:path';
+import { inPredictionSample } from '../core/labels/sampling.ts';
 
 export interface PredictionLogEntry {
   ts: string;
@@ -36,9 +36,7 @@ export class PredictionLog {
   }
 
   static sampled(requestId: string, rate: number): boolean {
-    if (rate >= 1) return true;
-    if (rate <= 0) return false;
-    return createHash('sha1').update(requestId).digest().readUInt32BE(0) / 2 ** 32 < rate;
+    return inPredictionSample(requestId, rate);
   }
 
   write(entry: PredictionLogEntry): void {

@@ -4,6 +4,7 @@ import { dashboardsGenerator } from './dashboards/generator.ts';
 import { driftAlertsGenerator } from './drift-alerts/generator.ts';
 import { k6ThresholdsGenerator } from './k6/generator.ts';
 import { k8sServingGenerator } from './k8s/generator.ts';
+import { labelAlertsGenerator } from './label-alerts/generator.ts';
 import { specSchemaGenerator } from './spec-schema/generator.ts';
 import type { Generator } from './types.ts';
 
@@ -12,6 +13,7 @@ export const GENERATORS: Generator[] = [
   specSchemaGenerator,
   sloAlertsGenerator,
   driftAlertsGenerator,
+  labelAlertsGenerator,
   k6ThresholdsGenerator,
   k8sServingGenerator,
   dashboardsGenerator,

@@ -90,3 +90,18 @@ export const CHAOS = {
   detection: 'chaos_experiment_detection_seconds', // {experiment}
   recovery: 'chaos_experiment_recovery_seconds', // {experiment}
 } as const;
+
+/** Label-based quality (`steadystate labels serve`, services/labels/gauges.ts): {model, variant, window} only. */
+export const LABELS = {
+  prAuc: 'label_quality_pr_auc',
+  precision: 'label_quality_precision',
+  recall: 'label_quality_recall',
+  expectedPositiveRate: 'label_quality_expected_positive_rate', // mean score of the labelled predictions
+  observedPositiveRate: 'label_quality_observed_positive_rate', // share of positive labels
+  coverage: 'label_quality_coverage_ratio', // labelled / sampled predictions
+  labelled: 'label_quality_labelled', // labels joined in the window
+  positives: 'label_quality_positives', // positive labels joined in the window
+  delayMedian: 'label_quality_delay_median_seconds',
+  delayP90: 'label_quality_delay_p90_seconds',
+  baseline: 'label_quality_baseline_pr_auc', // {model, variant}: holdout PR AUC from the LabelMonitor
+} as const;

@@ -2,6 +2,7 @@ import { AnnotationQueryBuilder, type Dashboard } from '@grafana/grafana-foundat
 import { ABTEST, CHAOS, DRIFT, GATEWAY } from '../../core/metrics/names.ts';
 import { aggregateBy, byVariable, rate, selector, sumBy } from '../../core/promql/builder.ts';
 import { assemble } from './dashboard.ts';
+import { labelQualityRow } from './labels-row.ts';
 import { errorRatioPanel, LATENCY_LINES, latencyQueries } from './overview.ts';
 import { stat, stateTimeline, timeseries } from './panels.ts';
 import type { StackValues } from './stack-values.ts';
@@ -276,6 +277,7 @@ export function experimentsDashboard(stack: StackValues): Dashboard {
           }),
         ],
       },
+      labelQualityRow(),
     ],
   });
 }

@@ -5,6 +5,7 @@ import { chaosTargetDocument } from './chaos-target.ts';
 import { driftMonitorDocument } from './drift-monitor.ts';
 import { errorBudgetPolicyDocument } from './error-budget-policy.ts';
 import { experimentDocument } from './experiment.ts';
+import { labelMonitorDocument } from './label-monitor.ts';
 import { sloDocument } from './slo.ts';
 import { stackDocument } from './stack.ts';
 
@@ -21,6 +22,7 @@ export const DOCUMENT_KINDS = {
   DriftMonitor: driftMonitorDocument,
   ChaosExperiment: chaosExperimentDocument,
   ChaosTarget: chaosTargetDocument,
+  LabelMonitor: labelMonitorDocument,
 } as const satisfies Record<string, z.ZodType>;
 
 export type DocumentKind = keyof typeof DOCUMENT_KINDS;
