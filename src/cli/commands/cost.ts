@@ -9,23 +9,12 @@ import { type CostCounters, countersFromSamples, isEmptyWindow } from '../../cor
 import { formatCostCsv, formatCostTable } from '../../core/cost/format.ts';
 import { recommendPacking } from '../../core/cost/recommend.ts';
 import { stackOf } from '../../core/spec/parse.ts';
+import { collect, parseTime } from '../options.ts';
 
 const DEFAULT_PROMETHEUS = process.env.PROMETHEUS_URL ?? 'http://127.0.0.1:9090';
 
 /** Exit codes of `cost report`: 2 Prometheus could not be asked, 3 nothing was served in the window. */
 export const COST_EXIT = { unavailable: 2, emptyWindow: 3 } as const;
-
-function parseTime(value: string): number {
-  const n = Number(value);
-  if (Number.isFinite(n)) return n;
-  const ms = Date.parse(value);
-  if (Number.isNaN(ms)) throw new InvalidArgumentError(`"${value}" is not a time; give Unix seconds or RFC 3339`);
-  return ms / 1000;
-}
-
-function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
-}
 
 function readSamples(files: string[]) {
   return files.flatMap((file) => {
