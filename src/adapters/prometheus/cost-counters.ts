@@ -2,6 +2,7 @@ import {
   type CostCounters,
   type CounterSample,
   countersFromSamples,
+  GPU_MEMORY,
   TRITON_COST_COUNTERS,
 } from '../../core/cost/counters.ts';
 import { GATEWAY } from '../../core/metrics/names.ts';
@@ -23,6 +24,12 @@ export async function readCostCounters(client: PrometheusClient, from: number, t
   };
   for (const name of Object.values(TRITON_COST_COUNTERS)) await read(name, 'model');
   await read(GATEWAY.requests, 'model, served_by');
+  // Per-GPU memory gauges (GPU builds only): their mean over the window, averaged over GPUs.
+  for (const name of Object.values(GPU_MEMORY)) {
+    const result = await client.instant(`avg(avg_over_time(${name}${range}))`, { time: to });
+    if (result.status === 'values')
+      for (const s of result.samples) samples.push({ name, labels: s.labels, value: s.value });
+  }
   const instances = await client.instant(
     `count(count by (instance) (last_over_time(${TRITON_COST_COUNTERS.requests}${range})))`,
     { time: to },

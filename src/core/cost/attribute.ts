@@ -1,6 +1,7 @@
 import type { ModelSpec } from '../spec/kinds/stack.ts';
-import { parseByteSize, type StackCost } from '../spec/kinds/stack-cost.ts';
+import type { StackCost } from '../spec/kinds/stack-cost.ts';
 import { type CostCounters, gpuSeconds } from './counters.ts';
+import { modelMemory } from './memory.ts';
 
 /**
  * Cost per logical model and team over a window (pure). Two figures per model:
@@ -69,6 +70,8 @@ export interface CostReport {
   currency: string;
   gpuHourlyPrice: number;
   tritonInstances: number;
+  /** Where the memory figures come from: Triton's GPU gauges (split by the spec) or the spec alone. */
+  memorySource: 'measured' | 'spec';
   models: ModelCost[];
   teams: TeamCost[];
   /** Triton models with GPU time that no logical model in the spec uses. */
@@ -87,8 +90,9 @@ export function attributeCost(models: ModelSpec[], cost: StackCost, counters: Co
     throw new EmptyWindowError(`the window is ${counters.windowSeconds} s long; give --from before --to`);
   }
   const perGpuSecond = cost.gpuHourlyPrice / 3600;
-  const gpuMemory = parseByteSize(cost.gpuMemoryPerNode);
-  const memoryOf = (tritonModel: string) => parseByteSize(cost.modelMemory[tritonModel] ?? cost.defaultModelMemory);
+  const memory = modelMemory(models, cost, counters);
+  const gpuMemory = memory.gpuBytes;
+  const memoryOf = memory.bytesOf;
   const answersOf = (model: string, servedBy: string) =>
     counters.answers.filter((a) => a.model === model && a.servedBy === servedBy).reduce((s, a) => s + a.count, 0);
   const gpuOf = (tritonModel: string) => {
@@ -185,6 +189,7 @@ export function attributeCost(models: ModelSpec[], cost: StackCost, counters: Co
     currency: cost.currency,
     gpuHourlyPrice: cost.gpuHourlyPrice,
     tritonInstances: counters.tritonInstances,
+    memorySource: memory.source,
     models: modelCosts,
     teams,
     unattributed,

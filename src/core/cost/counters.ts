@@ -14,6 +14,9 @@ export const TRITON_COST_COUNTERS = {
   executions: 'nv_inference_exec_count',
 } as const;
 
+/** Triton's per-GPU memory gauges {gpu_uuid}: GPU builds with DCGM only. */
+export const GPU_MEMORY = { used: 'nv_gpu_memory_used_bytes', total: 'nv_gpu_memory_total_bytes' } as const;
+
 /** Increases over the window for one Triton model (summed over versions and Triton replicas). */
 export interface TritonModelCounters {
   /** compute_input + compute_infer + compute_output, microseconds, as Triton sums them per request. */
@@ -37,6 +40,8 @@ export interface CostCounters {
   triton: Record<string, TritonModelCounters>;
   /** inference_requests_total increases by model and served_by (variants and codes summed). */
   answers: GatewayAnswers[];
+  /** Mean per GPU over the window, where Triton exports nv_gpu_memory_* (GPU builds with DCGM). */
+  gpuMemory?: { usedBytes: number; totalBytes: number };
 }
 
 /** A sample as the text parser and the Prometheus client both give it. */
@@ -97,7 +102,19 @@ export function countersFromSamples(
       return { model, servedBy, count };
     },
   );
-  return { windowSeconds, tritonInstances, triton, answers };
+  const gauge = (name: string) => {
+    const values = after.filter((s) => s.name === name && Number.isFinite(s.value)).map((s) => s.value);
+    return values.length > 0 ? values.reduce((a, b) => a + b, 0) / values.length : undefined;
+  };
+  const usedBytes = gauge(GPU_MEMORY.used);
+  const totalBytes = gauge(GPU_MEMORY.total);
+  return {
+    windowSeconds,
+    tritonInstances,
+    triton,
+    answers,
+    ...(usedBytes !== undefined && totalBytes !== undefined ? { gpuMemory: { usedBytes, totalBytes } } : {}),
+  };
 }
 
 /**

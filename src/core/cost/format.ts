@@ -21,7 +21,7 @@ function table(rows: string[][]): string {
 export function formatCostTable(report: CostReport, advice?: PackingAdvice): string {
   const cur = report.currency;
   const lines = [
-    `window ${report.windowSeconds} s on ${report.tritonInstances} Triton replica(s); ${report.nodeType} at ${report.gpuHourlyPrice} ${cur}/GPU-hour`,
+    `window ${report.windowSeconds} s on ${report.tritonInstances} Triton replica(s); ${report.nodeType} at ${report.gpuHourlyPrice} ${cur}/GPU-hour; memory from ${report.memorySource === 'measured' ? "Triton's GPU memory gauges, split by the spec's estimates" : "the spec's estimates"}`,
     '',
     table([
       [

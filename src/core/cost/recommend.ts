@@ -1,6 +1,7 @@
 import type { ModelSpec } from '../spec/kinds/stack.ts';
-import { parseByteSize, type StackCost } from '../spec/kinds/stack-cost.ts';
+import type { StackCost } from '../spec/kinds/stack-cost.ts';
 import { type CostCounters, gpuSeconds } from './counters.ts';
+import { modelMemory, tritonModelsOf } from './memory.ts';
 import { monthlySaving, type PackItem, type Packing, packModels } from './packing.ts';
 
 export interface PackingAdvice {
@@ -16,23 +17,20 @@ export interface PackingAdvice {
  * their measured GPU-busy share per Triton replica over the window and their memory.
  */
 export function recommendPacking(models: ModelSpec[], cost: StackCost, counters: CostCounters): PackingAdvice {
-  const names = [
-    ...new Set(
-      models.flatMap((m) => [...m.variants.map((v) => v.tritonModel), ...(m.fallbackModel ? [m.fallbackModel] : [])]),
-    ),
-  ];
+  const names = tritonModelsOf(models);
+  const memory = modelMemory(models, cost, counters);
   const perReplicaSeconds = counters.windowSeconds * Math.max(1, counters.tritonInstances);
   const items = names.map((name) => {
     const c = counters.triton[name];
     return {
       name,
       load: c ? gpuSeconds(c) / perReplicaSeconds : 0,
-      memoryBytes: parseByteSize(cost.modelMemory[name] ?? cost.defaultModelMemory),
+      memoryBytes: memory.bytesOf(name),
     };
   });
   const packing = packModels(items, {
     load: cost.packingHeadroom,
-    memoryBytes: parseByteSize(cost.gpuMemoryPerNode) * cost.packingHeadroom,
+    memoryBytes: memory.gpuBytes * cost.packingHeadroom,
   });
   return {
     items,

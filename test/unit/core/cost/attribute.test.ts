@@ -134,3 +134,21 @@ describe('attribution rules', () => {
     expect(isEmptyWindow(countersFromSamples(samples, samples, 60))).toBe(true);
   });
 });
+
+describe('memory where Triton reports the GPU (nv_gpu_memory_*)', () => {
+  it("scales the spec's estimates to the measured use and uses the measured capacity", () => {
+    const GiB = 1024 ** 3;
+    const gauges = [
+      { name: 'nv_gpu_memory_used_bytes', labels: { gpu_uuid: 'GPU-a' }, value: 3 * GiB },
+      { name: 'nv_gpu_memory_total_bytes', labels: { gpu_uuid: 'GPU-a' }, value: 24 * GiB },
+    ];
+    const counters = countersFromSamples([], [...samples, ...gauges], 3600);
+    expect(counters.gpuMemory).toEqual({ usedBytes: 3 * GiB, totalBytes: 24 * GiB });
+    const report = attributeCost(stack.models, cost, counters);
+    expect(report.memorySource).toBe('measured');
+    // The estimates (1.5 GiB in all) are doubled to the measured 3 GiB: share 3/24 = 0.125.
+    expect(report.models[0]?.memoryShare).toBeCloseTo(0.125, 12);
+    expect(report.models[0]?.memoryCost).toBeCloseTo(0.125 * 1.006, 12);
+    expect(attributeCost(stack.models, cost, countersFromSamples([], samples, 3600)).memorySource).toBe('spec');
+  });
+});
