@@ -3,7 +3,12 @@ import type { PackingAdvice } from './recommend.ts';
 
 /** Text and CSV renderings of a cost report (pure). */
 
-const money = (v: number) => (Number.isFinite(v) ? v.toFixed(4) : '-');
+/** Costs of a short window are fractions of a cent: four significant digits, not four decimals. */
+const money = (v: number) => {
+  if (!Number.isFinite(v)) return '-';
+  if (v === 0) return '0';
+  return Math.abs(v) >= 1 ? v.toFixed(2) : v.toPrecision(4);
+};
 const GiB = 1024 ** 3;
 
 function table(rows: string[][]): string {

@@ -17,8 +17,9 @@ describe('steadystate cost report', () => {
   it('prints the table with tiers, teams and packing from recorded counters', () => {
     const r = cli('--from', '2026-12-04T16:00:00Z', '--to', '2026-12-04T17:00:00Z', ...recorded);
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/risk\s+fraud\s+220\s+0\.259\s+0\.0001\s+0\.0625\s+0\.0629\s+0\.0629\s+0\.2858/);
-    expect(r.stdout).toMatch(/fraud\s+cache\s+60\s+0\.0000\s+0\.0000/);
+    expect(r.stdout).toMatch(/risk\s+fraud\s+220\s+0\.259\s+0\.00007238\s+0\.0625\s+0\.06288\s+0\.06288\s+0\.2858/);
+    expect(r.stdout).toMatch(/fraud\s+cache\s+60\s+0\s+0\n/);
+    expect(r.stdout).toMatch(/fraud\s+fallback_model\s+40\s+0\.00001622\s+0\.0004054/);
     expect(r.stdout).toMatch(/packing: 3 GPU\(s\) one model per GPU -> 1 packed; saves 1469\.77 USD\/month/);
   });
 
