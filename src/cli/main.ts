@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { registerAb } from './commands/ab.ts';
 import { registerChaos } from './commands/chaos.ts';
+import { registerCost } from './commands/cost.ts';
 import { registerDrift } from './commands/drift.ts';
 import { registerGameday } from './commands/gameday.ts';
 import { registerGateway } from './commands/gateway.ts';
@@ -26,6 +27,7 @@ registerSlo(program);
 registerDrift(program);
 registerChaos(program);
 registerLabels(program);
+registerCost(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   const err = error as Error;

@@ -13,3 +13,17 @@ export function parsePositiveInt(value: string): number {
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`"${value}" is not a positive integer`);
   return n;
 }
+
+/** A time option: Unix seconds or RFC 3339. */
+export function parseTime(value: string): number {
+  const n = Number(value);
+  if (Number.isFinite(n)) return n;
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) throw new InvalidArgumentError(`"${value}" is not a time; give Unix seconds or RFC 3339`);
+  return ms / 1000;
+}
+
+/** A repeatable option's values, in order. */
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}

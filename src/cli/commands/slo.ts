@@ -12,23 +12,12 @@ import type { ReportSource } from '../../core/slo/queries.ts';
 import { type ReportRow, reportWindows } from '../../core/slo/report.ts';
 import { errorBudgetPoliciesOf, type ResolvedSlo, severityFor, slosOf } from '../../core/slo/resolve.ts';
 import { BURN_TIERS, burnFactor, formatDuration, humanDuration } from '../../core/slo/windows.ts';
+import { collect, parseTime } from '../options.ts';
 
 const DEFAULT_PROMETHEUS = process.env.PROMETHEUS_URL ?? 'http://127.0.0.1:9090';
 
 /** Exit codes of `slo gate`: 0 deploys may go, 1 the policy blocks them, 2 the gate could not ask Prometheus. */
 export const GATE_EXIT = { allow: 0, block: 1, unavailable: 2 } as const;
-
-function parseTime(value: string): number {
-  const n = Number(value);
-  if (Number.isFinite(n)) return n;
-  const ms = Date.parse(value);
-  if (Number.isNaN(ms)) throw new InvalidArgumentError(`"${value}" is not a time; give Unix seconds or RFC 3339`);
-  return ms / 1000;
-}
-
-function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
-}
 
 function selectSlos(all: ResolvedSlo[], names: string[] | undefined): ResolvedSlo[] {
   if (!names || names.length === 0) return all;

@@ -19,6 +19,8 @@ export interface StackValues {
   maxInflight: number | undefined;
   /** The strictest per-request deadline, in seconds: upstream latency above it is a fallback. */
   deadlineSeconds: number | undefined;
+  /** The first Stack's GPU price (cost row); none without a `cost` block. */
+  cost: { nodeType: string; gpuHourlyPrice: number; currency: string } | undefined;
 }
 
 export function stackValues(spec: Spec): StackValues {
@@ -37,6 +39,7 @@ export function stackValues(spec: Spec): StackValues {
     tritonModels: [...tritonModels].map(([value, text]) => ({ text, value })),
     maxInflight: inflight.length > 0 ? Math.min(...inflight) : undefined,
     deadlineSeconds: deadlines.length > 0 ? Math.min(...deadlines) : undefined,
+    cost: stacks.find((s) => s.cost)?.cost,
   };
 }
 

@@ -1,5 +1,6 @@
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { aggregateBy, byVariable, perEvent, rate, selector, sumBy } from '../../core/promql/builder.ts';
+import { costRows } from './cost.ts';
 import { assemble } from './dashboard.ts';
 import { timeseries } from './panels.ts';
 import type { StackValues } from './stack-values.ts';
@@ -245,6 +246,7 @@ export function tritonDashboard(stack: StackValues): Dashboard {
           }),
         ],
       },
+      ...costRows(stack),
     ],
   });
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { documentOf, duration } from './common.ts';
+import { stackCost } from './stack-cost.ts';
 import { stackKubernetes } from './stack-kubernetes.ts';
 
 /**
@@ -17,6 +18,11 @@ const model = z
   .strictObject({
     name: z.string().regex(/^[a-z0-9_]+$/, 'model names are lowercase letters, digits and "_", e.g. "fraud"'),
     featureSchema: z.string().default('serving/model_repository/feature_schema.json'),
+    /** Owning team, for cost chargeback (`steadystate cost report`); unset rolls up as "unassigned". */
+    team: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9_-]*$/, 'team names are lowercase letters, digits, "-" and "_", e.g. "risk"')
+      .optional(),
     variants: z.array(variant).min(1),
     /** Variant that receives a mirrored copy of every request; never affects the answer. */
     shadow: z.string().optional(),
@@ -61,6 +67,8 @@ export const stackSpec = z.strictObject({
   /** Production manifests (serving/k8s/): namespace, images, replicas, object-storage model repository. */
   kubernetes: stackKubernetes,
   models: z.array(model).min(1),
+  /** GPU price and memory for cost attribution and packing (stack-cost.ts). */
+  cost: stackCost.optional(),
   gateway: z
     .strictObject({
       port: z.number().int().min(1).max(65535).default(8080),
