@@ -37,14 +37,3 @@ export class ModelUnavailableError extends GatewayError {
     this.reason = reason;
   }
 }
-
-/** The body is in an encoding the gateway does not decode (Content-Encoding other than gzip/identity). */
-export class UnsupportedEncodingError extends GatewayError {
-  override readonly name = 'UnsupportedEncodingError';
-}
-
-/** Shed: the model's adaptive concurrency limit or the gateway's event-loop lag refused the request. */
-export class OverloadedError extends GatewayError {
-  override readonly name = 'OverloadedError';
-  readonly reason = 'overloaded';
-}

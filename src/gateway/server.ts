@@ -7,16 +7,10 @@ import {
   InvalidRequestError,
   ModelUnavailableError,
   NotFoundError,
-  OverloadedError,
-  UnsupportedEncodingError,
 } from './errors.ts';
-import { decodeContentEncoding } from './http/content-encoding.ts';
-import { DEGRADED_HEADER } from './http/degraded.ts';
-import { parseJsonBody } from './http/json-body.ts';
-import type { InferenceGateway, PredictResponse } from './inference-gateway.ts';
+import type { InferenceGateway } from './inference-gateway.ts';
 import { registerKServeRoutes } from './kserve/routes.ts';
 import { type GatewayLog, SILENT_LOG } from './log.ts';
-import type { LagSource } from './overload/event-loop-lag.ts';
 import { decodePredictRequest } from './validation/predict-request.ts';
 
 /** Response schema: lets fastify serialize answers with fast-json-stringify (the cache-hit path is serialization-bound). */
@@ -32,11 +26,9 @@ const PREDICT_RESPONSE = {
         served_by: { type: 'string' },
         stale: { type: 'boolean' },
         request_id: { type: 'string' },
-        degraded: { type: 'boolean' },
-        degraded_reason: { type: 'string' },
         defaulted_features: { type: 'array', items: { type: 'string' } },
       },
-      required: ['score', 'label', 'model', 'variant', 'served_by', 'stale', 'request_id', 'degraded'],
+      required: ['score', 'label', 'model', 'variant', 'served_by', 'stale', 'request_id'],
     },
   },
 } as const;
@@ -51,36 +43,14 @@ export interface GatewayServerOptions {
   log?: GatewayLog;
   /** The gateway's release, for KServe server metadata (`GET /v2`). */
   version?: string;
-  /** The gateway's event-loop lag; with maxEventLoopLagMs > 0, new inference requests are shed while its p99 is above it. */
-  lag?: Pick<LagSource, 'p99Ms'>;
-  maxEventLoopLagMs?: number;
-  /** Connection hygiene (slowloris, stalled bodies, idle keep-alives); defaults 5 s / 10 s / 5 s. */
-  timeouts?: Partial<ConnectionTimeouts>;
-}
-
-export interface ConnectionTimeouts {
-  /** Request line + headers must arrive within this (node's headersTimeout). */
-  headersMs: number;
-  /** The whole request, body included (node's requestTimeout): 408 and close after it. */
-  requestMs: number;
-  /** An idle keep-alive connection is closed after this. */
-  keepAliveMs: number;
-}
-
-const DEFAULT_TIMEOUTS: ConnectionTimeouts = { headersMs: 5_000, requestMs: 10_000, keepAliveMs: 5_000 };
-
-function flagDegraded(reply: FastifyReply, response: PredictResponse): PredictResponse {
-  if (response.degraded) reply.header(DEGRADED_HEADER, response.served_by);
-  return response;
 }
 
 /** The one place a domain error becomes an HTTP status. */
 function httpStatusOf(error: GatewayError): number {
   if (error instanceof BatchTooLargeError) return 413;
   if (error instanceof NotFoundError) return 404;
-  if (error instanceof ModelUnavailableError || error instanceof OverloadedError) return 503;
+  if (error instanceof ModelUnavailableError) return 503;
   if (error instanceof InvalidRequestError) return 400;
-  if (error instanceof UnsupportedEncodingError) return 415;
   return 500;
 }
 
@@ -93,19 +63,9 @@ export function buildGatewayServer(gateway: InferenceGateway, options: GatewaySe
   const log = options.log ?? SILENT_LOG;
   // Fastify's own per-request logger stays off: it would build a child logger on every
   // request, the cache-hit path included. The few lines worth writing go through `log`.
-  const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   const app: FastifyInstance = Fastify({
     logger: false,
     bodyLimit: options.maxBodyBytes,
-    // Node enforces headersTimeout/requestTimeout only when it sweeps connections
-    // (connectionsCheckingInterval, 30 s by default): sweep often enough that a stalled
-    // request is closed close to its timeout, not up to 30 s later.
-    http: {
-      headersTimeout: timeouts.headersMs,
-      connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(timeouts.headersMs / 4))),
-    },
-    requestTimeout: timeouts.requestMs,
-    keepAliveTimeout: timeouts.keepAliveMs,
     genReqId: (req) =>
       typeof req.headers['x-request-id'] === 'string' ? req.headers['x-request-id'].slice(0, 128) : randomUUID(),
   });
@@ -120,23 +80,15 @@ export function buildGatewayServer(gateway: InferenceGateway, options: GatewaySe
           `answered ${status}: ${error.message}`,
         );
       }
-      if (status === 503) reply.header('retry-after', '1');
+      if (error instanceof ModelUnavailableError) reply.header('retry-after', '1');
       return reply
         .status(status)
         .send({ error: error.message, ...(error.field ? { field: error.field } : {}), request_id: request.id });
     }
     const status = error.statusCode ?? 500;
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      const decoded = request.headers['content-encoding'] ? ' once decoded' : '';
       return reply.status(413).send({
-        error: `the body exceeds ${options.maxBodyBytes} bytes${decoded}; send fewer rows per request`,
-        request_id: request.id,
-      });
-    }
-    if (typeof error.code === 'string' && error.code.startsWith('Z_')) {
-      return reply.status(400).send({
-        error: `the body says Content-Encoding: gzip but is not valid gzip (${error.message}); compress it with gzip or drop the header`,
-        field: 'Content-Encoding',
+        error: `the body exceeds ${options.maxBodyBytes} bytes; send fewer rows per request`,
         request_id: request.id,
       });
     }
@@ -158,19 +110,6 @@ export function buildGatewayServer(gateway: InferenceGateway, options: GatewaySe
     return reply.status(500).send({ error: 'internal error', request_id: request.id });
   });
 
-  // Our JSON parser: the same parse, but a prototype-poisoning key is named as such.
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
-    try {
-      done(null, parseJsonBody(body as string));
-    } catch (error) {
-      done(error as Error);
-    }
-  });
-
-  // gzip bodies are decoded before any parser (JSON or KServe binary) sees them.
-  app.addHook('preParsing', decodeContentEncoding);
-
   // While draining, tell clients to drop their keep-alive connection with the last answer,
   // and close connections that went idle, so close() ends as soon as in-flight work does.
   app.addHook('onSend', async (_request, reply) => {
@@ -181,31 +120,18 @@ export function buildGatewayServer(gateway: InferenceGateway, options: GatewaySe
   });
 
   // Load shedding on the inference routes only: health, metrics and admin always answer.
-  // It runs onRequest, before the body is read and parsed: a shed request costs no JSON work.
   // `counted` marks the requests that entered: a shed request, or one refused before its
   // preHandler (an undecodable body), must not be released, or the in-flight count drifts low.
   const counted = new WeakSet<FastifyRequest>();
-  const lag = options.lag;
-  const maxLagMs = options.maxEventLoopLagMs ?? 0;
-  const refuse = (request: FastifyRequest, reply: FastifyReply, why: string) => {
-    const model = (request.params as { model?: string }).model ?? 'unknown';
-    const known = gateway.modelNames().includes(model) ? model : 'unknown';
-    gateway.record(known, 'none', 'shed', 503, performance.now());
-    return reply.status(503).header('retry-after', '1').send({ error: why, request_id: request.id });
-  };
   const shed = async (request: FastifyRequest, reply: FastifyReply) => {
     if (state.inflight >= options.maxInflight || state.draining) {
-      return refuse(request, reply, 'overloaded: too many requests in flight; retry after 1 s');
-    }
-    // A saturated loop makes every answer late, cache hits included. Shed a share that grows
-    // with the excess lag (all of it at twice the bound) rather than everything at once, so
-    // the loop drains without the gateway flapping between serving all and nothing.
-    if (maxLagMs > 0 && lag !== undefined && lag.p99Ms > maxLagMs && Math.random() < lag.p99Ms / maxLagMs - 1) {
-      return refuse(
-        request,
-        reply,
-        `overloaded: the gateway's event-loop lag (p99 ${Math.round(lag.p99Ms)} ms) is above ${maxLagMs} ms; retry after 1 s`,
-      );
+      const model = (request.params as { model?: string }).model ?? 'unknown';
+      const known = gateway.modelNames().includes(model) ? model : 'unknown';
+      gateway.record(known, 'none', 'shed', 503, performance.now());
+      return reply
+        .status(503)
+        .header('retry-after', '1')
+        .send({ error: 'overloaded: too many requests in flight; retry after 1 s', request_id: request.id });
     }
     counted.add(request);
     state.inflight++;
@@ -227,24 +153,20 @@ export function buildGatewayServer(gateway: InferenceGateway, options: GatewaySe
 
   app.post<{ Params: { model: string } }>(
     '/v1/models/:model/predict',
-    { onRequest: shed, onResponse: release },
-    async (request, reply) => {
+    { preHandler: shed, onResponse: release },
+    async (request) => {
       const model = request.params.model;
       const body = decodePredictRequest(request.body, gateway.schemaOf(model), gateway.hasFeatureStore);
-      return flagDegraded(reply, await gateway.predict(model, body, request.id));
+      return gateway.predict(model, body, request.id);
     },
   );
 
   // The plain endpoint serves the first (usually only) logical model.
-  app.post(
-    '/v1/predict',
-    { onRequest: shed, onResponse: release, schema: PREDICT_RESPONSE },
-    async (request, reply) => {
-      const model = gateway.modelNames()[0] as string;
-      const body = decodePredictRequest(request.body, gateway.schemaOf(model), gateway.hasFeatureStore);
-      return flagDegraded(reply, await gateway.predict(model, body, request.id));
-    },
-  );
+  app.post('/v1/predict', { preHandler: shed, onResponse: release, schema: PREDICT_RESPONSE }, async (request) => {
+    const model = gateway.modelNames()[0] as string;
+    const body = decodePredictRequest(request.body, gateway.schemaOf(model), gateway.hasFeatureStore);
+    return gateway.predict(model, body, request.id);
+  });
 
   app.get('/v2/health/live', async () => ({ live: true }));
   app.get('/v2/health/ready', async (_req, reply) => reply.status(state.ready && !state.draining ? 200 : 503).send());

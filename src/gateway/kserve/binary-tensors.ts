@@ -1,5 +1,4 @@
 import { InvalidRequestError } from '../errors.ts';
-import { parseJsonBody } from '../http/json-body.ts';
 import type { RequestedOutput } from '../validation/kserve-request.ts';
 
 /**
@@ -31,7 +30,14 @@ export function splitInferBody(body: Buffer, headerLength: string | string[] | u
 
 function parseJson(bytes: Buffer): unknown {
   if (bytes.length === 0) return undefined;
-  return parseJsonBody(bytes.toString('utf8'));
+  try {
+    return JSON.parse(bytes.toString('utf8'));
+  } catch (error) {
+    throw new InvalidRequestError(
+      `the infer request's JSON header is not valid JSON (${(error as Error).message}); send a KServe v2 infer request object`,
+      'body',
+    );
+  }
 }
 
 export interface OutputTensor {

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, onResponseHookHandler } from 'fastify';
-import { DEGRADED_HEADER } from '../http/degraded.ts';
+import { InvalidRequestError } from '../errors.ts';
 import type { InferenceGateway } from '../inference-gateway.ts';
 import { decodeKServeRequest, type RequestedOutput } from '../validation/kserve-request.ts';
 import {
@@ -70,7 +70,16 @@ export function registerKServeRoutes(app: FastifyInstance, gateway: InferenceGat
     // Every body is read as bytes and split here, whatever its Content-Type: Triton does the same.
     infer.removeAllContentTypeParsers();
     infer.addContentTypeParser('*', { parseAs: 'buffer' }, (request, body, done) => {
-      // Content-Encoding was handled by server.ts's preParsing hook (gzip decoded, others 415).
+      const encoding = request.headers['content-encoding'];
+      if (encoding !== undefined && encoding !== 'identity') {
+        done(
+          new InvalidRequestError(
+            `Content-Encoding ${encoding} is not supported on infer; send the body uncompressed`,
+            'Content-Encoding',
+          ),
+        );
+        return;
+      }
       try {
         done(null, splitInferBody(body as Buffer, request.headers[HEADER_LENGTH]));
       } catch (error) {
@@ -90,14 +99,8 @@ export function registerKServeRoutes(app: FastifyInstance, gateway: InferenceGat
         model_name: model,
         model_version: answer.variant,
         id: decoded.id ?? request.id,
-        parameters: {
-          variant: answer.variant,
-          served_by: answer.servedBy,
-          stale: answer.stale,
-          degraded: answer.degradedBecause !== undefined,
-        },
+        parameters: { variant: answer.variant, served_by: answer.servedBy, stale: answer.stale },
       };
-      if (answer.degradedBecause !== undefined) reply.header(DEGRADED_HEADER, answer.servedBy);
       const encoded = encodeBinaryResponse(envelope, outputTensors(decoded.outputs, answer));
       if ('json' in encoded) return encoded.json;
       return reply
@@ -105,7 +108,7 @@ export function registerKServeRoutes(app: FastifyInstance, gateway: InferenceGat
         .type('application/octet-stream')
         .send(encoded.body);
     };
-    const hooks = { onRequest: options.shed, onResponse: options.release };
+    const hooks = { preHandler: options.shed, onResponse: options.release };
     infer.post<{ Params: ModelParams }>('/v2/models/:model/infer', hooks, handler);
     infer.post<{ Params: ModelParams }>('/v2/models/:model/versions/:version/infer', hooks, handler);
   });

@@ -7,8 +7,6 @@ import type { GatewayMetrics } from '../metrics.ts';
 import { type Upstream, UpstreamError } from '../upstream/upstream.ts';
 import type { Answer } from './answer.ts';
 
-const NOT_RETRIED = new Set<UpstreamError['reason']>(['circuit_open', 'timeout', 'overloaded', 'non_finite']);
-
 export interface ChainSettings {
   model: string;
   deadlineMs: number;
@@ -18,8 +16,6 @@ export interface ChainSettings {
   earlyExpirationBeta: number;
   retryIfRemainingMs: number;
   defaultScore: number;
-  /** The default prediction may answer (non-critical models only); else the chain ends in an error (503). */
-  allowDefault: boolean;
   /** Decision thresholds by Triton model name (the variant's and the fallback model's). */
   thresholds: Record<string, number>;
 }
@@ -32,11 +28,6 @@ export interface ChainSettings {
  *
  * The primary gets the deadline minus a reserve for the fallback model, so a 500 ms stall
  * upstream still ends in an answer before the deadline. Every answer names its tier.
- *
- * Two exits instead of the default: a critical model (`allowDefault` false) never answers
- * the constant default, and a primary refused by its adaptive concurrency limit
- * (`overloaded`) is answered from the stale cache or the fallback model (itself under its
- * own limit) or shed: answering the excess with a constant would hide the overload.
  */
 export class FallbackChain {
   private readonly settings: ChainSettings;
@@ -127,8 +118,6 @@ export class FallbackChain {
         }
       }
     }
-    // Overloaded: the default would answer the excess with a constant; shed it instead.
-    if (!s.allowDefault || failure.reason === 'overloaded') throw failure;
     return {
       ...this.make(
         rows.map(() => s.defaultScore),
@@ -155,9 +144,7 @@ export class FallbackChain {
       scores = await upstream.infer(rows, budgetMs);
     } catch (error) {
       const remaining = budgetMs - (performance.now() - start);
-      // No retry where a second call cannot do better: an open circuit, a spent budget, a full
-      // concurrency limit (retrying would add load exactly when there is too much), the same rows again.
-      const retriable = error instanceof UpstreamError && !NOT_RETRIED.has(error.reason);
+      const retriable = error instanceof UpstreamError && error.reason !== 'circuit_open' && error.reason !== 'timeout';
       if (!retriable || remaining < s.retryIfRemainingMs) throw error;
       scores = await upstream.infer(rows, remaining);
     }

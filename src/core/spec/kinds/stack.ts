@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { documentOf, duration, parseDuration } from './common.ts';
+import { documentOf, duration } from './common.ts';
 import { stackCost } from './stack-cost.ts';
 import { stackKubernetes } from './stack-kubernetes.ts';
 
@@ -28,15 +28,8 @@ const model = z
     shadow: z.string().optional(),
     /** Tier 3 of the fallback chain: a simpler Triton model with the same inputs. */
     fallbackModel: z.string().optional(),
-    /** Tier 4: the answer when nothing else can give one; never for a `critical` model. */
+    /** Tier 4: the answer when nothing else can give one. */
     defaultPrediction: z.strictObject({ score: z.number().min(0).max(1) }).default({ score: 0 }),
-    /**
-     * A critical model never answers with the constant default prediction (the playbook allows
-     * it "for non-critical models" only): it answers from the model, the cache or the fallback
-     * model, or says 503 + Retry-After, so a caller that ignores `served_by` never approves
-     * everything during an outage.
-     */
-    critical: z.boolean().default(false),
     /** Per-request deadline: part of the latency SLO, so fallbacks still answer within it. */
     deadline: duration.default('80ms'),
     /** Disable the fallback tiers (cache, fallback model, default) e.g. to prove chaos experiments can fail. */
@@ -64,31 +57,6 @@ const model = z
     }
   });
 
-const CONCURRENCY_DEFAULTS = { initial: 16, min: 8, max: 256, latencyTarget: '40ms', backoff: 0.9 };
-
-const concurrencyLimit = z
-  .strictObject({
-    initial: z.number().int().min(1).default(CONCURRENCY_DEFAULTS.initial),
-    min: z.number().int().min(1).default(CONCURRENCY_DEFAULTS.min),
-    max: z.number().int().min(1).default(CONCURRENCY_DEFAULTS.max),
-    /** An upstream call slower than this (loop stalls excluded) shrinks the limit. */
-    latencyTarget: duration.default(CONCURRENCY_DEFAULTS.latencyTarget),
-    /** Multiplicative decrease on a slow or failed call. */
-    backoff: z.number().gt(0).lt(1).default(CONCURRENCY_DEFAULTS.backoff),
-  })
-  .superRefine((c, ctx) => {
-    if (!(c.min <= c.initial && c.initial <= c.max)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['initial'],
-        message: `need min <= initial <= max, got min ${c.min}, initial ${c.initial}, max ${c.max}`,
-      });
-    }
-    if (parseDuration(c.latencyTarget) <= 0)
-      ctx.addIssue({ code: 'custom', path: ['latencyTarget'], message: 'must be longer than 0' });
-  })
-  .default(CONCURRENCY_DEFAULTS);
-
 export const stackSpec = z.strictObject({
   triton: z
     .strictObject({
@@ -111,25 +79,6 @@ export const stackSpec = z.strictObject({
       maxInflight: z.number().int().positive().default(256),
       /** Environment variable holding the admin API bearer token. */
       adminTokenEnv: z.string().default('STEADYSTATE_ADMIN_TOKEN'),
-      /** Slowloris guard: the request line and headers must arrive within this, or the connection is closed. */
-      headersTimeout: duration.default('5s'),
-      /** The whole request, body included: a Content-Length larger than the body is answered 408 and closed. */
-      requestTimeout: duration.default('10s'),
-      /** An idle keep-alive connection is closed after this. */
-      keepAliveTimeout: duration.default('5s'),
-    })
-    .superRefine((g, ctx) => {
-      for (const field of ['headersTimeout', 'requestTimeout', 'keepAliveTimeout'] as const) {
-        if (parseDuration(g[field]) <= 0)
-          ctx.addIssue({ code: 'custom', path: [field], message: `must be longer than 0, got "${g[field]}"` });
-      }
-      if (parseDuration(g.headersTimeout) > parseDuration(g.requestTimeout)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['headersTimeout'],
-          message: `headersTimeout ${g.headersTimeout} is longer than requestTimeout ${g.requestTimeout}; the headers are part of the request, so make it at most requestTimeout`,
-        });
-      }
     })
     .default({
       port: 8080,
@@ -137,9 +86,6 @@ export const stackSpec = z.strictObject({
       maxBatch: 32,
       maxInflight: 256,
       adminTokenEnv: 'STEADYSTATE_ADMIN_TOKEN',
-      headersTimeout: '5s',
-      requestTimeout: '10s',
-      keepAliveTimeout: '5s',
     }),
   resilience: z
     .strictObject({
@@ -153,13 +99,6 @@ export const stackSpec = z.strictObject({
       slowCall: duration.default('60ms'),
       /** One retry, only when at least this much of the deadline is left. */
       retryIfRemaining: duration.default('40ms'),
-      /**
-       * Adaptive concurrency limit per upstream (AIMD on upstream latency, as Netflix
-       * concurrency-limits): calls beyond it are shed at once with 503 + Retry-After.
-       */
-      concurrency: concurrencyLimit,
-      /** Shed new inference requests while the gateway's event-loop lag p99 is above this; "0ms" turns it off. */
-      maxEventLoopLag: duration.default('250ms'),
     })
     .default({
       breakerFailureRatio: 0.5,
@@ -168,8 +107,6 @@ export const stackSpec = z.strictObject({
       halfOpenAfter: '5s',
       slowCall: '60ms',
       retryIfRemaining: '40ms',
-      concurrency: CONCURRENCY_DEFAULTS,
-      maxEventLoopLag: '250ms',
     }),
   featureStore: z
     .strictObject({
