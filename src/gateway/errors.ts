@@ -37,3 +37,8 @@ export class ModelUnavailableError extends GatewayError {
     this.reason = reason;
   }
 }
+
+/** The body is in an encoding the gateway does not decode (Content-Encoding other than gzip/identity). */
+export class UnsupportedEncodingError extends GatewayError {
+  override readonly name = 'UnsupportedEncodingError';
+}

@@ -7,7 +7,10 @@ import {
   InvalidRequestError,
   ModelUnavailableError,
   NotFoundError,
+  UnsupportedEncodingError,
 } from './errors.ts';
+import { decodeContentEncoding } from './http/content-encoding.ts';
+import { parseJsonBody } from './http/json-body.ts';
 import type { InferenceGateway } from './inference-gateway.ts';
 import { registerKServeRoutes } from './kserve/routes.ts';
 import { type GatewayLog, SILENT_LOG } from './log.ts';
@@ -43,7 +46,20 @@ export interface GatewayServerOptions {
   log?: GatewayLog;
   /** The gateway's release, for KServe server metadata (`GET /v2`). */
   version?: string;
+  /** Connection hygiene (slowloris, stalled bodies, idle keep-alives); defaults 5 s / 10 s / 5 s. */
+  timeouts?: Partial<ConnectionTimeouts>;
 }
+
+export interface ConnectionTimeouts {
+  /** Request line + headers must arrive within this (node's headersTimeout). */
+  headersMs: number;
+  /** The whole request, body included (node's requestTimeout): 408 and close after it. */
+  requestMs: number;
+  /** An idle keep-alive connection is closed after this. */
+  keepAliveMs: number;
+}
+
+const DEFAULT_TIMEOUTS: ConnectionTimeouts = { headersMs: 5_000, requestMs: 10_000, keepAliveMs: 5_000 };
 
 /** The one place a domain error becomes an HTTP status. */
 function httpStatusOf(error: GatewayError): number {
@@ -51,6 +67,7 @@ function httpStatusOf(error: GatewayError): number {
   if (error instanceof NotFoundError) return 404;
   if (error instanceof ModelUnavailableError) return 503;
   if (error instanceof InvalidRequestError) return 400;
+  if (error instanceof UnsupportedEncodingError) return 415;
   return 500;
 }
 
@@ -63,9 +80,19 @@ export function buildGatewayServer(gateway: InferenceGateway, options: GatewaySe
   const log = options.log ?? SILENT_LOG;
   // Fastify's own per-request logger stays off: it would build a child logger on every
   // request, the cache-hit path included. The few lines worth writing go through `log`.
+  const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   const app: FastifyInstance = Fastify({
     logger: false,
     bodyLimit: options.maxBodyBytes,
+    // Node enforces headersTimeout/requestTimeout only when it sweeps connections
+    // (connectionsCheckingInterval, 30 s by default): sweep often enough that a stalled
+    // request is closed close to its timeout, not up to 30 s later.
+    http: {
+      headersTimeout: timeouts.headersMs,
+      connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(timeouts.headersMs / 4))),
+    },
+    requestTimeout: timeouts.requestMs,
+    keepAliveTimeout: timeouts.keepAliveMs,
     genReqId: (req) =>
       typeof req.headers['x-request-id'] === 'string' ? req.headers['x-request-id'].slice(0, 128) : randomUUID(),
   });
@@ -87,8 +114,16 @@ export function buildGatewayServer(gateway: InferenceGateway, options: GatewaySe
     }
     const status = error.statusCode ?? 500;
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      const decoded = request.headers['content-encoding'] ? ' once decoded' : '';
       return reply.status(413).send({
-        error: `the body exceeds ${options.maxBodyBytes} bytes; send fewer rows per request`,
+        error: `the body exceeds ${options.maxBodyBytes} bytes${decoded}; send fewer rows per request`,
+        request_id: request.id,
+      });
+    }
+    if (typeof error.code === 'string' && error.code.startsWith('Z_')) {
+      return reply.status(400).send({
+        error: `the body says Content-Encoding: gzip but is not valid gzip (${error.message}); compress it with gzip or drop the header`,
+        field: 'Content-Encoding',
         request_id: request.id,
       });
     }
@@ -109,6 +144,19 @@ export function buildGatewayServer(gateway: InferenceGateway, options: GatewaySe
     );
     return reply.status(500).send({ error: 'internal error', request_id: request.id });
   });
+
+  // Our JSON parser: the same parse, but a prototype-poisoning key is named as such.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    try {
+      done(null, parseJsonBody(body as string));
+    } catch (error) {
+      done(error as Error);
+    }
+  });
+
+  // gzip bodies are decoded before any parser (JSON or KServe binary) sees them.
+  app.addHook('preParsing', decodeContentEncoding);
 
   // While draining, tell clients to drop their keep-alive connection with the last answer,
   // and close connections that went idle, so close() ends as soon as in-flight work does.

@@ -108,6 +108,11 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     adminToken: options.adminToken ?? process.env[stack.gateway.adminTokenEnv] ?? '',
     log,
     version: packageVersion(),
+    timeouts: {
+      headersMs: parseDuration(stack.gateway.headersTimeout) * 1000,
+      requestMs: parseDuration(stack.gateway.requestTimeout) * 1000,
+      keepAliveMs: parseDuration(stack.gateway.keepAliveTimeout) * 1000,
+    },
   });
   const address = await server.app.listen({
     host: options.host ?? '127.0.0.1',

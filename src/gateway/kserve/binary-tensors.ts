@@ -1,4 +1,5 @@
 import { InvalidRequestError } from '../errors.ts';
+import { parseJsonBody } from '../http/json-body.ts';
 import type { RequestedOutput } from '../validation/kserve-request.ts';
 
 /**
@@ -30,14 +31,7 @@ export function splitInferBody(body: Buffer, headerLength: string | string[] | u
 
 function parseJson(bytes: Buffer): unknown {
   if (bytes.length === 0) return undefined;
-  try {
-    return JSON.parse(bytes.toString('utf8'));
-  } catch (error) {
-    throw new InvalidRequestError(
-      `the infer request's JSON header is not valid JSON (${(error as Error).message}); send a KServe v2 infer request object`,
-      'body',
-    );
-  }
+  return parseJsonBody(bytes.toString('utf8'));
 }
 
 export interface OutputTensor {

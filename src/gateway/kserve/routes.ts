@@ -1,5 +1,4 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, onResponseHookHandler } from 'fastify';
-import { InvalidRequestError } from '../errors.ts';
 import type { InferenceGateway } from '../inference-gateway.ts';
 import { decodeKServeRequest, type RequestedOutput } from '../validation/kserve-request.ts';
 import {
@@ -70,16 +69,7 @@ export function registerKServeRoutes(app: FastifyInstance, gateway: InferenceGat
     // Every body is read as bytes and split here, whatever its Content-Type: Triton does the same.
     infer.removeAllContentTypeParsers();
     infer.addContentTypeParser('*', { parseAs: 'buffer' }, (request, body, done) => {
-      const encoding = request.headers['content-encoding'];
-      if (encoding !== undefined && encoding !== 'identity') {
-        done(
-          new InvalidRequestError(
-            `Content-Encoding ${encoding} is not supported on infer; send the body uncompressed`,
-            'Content-Encoding',
-          ),
-        );
-        return;
-      }
+      // Content-Encoding was handled by server.ts's preParsing hook (gzip decoded, others 415).
       try {
         done(null, splitInferBody(body as Buffer, request.headers[HEADER_LENGTH]));
       } catch (error) {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { documentOf, duration } from './common.ts';
+import { documentOf, duration, parseDuration } from './common.ts';
 import { stackCost } from './stack-cost.ts';
 import { stackKubernetes } from './stack-kubernetes.ts';
 
@@ -28,8 +28,15 @@ const model = z
     shadow: z.string().optional(),
     /** Tier 3 of the fallback chain: a simpler Triton model with the same inputs. */
     fallbackModel: z.string().optional(),
-    /** Tier 4: the answer when nothing else can give one. */
+    /** Tier 4: the answer when nothing else can give one; never for a `critical` model. */
     defaultPrediction: z.strictObject({ score: z.number().min(0).max(1) }).default({ score: 0 }),
+    /**
+     * A critical model never answers with the constant default prediction (the playbook allows
+     * it "for non-critical models" only): it answers from the model, the cache or the fallback
+     * model, or says 503 + Retry-After, so a caller that ignores `served_by` never approves
+     * everything during an outage.
+     */
+    critical: z.boolean().default(false),
     /** Per-request deadline: part of the latency SLO, so fallbacks still answer within it. */
     deadline: duration.default('80ms'),
     /** Disable the fallback tiers (cache, fallback model, default) e.g. to prove chaos experiments can fail. */
@@ -79,6 +86,25 @@ export const stackSpec = z.strictObject({
       maxInflight: z.number().int().positive().default(256),
       /** Environment variable holding the admin API bearer token. */
       adminTokenEnv: z.string().default('STEADYSTATE_ADMIN_TOKEN'),
+      /** Slowloris guard: the request line and headers must arrive within this, or the connection is closed. */
+      headersTimeout: duration.default('5s'),
+      /** The whole request, body included: a Content-Length larger than the body is answered 408 and closed. */
+      requestTimeout: duration.default('10s'),
+      /** An idle keep-alive connection is closed after this. */
+      keepAliveTimeout: duration.default('5s'),
+    })
+    .superRefine((g, ctx) => {
+      for (const field of ['headersTimeout', 'requestTimeout', 'keepAliveTimeout'] as const) {
+        if (parseDuration(g[field]) <= 0)
+          ctx.addIssue({ code: 'custom', path: [field], message: `must be longer than 0, got "${g[field]}"` });
+      }
+      if (parseDuration(g.headersTimeout) > parseDuration(g.requestTimeout)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['headersTimeout'],
+          message: `headersTimeout ${g.headersTimeout} is longer than requestTimeout ${g.requestTimeout}; the headers are part of the request, so make it at most requestTimeout`,
+        });
+      }
     })
     .default({
       port: 8080,
@@ -86,6 +112,9 @@ export const stackSpec = z.strictObject({
       maxBatch: 32,
       maxInflight: 256,
       adminTokenEnv: 'STEADYSTATE_ADMIN_TOKEN',
+      headersTimeout: '5s',
+      requestTimeout: '10s',
+      keepAliveTimeout: '5s',
     }),
   resilience: z
     .strictObject({
