@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { bearerMatches } from './admin/auth.ts';
 import {
@@ -270,7 +271,7 @@ export function buildGatewayServer(gateway: InferenceGateway, options: GatewaySe
           state.ready = true;
           return;
         } catch {
-          await new Promise((r) => setTimeout(r, retryMs));
+          await sleep(retryMs);
         }
       }
     },

@@ -68,6 +68,7 @@ function scrapeJobs(triton: TritonInstance, gateway: RunningGateway, abMetricsUr
 const NO_GPU = 'no GPU on this machine: Triton exports nv_gpu_* only when DCGM finds one';
 const NO_DRIFT_WATCHER = 'the drift watcher (drift_* gauges) is not running in this test';
 const NO_CHAOS_RUNNER = 'the chaos runner (chaos_* gauges) is not running in this test';
+const NO_LABEL_SERVICE = 'the label service (label_quality_* gauges, `steadystate labels serve`) is not running in this test';
 
 /** [reason, dashboard uid, panel title / variable / annotation name, refId (all of the panel's queries when absent)]. */
 const MAY_HAVE_DATA =
@@ -88,6 +89,12 @@ const CANNOT_HAVE_DATA: ReadonlyArray<readonly [string, string, string, string?]
   [NO_CHAOS_RUNNER, EXPERIMENTS_UID, 'Chaos run: steady state deviated'],
   [NO_CHAOS_RUNNER, EXPERIMENTS_UID, 'Chaos experiments: last outcome'],
   [NO_CHAOS_RUNNER, EXPERIMENTS_UID, 'Chaos experiments: time to detect and to recover'],
+
+  [NO_LABEL_SERVICE, EXPERIMENTS_UID, 'PR AUC from labels against the holdout baseline'],
+  [NO_LABEL_SERVICE, EXPERIMENTS_UID, 'Precision and recall at the decision threshold'],
+  [NO_LABEL_SERVICE, EXPERIMENTS_UID, 'Calibration: expected against observed positive rate'],
+  [NO_LABEL_SERVICE, EXPERIMENTS_UID, 'Label coverage'],
+  [NO_LABEL_SERVICE, EXPERIMENTS_UID, 'Label delay (median, p90)'],
 ];
 
 function whyNoData(q: Pick<DashboardQuery, 'dashboard' | 'name' | 'refId'>): string | undefined {

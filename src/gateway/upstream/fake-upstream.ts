@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type Upstream, UpstreamError } from './upstream.ts';
 
 /** What one call to a FakeUpstream does: answer (after an optional delay) or fail with a reason. */
@@ -48,7 +49,7 @@ export class FakeUpstream implements Upstream {
     const call = this.script.shift() ?? this.otherwise;
     const delay = call.delayMs ?? 0;
     if (delay > 0) {
-      await new Promise((resolve) => setTimeout(resolve, Math.min(delay, Math.max(0, timeoutMs))));
+      await sleep(Math.min(delay, Math.max(0, timeoutMs)));
       if (delay > timeoutMs)
         throw new UpstreamError('timeout', `${this.tritonModel}: no answer within ${Math.round(timeoutMs)} ms`);
     }
