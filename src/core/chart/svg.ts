@@ -153,10 +153,13 @@ export function linePath(f: Frame, points: readonly XY[]): { d: string; drawn: n
 }
 
 /** A horizontal dashed line at a value across the plot (an SLO threshold), with an optional label at its right end. */
-export function referenceLine(f: Frame, o: { value: number; color: string; label?: string; dash?: string }): string {
+export function referenceLine(
+  f: Frame,
+  o: { value: number; color: string; label?: string; dash?: string; className?: string },
+): string {
   const y = r1(f.y(o.value));
   return (
-    `<g class="ref-line"><line x1="${f.left}" x2="${f.left + f.plotW}" y1="${y}" y2="${y}" stroke="${o.color}" stroke-dasharray="${o.dash ?? '6 4'}"/>` +
+    `<g class="${o.className ?? 'ref-line'}"><line x1="${f.left}" x2="${f.left + f.plotW}" y1="${y}" y2="${y}" stroke="${o.color}" stroke-dasharray="${o.dash ?? '6 4'}"/>` +
     (o.label
       ? `<text class="ref-label" x="${f.left + f.plotW - 4}" y="${r1(y - 4)}" text-anchor="end" fill="${o.color}">${escapeXml(o.label)}</text>`
       : '') +
