@@ -68,7 +68,8 @@ function scrapeJobs(triton: TritonInstance, gateway: RunningGateway, abMetricsUr
 const NO_GPU = 'no GPU on this machine: Triton exports nv_gpu_* only when DCGM finds one';
 const NO_DRIFT_WATCHER = 'the drift watcher (drift_* gauges) is not running in this test';
 const NO_CHAOS_RUNNER = 'the chaos runner (chaos_* gauges) is not running in this test';
-const NO_LABEL_SERVICE = 'the label service (label_quality_* gauges, `steadystate labels serve`) is not running in this test';
+const NO_LABEL_SERVICE =
+  'the label service (label_quality_* gauges, `steadystate labels serve`) is not running in this test';
 
 /** [reason, dashboard uid, panel title / variable / annotation name, refId (all of the panel's queries when absent)]. */
 const MAY_HAVE_DATA =

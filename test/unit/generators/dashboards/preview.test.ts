@@ -10,8 +10,12 @@ const T0 = 1_700_000_000;
 const line = (values: number[]): PreviewSeries => ({ name: 'a', points: values.map((v, i) => [T0 + i * 15, v]) });
 
 function polylines(svg: string): Array<Array<[number, number]>> {
-  return [...svg.matchAll(/<polyline class="series"[^>]* points="([^"]+)"/g)].map((m) =>
-    (m[1] as string).split(' ').map((p) => p.split(',').map(Number) as [number, number]),
+  // One drawn run per M of a series path (the shared renderer breaks a line at a gap).
+  return [...svg.matchAll(/<path class="series"[^>]* d="([^"]+)"/g)].flatMap((m) =>
+    (m[1] as string)
+      .split('M')
+      .filter((run) => run !== '')
+      .map((run) => run.split('L').map((p) => p.split(',').map(Number) as [number, number])),
   );
 }
 
