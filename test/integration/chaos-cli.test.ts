@@ -352,6 +352,9 @@ describe('chaos run against the real local stack', () => {
     }
     const journal = JSON.parse(readFileSync(join(work, 'crash.json'), 'utf8')) as Journal;
     expect(journal.status).toBe('interrupted');
-    expect(journal.method[0]?.revert).toMatchObject({ type: 'triton-start', outcome: 'succeeded' });
+    expect(journal.method[0]?.revert, JSON.stringify(journal.method[0]?.revert)).toMatchObject({
+      type: 'triton-start',
+      outcome: 'succeeded',
+    });
   });
 });

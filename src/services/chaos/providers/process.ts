@@ -1,5 +1,6 @@
 import { identityRefusal, isRunning } from '../../../adapters/process/identity.ts';
-import { stopVerified } from '../../../adapters/process/processes.ts';
+import { isPortFree } from '../../../adapters/process/ports.ts';
+import { stopVerified, waitUntil } from '../../../adapters/process/processes.ts';
 import { startTriton } from '../../../adapters/process/triton-server.ts';
 import { TritonClient } from '../../../adapters/triton/client.ts';
 import { refuseNonLoopback } from '../../../core/chaos/guards.ts';
@@ -41,6 +42,10 @@ export function tritonProcessProvider(local: LocalState | undefined) {
         await client.close();
       }
       if (isRunning(t)) await stopVerified(t, 'tritonserver', { group: true, signal: 'SIGKILL' });
+      // A crashed server's listening sockets go with its last process (the python-backend
+      // stubs of its group may outlive it by a moment): wait for the ports before starting.
+      const ports = Object.values(t.ports);
+      await waitUntil(async () => (await Promise.all(ports.map((p) => isPortFree(p)))).every(Boolean), 15_000);
       const started = await startTriton({
         ports: t.ports,
         modelRepository: t.modelRepository,
