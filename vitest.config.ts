@@ -6,9 +6,11 @@ import { defineConfig } from 'vitest/config';
  * own script (test:unit, test:peers, test:cli, test:integration, test:e2e) and
  * `--project NAME` picks one.
  *
- * Vitest runs the parallel projects (unit, peers, cli) first, all together, then the projects
- * with fileParallelism off one file at a time: integration, integration-triton and e2e start
- * real processes, some on fixed loopback ports, and would fight over them and over the cores.
+ * Vitest runs projects with the same `sequence.groupOrder` at the same time, lowest first (all
+ * together when none is set). The parallel projects (unit, peers, cli) are group 0; then
+ * integration, integration-triton and e2e run one after another (groups 1, 2, 3), each one file
+ * at a time: they start real processes, some on fixed loopback ports, and timing-bound checks
+ * (batching, deadlines, recovery times) must not share the two cores with another stack.
  */
 
 /**
@@ -49,7 +51,12 @@ const SHARED_TRITON = [
 /** The whole stack, driven as a user would: the game day and its report in a browser. */
 const END_TO_END = ['test/integration/gameday.test.ts', 'test/integration/report-browser.test.ts'];
 
-const serial = { fileParallelism: false, testTimeout: 60_000, hookTimeout: 180_000 };
+const serial = (groupOrder: number) => ({
+  fileParallelism: false,
+  testTimeout: 60_000,
+  hookTimeout: 180_000,
+  sequence: { groupOrder },
+});
 
 /**
  * Workers for the parallel projects: every core. Vitest's default (cores - 1) is one worker
@@ -79,7 +86,7 @@ export default defineConfig({
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           exclude: [...PEERS, ...SHARED_TRITON, ...END_TO_END],
-          ...serial,
+          ...serial(1),
         },
       },
       {
@@ -87,10 +94,10 @@ export default defineConfig({
           name: 'integration-triton',
           include: SHARED_TRITON,
           globalSetup: ['test/setup/shared-triton.ts'],
-          ...serial,
+          ...serial(2),
         },
       },
-      { test: { name: 'e2e', include: END_TO_END, ...serial } },
+      { test: { name: 'e2e', include: END_TO_END, ...serial(3) } },
     ],
   },
 });
