@@ -11,7 +11,7 @@ import { AbController } from '../../../../src/services/abtest/controller.ts';
 import type { CounterSource } from '../../../../src/services/abtest/counter-source.ts';
 import { experimentCounterSource } from '../../../../src/services/abtest/label-counter-source.ts';
 import { ingestLabels, loadLabelMonitor } from '../../../../src/services/labels/monitor.ts';
-import { editIn, VALID } from '../../core/spec-fixtures.ts';
+import { editIn } from '../../core/spec-fixtures.ts';
 
 /**
  * An Experiment whose primary metric comes from delayed labels, end to end through the A/B
