@@ -100,11 +100,6 @@ export class PredictionLogTail {
     return this.#ids.has(requestId);
   }
 
-  /** Unparseable lines, plus torn last lines left in rotated-away files. */
-  get problems(): number {
-    return this.badLines + this.#live.tornLines;
-  }
-
   close(): void {
     this.#live.close();
   }
