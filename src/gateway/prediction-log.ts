@@ -1,4 +1,4 @@
-import { createWriteStream, existsSync, mkdirSync, renameSync, rmSync, type WriteStream } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, renameSync, rmSync, statSync, type WriteStream } from 'node:fs';
 import { dirname } from 'node:path';
 import { inPredictionSample } from '../core/labels/sampling.ts';
 
@@ -17,7 +17,8 @@ export interface PredictionLogEntry {
 /**
  * A sampled JSONL log of predictions (default 1%), for delayed labels, drift baselines and
  * train/serve skew checks. Sampling is by a hash of the request id, so it is reproducible.
- * Rotated by size: predictions.jsonl -> .1 -> .2 ... keeping `keepFiles`. Never metric labels.
+ * Rotated by size: predictions.jsonl -> .1 -> .2 ... keeping `keepFiles`, so the log holds at
+ * most (keepFiles + 1) x maxBytes on disk, across restarts too. Never metric labels.
  */
 export class PredictionLog {
   private stream: WriteStream | undefined;
@@ -42,21 +43,31 @@ export class PredictionLog {
   write(entry: PredictionLogEntry): void {
     if (!PredictionLog.sampled(entry.request_id, this.sampleRate)) return;
     const line = `${JSON.stringify(entry)}\n`;
-    if (!this.stream || this.bytes + line.length > this.maxBytes) this.rotate();
+    const size = Buffer.byteLength(line);
+    if (!this.stream) this.open();
+    if (this.bytes > 0 && this.bytes + size > this.maxBytes) this.rotate();
     this.stream?.write(line);
-    this.bytes += line.length;
+    this.bytes += size;
+  }
+
+  /**
+   * Appends to what a previous run left, counting its size: a gateway restarted in a loop
+   * (a crash loop, a chaos kill) must still rotate at maxBytes, or each start would add
+   * another maxBytes to the same file and the bound on disk would not hold.
+   */
+  private open(): void {
+    this.bytes = existsSync(this.path) ? statSync(this.path).size : 0;
+    this.stream = createWriteStream(this.path, { flags: 'a' });
   }
 
   private rotate(): void {
     this.stream?.end();
-    if (existsSync(this.path) && this.stream) {
-      rmSync(`${this.path}.${this.keepFiles}`, { force: true });
-      for (let i = this.keepFiles - 1; i >= 1; i--) {
-        if (existsSync(`${this.path}.${i}`)) renameSync(`${this.path}.${i}`, `${this.path}.${i + 1}`);
-      }
-      renameSync(this.path, `${this.path}.1`);
+    rmSync(`${this.path}.${this.keepFiles}`, { force: true });
+    for (let i = this.keepFiles - 1; i >= 1; i--) {
+      if (existsSync(`${this.path}.${i}`)) renameSync(`${this.path}.${i}`, `${this.path}.${i + 1}`);
     }
-    this.stream = createWriteStream(this.path, { flags: this.stream ? 'w' : 'a' });
+    if (existsSync(this.path)) renameSync(this.path, `${this.path}.1`);
+    this.stream = createWriteStream(this.path, { flags: 'w' });
     this.bytes = 0;
   }
 

@@ -45,7 +45,12 @@ describe('steadystate gameday --quick (real Triton, gateway, Redis, Prometheus, 
       ['latency-500ms', 'held'],
       ['model-drift-traffic', 'held'],
       ['ab-variant-failure', 'held'],
+      ['late-labels', 'held'],
     ]);
+    // The labels, delivered late, caught the model gone wrong on the short window.
+    const labels = result.experiments.find((e) => e.name === 'late-labels');
+    expect(labels?.detectionSeconds).toBeLessThanOrEqual(20);
+    expect(labels?.explanation.join('\n')).toMatch(/caught on the 20s window: v1: .* degraded \(floor 0\.164\)/);
     const crash = result.experiments.find((e) => e.name === 'gpu-server-crash');
     expect(crash?.pagesReceived).toContain('SLOBurnRateFast');
     expect(result.abDecisions.some((d) => d.decision === 'rollback')).toBe(true);

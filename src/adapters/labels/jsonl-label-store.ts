@@ -1,42 +1,47 @@
-import { existsSync } from 'node:fs';
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { appendFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { GroundTruth } from '../../core/labels/ground-truth.ts';
 import type { LabelStore } from '../../core/labels/store.ts';
+import { AppendedLines } from '../files/appended-lines.ts';
 
 /**
  * The label store on disk: `<dir>/labels.jsonl`, one accepted label a line, append-only (an
  * audit trail of what arrived when). Loading keeps the first line per request id, so a
  * crash between two appends never double-counts. Writes are serialised within the process.
+ * Loads follow the file (only lines appended since the last load are read, whoever wrote
+ * them: `labels ingest` may add to the store a running `labels serve` reads).
  */
 export class JsonlLabelStore implements LabelStore {
   readonly file: string;
   readonly dir: string;
   private queue: Promise<void> = Promise.resolve();
+  private readonly lines: AppendedLines;
+  private readonly labels = new Map<string, GroundTruth>();
+  private lineCount = 0;
 
   constructor(dir: string) {
     this.dir = dir;
     this.file = join(dir, 'labels.jsonl');
+    this.lines = new AppendedLines(this.file);
   }
 
-  async load(): Promise<Map<string, GroundTruth>> {
+  async load(): Promise<ReadonlyMap<string, GroundTruth>> {
     await this.queue;
-    const labels = new Map<string, GroundTruth>();
-    if (!existsSync(this.file)) return labels;
-    const text = await readFile(this.file, 'utf8');
-    text.split('\n').forEach((line, i) => {
-      if (line.trim() === '') return;
-      let value: GroundTruth;
-      try {
-        value = JSON.parse(line) as GroundTruth;
-      } catch (error) {
-        throw new Error(
-          `${this.file}:${i + 1} is not JSON (${(error as Error).message}); the store is append-only, fix or remove the line`,
-        );
+    for (const chunk of this.lines.read()) {
+      for (const line of chunk.lines) {
+        this.lineCount++;
+        let value: GroundTruth;
+        try {
+          value = JSON.parse(line) as GroundTruth;
+        } catch (error) {
+          throw new Error(
+            `${this.file}:${this.lineCount} is not JSON (${(error as Error).message}); the store is append-only, fix or remove the line`,
+          );
+        }
+        if (!this.labels.has(value.request_id)) this.labels.set(value.request_id, value);
       }
-      if (!labels.has(value.request_id)) labels.set(value.request_id, value);
-    });
-    return labels;
+    }
+    return this.labels;
   }
 
   append(labels: readonly GroundTruth[]): Promise<void> {

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { loadSpecFile } from '../../adapters/files/spec-file.ts';
 import { GatewayAdminClient } from '../../adapters/gateway/admin-client.ts';
@@ -19,6 +20,7 @@ import type { CounterSource } from '../../services/abtest/counter-source.ts';
 import { gatewayCounterSource } from '../../services/abtest/gateway-counter-source.ts';
 import { abtestGauges } from '../../services/abtest/gauges.ts';
 import { fileJournal } from '../../services/abtest/journal.ts';
+import { experimentCounterSource } from '../../services/abtest/label-counter-source.ts';
 import { startMetricsServer } from '../../services/abtest/metrics-server.ts';
 import { prometheusCounterSource } from '../../services/abtest/prometheus-counter-source.ts';
 import { parsePort } from '../options.ts';
@@ -119,9 +121,13 @@ export function registerAb(program: Command): void {
         errorServedBy: config.errorServedBy,
         positiveLabel: config.positiveLabel,
       };
-      const source: CounterSource = opts.prometheus
+      const counters: CounterSource = opts.prometheus
         ? prometheusCounterSource({ url: opts.prometheus, ...selection })
         : gatewayCounterSource({ metricsUrl: new URL('/metrics', gatewayUrl).toString(), ...selection });
+      // A label metric (fraud_caught_per_1000, label_precision) joins the LabelMonitor's counts.
+      const source = experimentCounterSource(spec, dirname(resolve(opts.spec)), config, counters, (line) =>
+        console.log(`${new Date().toISOString()} ${line}`),
+      );
       const token: string | undefined = opts.token ?? process.env.STEADYSTATE_ADMIN_TOKEN;
       if (!opts.dryRun && !token) {
         throw new InvalidArgumentError(

@@ -22,6 +22,15 @@ export interface VariantCounters {
   positives: number;
   score: Moments;
   latency: Moments;
+  /**
+   * Ground truth (issue 17), from the label service rather than the gateway: the variant's own
+   * answers that have a delayed label, those it flagged, and those it flagged that were
+   * positive (fraud caught). Zero without a label source. They only grow as labels trickle in,
+   * so the experiment takes increments of them like any counter.
+   */
+  labelled: number;
+  labelledFlagged: number;
+  caught: number;
 }
 
 /** Variant name -> counters. */
@@ -32,7 +41,17 @@ export function zeroMoments(): Moments {
 }
 
 export function zeroCounters(): VariantCounters {
-  return { requests: 0, errors: 0, predictions: 0, positives: 0, score: zeroMoments(), latency: zeroMoments() };
+  return {
+    requests: 0,
+    errors: 0,
+    predictions: 0,
+    positives: 0,
+    score: zeroMoments(),
+    latency: zeroMoments(),
+    labelled: 0,
+    labelledFlagged: 0,
+    caught: 0,
+  };
 }
 
 function flat(c: VariantCounters): number[] {
@@ -47,6 +66,9 @@ function flat(c: VariantCounters): number[] {
     c.latency.count,
     c.latency.sum,
     c.latency.sumSquares,
+    c.labelled,
+    c.labelledFlagged,
+    c.caught,
   ];
 }
 
@@ -58,6 +80,9 @@ export function addCounters(a: VariantCounters, b: VariantCounters): VariantCoun
     positives: a.positives + b.positives,
     score: addMoments(a.score, b.score),
     latency: addMoments(a.latency, b.latency),
+    labelled: a.labelled + b.labelled,
+    labelledFlagged: a.labelledFlagged + b.labelledFlagged,
+    caught: a.caught + b.caught,
   };
 }
 
@@ -95,6 +120,9 @@ export function counterIncrement(
         sum: current.latency.sum - previous.latency.sum,
         sumSquares: current.latency.sumSquares - previous.latency.sumSquares,
       },
+      labelled: current.labelled - previous.labelled,
+      labelledFlagged: current.labelledFlagged - previous.labelledFlagged,
+      caught: current.caught - previous.caught,
     },
     reset: false,
   };

@@ -1,6 +1,6 @@
 import { type SpecIssue, SpecValidationError } from '../spec/errors.ts';
 import { parseDuration } from '../spec/kinds/common.ts';
-import type { ExperimentDocument, ExperimentMetric } from '../spec/kinds/experiment.ts';
+import { type ExperimentDocument, type ExperimentMetric, isLabelMetric } from '../spec/kinds/experiment.ts';
 import type { StackDocument } from '../spec/kinds/stack.ts';
 import { documentsOfKind, type Spec, stackOf } from '../spec/parse.ts';
 import { checkGuardrailConfig, DEFAULT_GUARDRAIL_ALTERNATIVES, type RatioGuardrailConfig } from '../stats/guardrail.ts';
@@ -28,6 +28,8 @@ export interface ExperimentConfig {
   positiveLabel: string;
   evaluateEverySeconds: number;
   rollbackWithinSeconds: number;
+  /** A tested metric comes from delayed labels: the controller must join a LabelMonitor's counts. */
+  usesLabels: boolean;
 }
 
 /** The cross-document checks: names the field and the fix. Empty when the pair fits. */
@@ -99,6 +101,7 @@ export function resolveExperiment(doc: ExperimentDocument, stack: StackDocument)
     positiveLabel: s.positiveLabel,
     evaluateEverySeconds: parseDuration(s.evaluateEvery),
     rollbackWithinSeconds: parseDuration(s.rollbackWithin),
+    usesLabels: [s.primaryMetric.name, ...s.metrics].some(isLabelMetric),
   };
   checkMsprtConfig(config.msprt);
   checkGuardrailConfig(config.guardrail);
@@ -127,6 +130,17 @@ export function experimentFromSpec(spec: Spec, name?: string): ExperimentConfig 
   }
   const index = spec.documents.indexOf(doc);
   const issues = experimentIssues(doc, stackOf(spec), index);
+  const labelMetric = [doc.spec.primaryMetric.name, ...doc.spec.metrics].find(isLabelMetric);
+  const monitors = documentsOfKind(spec, 'LabelMonitor').filter((m) => m.spec.model === doc.spec.model);
+  if (labelMetric && monitors.length !== 1) {
+    issues.push({
+      document: index,
+      kind: 'Experiment',
+      name: doc.metadata.name,
+      path: doc.spec.primaryMetric.name === labelMetric ? 'spec.primaryMetric.name' : 'spec.metrics',
+      message: `${labelMetric} is measured from delayed labels and needs exactly one LabelMonitor for model "${doc.spec.model}", found ${monitors.length}; add a kind: LabelMonitor document (or pick a gateway metric)`,
+    });
+  }
   if (issues.length > 0) throw new SpecValidationError(spec.file, issues);
   return resolveExperiment(doc, stackOf(spec));
 }

@@ -62,6 +62,11 @@ export function metricArm(metric: ExperimentMetric, c: VariantCounters): ArmStat
       return momentsArm(c.score);
     case 'latency_mean':
       return momentsArm(c.latency);
+    // A proportion per labelled transaction; "per 1,000" is only how it is shown.
+    case 'fraud_caught_per_1000':
+      return proportionArm(c.labelled, Math.min(c.caught, c.labelled));
+    case 'label_precision':
+      return proportionArm(c.labelledFlagged, Math.min(c.caught, c.labelledFlagged));
   }
 }
 

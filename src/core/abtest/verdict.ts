@@ -183,7 +183,7 @@ export function evaluateExperiment(state: ExperimentState, config: ExperimentCon
       interval: primary.interval,
     };
   }
-  const metricName = primary.metric.replace('_', ' ');
+  const metricName = primary.metric.replaceAll('_', ' ');
   if (primary.significant) {
     // The direction is the interval's side, never the latest estimate's sign: the two can differ.
     const bHigher = primary.side === 'above';

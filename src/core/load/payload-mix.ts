@@ -60,6 +60,8 @@ export interface LoadRequest {
   kind: RequestKind;
   /** Drawn from the fraud pattern (ground truth of the mix, not the model's opinion). */
   fraudLike: boolean;
+  /** Sent as x-request-id when set: the gateway logs the prediction under it, so a sender can label it later. */
+  requestId?: string;
 }
 
 export interface PayloadMixOptions {

@@ -6,6 +6,37 @@ import { COLOR } from './thresholds.ts';
 
 const SCOPE = [byVariable('namespace'), byVariable('model'), byVariable('variant')];
 
+/** One label_quality_* panel: gauges of one unit, each a series per variant (and window). */
+function qualityPanel(p: {
+  title: string;
+  description: string;
+  unit: 'none' | 'percentunit' | 's';
+  /** Gauge and its legend prefix ('' for none); the window is in every legend but the baseline's. */
+  series: [keyof typeof LABELS, string][];
+  /** A share or a PR AUC tops out at 1; a delay does not. */
+  max?: number;
+  decimals?: number;
+  /** Legend regex of the series drawn dashed (a reference line). */
+  dashed?: string;
+  width?: number;
+}) {
+  return timeseries({
+    title: p.title,
+    description: p.description,
+    unit: p.unit,
+    ...(p.decimals === undefined ? {} : { decimals: p.decimals }),
+    thresholds: { base: COLOR.info },
+    min: 0,
+    ...(p.max === undefined ? {} : { max: p.max }),
+    ...(p.dashed === undefined ? {} : { dashedSeries: p.dashed }),
+    queries: p.series.map(([gauge, prefix]) => ({
+      expr: selector(LABELS[gauge], SCOPE),
+      legend: gauge === 'baseline' ? `${prefix} {{variant}}` : `${prefix ? `${prefix} ` : ''}{{variant}} {{window}}`,
+    })),
+    ...(p.width === undefined ? {} : { width: p.width }),
+  });
+}
+
 /**
  * "Is the model still right?": the label_quality_* gauges of `steadystate labels serve`
  * (delayed labels joined with the sampled prediction log). Drift says the inputs moved;
@@ -15,68 +46,58 @@ export function labelQualityRow(): Row {
   return {
     title: 'Ground truth: quality from delayed labels',
     panels: [
-      timeseries({
+      qualityPanel({
         title: 'PR AUC from labels against the holdout baseline',
         description:
           "Average precision of the labelled predictions per variant and window (solid) and the variant's holdout PR AUC (dashed, LabelMonitor baseline). The LabelQualityBelowBaseline alert fires when the alert window stays below baseline - tolerance with enough labels.",
         unit: 'none',
         decimals: 3,
-        thresholds: { base: COLOR.info },
-        min: 0,
         max: 1,
-        dashedSeries: '^baseline.*',
-        queries: [
-          { expr: selector(LABELS.prAuc, SCOPE), legend: '{{variant}} {{window}}' },
-          { expr: selector(LABELS.baseline, SCOPE), legend: 'baseline {{variant}}' },
+        dashed: '^baseline.*',
+        series: [
+          ['prAuc', ''],
+          ['baseline', 'baseline'],
         ],
         width: 12,
       }),
-      timeseries({
+      qualityPanel({
         title: 'Precision and recall at the decision threshold',
         description:
           'Of the transactions the gateway flagged, the share that were fraud (precision); of the fraud, the share it flagged (recall). Absent while no flagged or no positive label is in the window.',
         unit: 'percentunit',
-        thresholds: { base: COLOR.info },
-        min: 0,
         max: 1,
-        queries: [
-          { expr: selector(LABELS.precision, SCOPE), legend: 'precision {{variant}} {{window}}' },
-          { expr: selector(LABELS.recall, SCOPE), legend: 'recall {{variant}} {{window}}' },
+        series: [
+          ['precision', 'precision'],
+          ['recall', 'recall'],
         ],
         width: 12,
       }),
-      timeseries({
+      qualityPanel({
         title: 'Calibration: expected against observed positive rate',
         description:
           'Mean score of the labelled predictions (expected, dashed) against the share of positive labels (observed). A calibrated model keeps the two together; a gap means its scores no longer mean probabilities.',
         unit: 'percentunit',
-        thresholds: { base: COLOR.info },
-        min: 0,
-        dashedSeries: '^expected.*',
-        queries: [
-          { expr: selector(LABELS.expectedPositiveRate, SCOPE), legend: 'expected {{variant}} {{window}}' },
-          { expr: selector(LABELS.observedPositiveRate, SCOPE), legend: 'observed {{variant}} {{window}}' },
+        dashed: '^expected.*',
+        series: [
+          ['expectedPositiveRate', 'expected'],
+          ['observedPositiveRate', 'observed'],
         ],
       }),
-      timeseries({
+      qualityPanel({
         title: 'Label coverage',
         description:
           'Share of the sampled predictions that have a label. Low in the short window is normal (labels arrive late); quality numbers from little coverage are thin.',
         unit: 'percentunit',
-        thresholds: { base: COLOR.info },
-        min: 0,
         max: 1,
-        queries: [{ expr: selector(LABELS.coverage, SCOPE), legend: '{{variant}} {{window}}' }],
+        series: [['coverage', '']],
       }),
-      timeseries({
+      qualityPanel({
         title: 'Label delay (median, p90)',
         description: 'Time from the prediction to its label: how far behind the quality numbers are.',
         unit: 's',
-        thresholds: { base: COLOR.info },
-        min: 0,
-        queries: [
-          { expr: selector(LABELS.delayMedian, SCOPE), legend: 'p50 {{variant}} {{window}}' },
-          { expr: selector(LABELS.delayP90, SCOPE), legend: 'p90 {{variant}} {{window}}' },
+        series: [
+          ['delayMedian', 'p50'],
+          ['delayP90', 'p90'],
         ],
       }),
     ],

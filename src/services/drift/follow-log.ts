@@ -1,4 +1,4 @@
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { AppendedLines } from '../../adapters/files/appended-lines.ts';
 import type { ReferenceProfile } from '../../core/drift/profile.ts';
 import { emptyWindow, mergeWindows, StreamAccumulator, type WindowCounts } from '../../core/drift/window.ts';
 import { DEFAULT_PREDICTION_FIELDS, isOtherModel, type PredictionFields, predictionOf } from './stream-rows.ts';
@@ -9,14 +9,13 @@ import { DEFAULT_PREDICTION_FIELDS, isOtherModel, type PredictionFields, predict
  * of the buckets inside it, the same quantity increase() gives on the Prometheus path.
  */
 export class LogFollower {
-  readonly #file: string;
   readonly #profile: ReferenceProfile;
   readonly #variantModels: Readonly<Record<string, string>>;
   readonly #windowMs: number;
   readonly #fields: PredictionFields;
   readonly #model: string | undefined;
-  #offset = 0;
-  #partial = '';
+  /** Follows appends and rotation (tail -F): a rotated log is drained, then the new one read. */
+  readonly #lines: AppendedLines;
   #buckets: { at: number; counts: WindowCounts }[] = [];
   badLines = 0;
 
@@ -28,7 +27,7 @@ export class LogFollower {
     fields: PredictionFields = DEFAULT_PREDICTION_FIELDS,
     model?: string,
   ) {
-    this.#file = file;
+    this.#lines = new AppendedLines(file);
     this.#profile = profile;
     this.#variantModels = variantModels;
     this.#windowMs = windowMs;
@@ -63,29 +62,6 @@ export class LogFollower {
   }
 
   #newLines(): string[] {
-    let size: number;
-    try {
-      size = statSync(this.#file).size;
-    } catch {
-      return []; // not written yet
-    }
-    if (size < this.#offset) {
-      // truncated or rotated: start over
-      this.#offset = 0;
-      this.#partial = '';
-    }
-    if (size === this.#offset) return [];
-    const fd = openSync(this.#file, 'r');
-    try {
-      const buffer = Buffer.alloc(size - this.#offset);
-      const read = readSync(fd, buffer, 0, buffer.length, this.#offset);
-      this.#offset += read;
-      const text = this.#partial + buffer.subarray(0, read).toString('utf8');
-      const lines = text.split('\n');
-      this.#partial = lines.pop() ?? '';
-      return lines;
-    } finally {
-      closeSync(fd);
-    }
+    return this.#lines.read().flatMap((chunk) => chunk.lines);
   }
 }

@@ -16,6 +16,8 @@ export function writeDerivedSpec(
     featureStoreRedisUrl: string;
     gatewayPort: number;
     fallbacks: boolean;
+    /** Where the gateway logs every prediction this run (the late-labels phase joins with it). */
+    predictionLogPath: string;
   },
 ): void {
   const docs = parseAllDocuments(sourceText).map((d) => d.toJS() as Record<string, unknown> | null);
@@ -33,6 +35,9 @@ export function writeDerivedSpec(
       spec.cache = { ...(spec.cache ?? {}), backend: 'redis', redisUrl: edits.cacheRedisUrl };
       spec.featureStore = { redisUrl: edits.featureStoreRedisUrl, keyPrefix: 'features:', timeout: '10ms' };
       spec.models = spec.models.map((m) => ({ ...m, fallbacks: edits.fallbacks }));
+      // Every prediction, not 1%: the late-labels phase judges a 20-30 s window, which at 1% of
+      // 40-80 requests/s would hold a handful of labels. Bounded like any prediction log.
+      spec.predictionLog = { path: edits.predictionLogPath, sampleRate: 1, maxBytes: 200_000_000, keepFiles: 1 };
       return { ...doc, spec };
     });
   writeFileSync(file, out.map((d) => stringify(d, { lineWidth: 0 })).join('---\n'));

@@ -112,6 +112,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<GameD
       featureStoreRedisUrl: featureStoreRedis.url,
       gatewayPort,
       fallbacks: options.fallbacks,
+      predictionLogPath: join(options.runDir, 'predictions.jsonl'),
     });
     const adminToken = `gameday-${Math.random().toString(36).slice(2)}`;
     options.log('starting the gateway ...');

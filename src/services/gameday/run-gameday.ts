@@ -33,8 +33,10 @@ import { runOpenLoad } from '../load/open-load.ts';
 import { writeGameDayReport } from '../report/write-report.ts';
 import { badVariantPhase } from './bad-variant-phase.ts';
 import { gameDayTraffic, referenceRows } from './baseline-traffic.ts';
+import { LATE_LABELS, lateLabelsPhase } from './late-labels-phase.ts';
 import { type GameDayStack, startLocalStack } from './local-stack.ts';
 import { driftSeries, shiftedTrafficPhase } from './shifted-traffic-phase.ts';
+import { TruthLedger } from './truth-ledger.ts';
 
 export interface GameDayOptions {
   quick: boolean;
@@ -84,6 +86,8 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayRun> {
   // anything starts, so a missing or stale data file stops nothing half-way.
   const schema = featureSchemaFile.parse(JSON.parse(readFileSync(paths.featureSchema(), 'utf8')));
   const traffic = gameDayTraffic(schema, referenceRows(monitor.profile, schema, paths.root()));
+  // Every request's id and true class, for the late-labels phase.
+  const truth = new TruthLedger();
   const abPort = await freePort();
   const driftPort = await freePort();
   const stack = await startLocalStack({
@@ -147,7 +151,7 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayRun> {
     url: stack.gateway.url,
     ratePerSecond: rate,
     durationMs: (options.quick ? 6 : 20) * 60_000,
-    next: () => traffic.next(),
+    next: () => truth.stamp(traffic.next()),
     signal: loadAbort.signal,
     onProgress: (p) => {
       lastProgress = `sent ${p.sent}, in flight ${p.inflight}, live p99 ${Number.isFinite(p.p99Ms) ? p.p99Ms.toFixed(0) : '-'} ms`;
@@ -204,6 +208,19 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayRun> {
       });
       outcomes.push(bad.outcome);
       windows.push(bad.window);
+    });
+    await phase('late labels (ground truth)', async () => {
+      const labels = await lateLabelsPhase({
+        specFile: stack.specFile,
+        root: paths.root(),
+        runDir: dir,
+        ledger: truth,
+        startedAtMs,
+        settings: options.quick ? LATE_LABELS.quick : LATE_LABELS.full,
+        log,
+      });
+      outcomes.push(labels.outcome);
+      windows.push(labels.window);
     });
     await phase('cool-down', async () => {
       await sleep(options.quick ? 5_000 : 20_000);

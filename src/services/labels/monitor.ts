@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { JsonlLabelStore } from '../../adapters/labels/jsonl-label-store.ts';
-import { readPredictionLog } from '../../adapters/labels/prediction-log-reader.ts';
+import { PredictionLogTail } from '../../adapters/labels/prediction-log-reader.ts';
 import { type IngestOutcome, planIngest } from '../../core/labels/ingest.ts';
 import { type LoggedPrediction, MODEL_SERVED_BY, type QualityRow, qualityByWindow } from '../../core/labels/join.ts';
 import { inPredictionSample } from '../../core/labels/sampling.ts';
@@ -27,6 +27,8 @@ export interface LabelMonitorContext {
   now: () => Date;
   /** Reads the sampled predictions (the file reader by default; tests may pass rows). */
   predictions?: () => Promise<LoggedPrediction[]>;
+  /** The log follower, made on first use: each refresh reads only what was appended since. */
+  tail?: PredictionLogTail;
 }
 
 export interface QualityReport {
@@ -61,10 +63,9 @@ export function loadLabelMonitor(spec: Spec, root: string, name?: string): Label
 }
 
 async function predictionsOf(ctx: LabelMonitorContext): Promise<LoggedPrediction[]> {
-  const all = ctx.predictions
-    ? await ctx.predictions()
-    : (await readPredictionLog(ctx.log.path, ctx.log.keepFiles)).predictions;
-  return all.filter((p) => p.model === ctx.spec.model);
+  if (ctx.predictions) return (await ctx.predictions()).filter((p) => p.model === ctx.spec.model);
+  ctx.tail ??= new PredictionLogTail(ctx.log.path, ctx.log.keepFiles);
+  return ctx.tail.refresh().filter((p) => p.model === ctx.spec.model);
 }
 
 /** Ingests one batch of labels (a file's rows or a POST body), idempotently. */

@@ -293,18 +293,20 @@ export class OpenLoad {
       this.dropped++;
       return;
     }
-    const done = sendPredict(this.pool, this.path, predictBody(request), this.cutOff.signal).then((answer) => {
-      const end = this.now();
-      record.latencyMs = end - scheduledMs;
-      record.serviceMs = end - sentAt;
-      record.status = answer.status;
-      record.servedBy = answer.servedBy;
-      record.variant = answer.variant;
-      record.error = this.cutOff.signal.aborted && answer.status === 0 ? CUT_OFF : answer.error;
-      if (!isGood(record)) this.failed++;
-      this.completedInOrder.push(record);
-      this.pending.delete(done);
-    });
+    const done = sendPredict(this.pool, this.path, predictBody(request), this.cutOff.signal, request.requestId).then(
+      (answer) => {
+        const end = this.now();
+        record.latencyMs = end - scheduledMs;
+        record.serviceMs = end - sentAt;
+        record.status = answer.status;
+        record.servedBy = answer.servedBy;
+        record.variant = answer.variant;
+        record.error = this.cutOff.signal.aborted && answer.status === 0 ? CUT_OFF : answer.error;
+        if (!isGood(record)) this.failed++;
+        this.completedInOrder.push(record);
+        this.pending.delete(done);
+      },
+    );
     this.pending.add(done);
   }
 }

@@ -8,12 +8,18 @@ export interface PredictAnswer {
 }
 
 /** One POST; never throws: a failure is an answer with status 0 and the reason. */
-export async function sendPredict(pool: Pool, path: string, body: string, signal: AbortSignal): Promise<PredictAnswer> {
+export async function sendPredict(
+  pool: Pool,
+  path: string,
+  body: string,
+  signal: AbortSignal,
+  requestId?: string,
+): Promise<PredictAnswer> {
   try {
     const res = await pool.request({
       path,
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...(requestId ? { 'x-request-id': requestId } : {}) },
       body,
       signal,
     });

@@ -1,23 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { SpecValidationError } from '../../../src/core/spec/errors.ts';
 import { driftSettingsOf } from '../../../src/core/spec/kinds/drift-monitor.ts';
 import { documentsOfKind, parseSpec } from '../../../src/core/spec/parse.ts';
-
-const VALID = readFileSync('steadystate.yaml', 'utf8');
-/** Edits inside the DriftMonitor document only (other kinds have windows and alphas too). */
-const MONITOR_AT = VALID.indexOf('kind: DriftMonitor');
-const inMonitor = (from: string, to: string) => VALID.slice(0, MONITOR_AT) + VALID.slice(MONITOR_AT).replace(from, to);
-
-function problems(text: string): string {
-  try {
-    parseSpec(text);
-  } catch (error) {
-    if (error instanceof SpecValidationError) return error.message;
-    throw error;
-  }
-  throw new Error('expected a validation error');
-}
+import { editIn, problems, VALID } from './spec-fixtures.ts';
 
 describe('kind: DriftMonitor', () => {
   it('the shipped monitor for fraud: Evidently defaults, 10% on P(fraud=1), 1h window, 1000 rows', () => {
@@ -44,22 +28,30 @@ describe('kind: DriftMonitor', () => {
   it.each([
     [
       'a statistic that does not apply to the feature type',
-      inMonitor('{ statistic: jensenshannon, threshold: 0.1 }', '{ statistic: wasserstein, threshold: 0.1 }'),
+      editIn(
+        'DriftMonitor',
+        '{ statistic: jensenshannon, threshold: 0.1 }',
+        '{ statistic: wasserstein, threshold: 0.1 }',
+      ),
       /statistics\.categorical\[0\]\.statistic: wasserstein does not apply to categorical features/,
     ],
     [
       'a p-value test as a verdict statistic',
-      inMonitor('{ statistic: psi, threshold: 0.1 }', '{ statistic: ks, threshold: 0.05 }'),
+      editIn('DriftMonitor', '{ statistic: psi, threshold: 0.1 }', '{ statistic: ks, threshold: 0.05 }'),
       /statistic must be one of .*p-values are reported, never decide/,
     ],
     [
       'a threshold of 0',
-      inMonitor('{ statistic: psi, threshold: 0.1 }', '{ statistic: psi, threshold: 0 }'),
+      editIn('DriftMonitor', '{ statistic: psi, threshold: 0.1 }', '{ statistic: psi, threshold: 0 }'),
       /threshold must be > 0/,
     ],
-    ['a window that is not a duration', inMonitor('window: 1h', 'window: hourly'), /spec\.window: must be a duration/],
-    ['alpha outside (0, 1)', inMonitor('alpha: 0.01', 'alpha: 1.5'), /spec\.predictions\.alpha/],
-    ['an unknown field', inMonitor('minSamples: 1000', 'minSample: 1000'), /unknown field "minSample"/],
+    [
+      'a window that is not a duration',
+      editIn('DriftMonitor', 'window: 1h', 'window: hourly'),
+      /spec\.window: must be a duration/,
+    ],
+    ['alpha outside (0, 1)', editIn('DriftMonitor', 'alpha: 0.01', 'alpha: 1.5'), /spec\.predictions\.alpha/],
+    ['an unknown field', editIn('DriftMonitor', 'minSamples: 1000', 'minSample: 1000'), /unknown field "minSample"/],
   ])('rejects %s, naming the field', (_name, text, expected) => {
     expect(problems(text)).toMatch(expected);
   });

@@ -1,20 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { experimentFromSpec } from '../../../src/core/abtest/experiment-config.ts';
-import { SpecValidationError } from '../../../src/core/spec/errors.ts';
 import { parseSpec } from '../../../src/core/spec/parse.ts';
+import { editIn, problems as specProblems, VALID } from './spec-fixtures.ts';
 
-const VALID = readFileSync('steadystate.yaml', 'utf8');
-
-function problems(text: string): string {
-  try {
-    experimentFromSpec(parseSpec(text));
-  } catch (error) {
-    if (error instanceof SpecValidationError) return error.message;
-    throw error;
-  }
-  throw new Error('expected a validation error');
-}
+const problems = (text: string) => specProblems(text, (spec) => experimentFromSpec(spec));
 
 describe('kind: Experiment', () => {
   it('the shipped experiment joins the Stack: v1 vs v2 of fraud at 80/20, guardrail 2x', () => {
@@ -74,5 +63,31 @@ describe('kind: Experiment', () => {
     ],
   ])('rejects %s, naming the field', (_name, text, expected) => {
     expect(problems(text)).toMatch(expected);
+  });
+
+  it('takes a label metric as primary when the model has a LabelMonitor, and refuses it without one', () => {
+    const labelled = editIn(
+      'Experiment',
+      'primaryMetric: { name: error_rate, better: lower }',
+      'primaryMetric: { name: fraud_caught_per_1000, better: higher }',
+    );
+    const config = experimentFromSpec(parseSpec(labelled));
+    expect(config.primaryMetric).toBe('fraud_caught_per_1000');
+    expect(config.metrics[0]).toBe('fraud_caught_per_1000');
+    expect(config.usesLabels).toBe(true);
+    expect(experimentFromSpec(parseSpec(VALID)).usesLabels).toBe(false);
+    const withoutMonitor = labelled.slice(0, labelled.indexOf('# Is the model still right?'));
+    expect(problems(withoutMonitor)).toMatch(
+      /spec\.primaryMetric\.name: fraud_caught_per_1000 is measured from delayed labels and needs exactly one LabelMonitor for model "fraud", found 0/,
+    );
+    expect(
+      problems(
+        editIn(
+          'Experiment',
+          'primaryMetric: { name: error_rate, better: lower }',
+          'primaryMetric: { name: fraud_caught, better: higher }',
+        ),
+      ),
+    ).toMatch(/primaryMetric\.name.*fraud_caught_per_1000, label_precision/);
   });
 });

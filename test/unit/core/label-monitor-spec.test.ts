@@ -1,21 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { SpecValidationError } from '../../../src/core/spec/errors.ts';
 import { documentsOfKind, parseSpec } from '../../../src/core/spec/parse.ts';
-
-const VALID = readFileSync('steadystate.yaml', 'utf8');
-const AT = VALID.indexOf('kind: LabelMonitor');
-const inMonitor = (from: string, to: string) => VALID.slice(0, AT) + VALID.slice(AT).replace(from, to);
-
-function problems(text: string): string {
-  try {
-    parseSpec(text);
-  } catch (error) {
-    if (error instanceof SpecValidationError) return error.message;
-    throw error;
-  }
-  throw new Error('expected a validation error');
-}
+import { editIn, problems, VALID } from './spec-fixtures.ts';
 
 /** The holdout PR AUC of a model in README's model table (train.py writes serving/build/metrics.json). */
 function readmePrAuc(model: string): number {
@@ -33,16 +19,18 @@ describe('kind: LabelMonitor', () => {
   });
 
   it('names the field: an alert window that is not reported', () => {
-    expect(problems(inMonitor('alertWindow: 7d', 'alertWindow: 30d'))).toMatch(
+    expect(problems(editIn('LabelMonitor', 'alertWindow: 7d', 'alertWindow: 30d'))).toMatch(
       /spec\.alertWindow.*30d must be one of windows \(1d, 7d\)/,
     );
   });
 
   it('names the field: a baseline outside (0, 1]', () => {
-    expect(problems(inMonitor('prAuc: 0.2144', 'prAuc: 21.44'))).toMatch(/baselines\.v1\.baseline\.prAuc.*\(0, 1\]/);
+    expect(problems(editIn('LabelMonitor', 'prAuc: 0.2144', 'prAuc: 21.44'))).toMatch(
+      /baselines\.v1\.baseline\.prAuc.*\(0, 1\]/,
+    );
   });
 
   it('names the field: a tolerance that is not a fraction', () => {
-    expect(problems(inMonitor('tolerance: 0.05', 'tolerance: 5'))).toMatch(/spec\.tolerance/);
+    expect(problems(editIn('LabelMonitor', 'tolerance: 0.05', 'tolerance: 5'))).toMatch(/spec\.tolerance/);
   });
 });

@@ -1,19 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { SpecValidationError } from '../../../src/core/spec/errors.ts';
 import { parseSpec, stackOf } from '../../../src/core/spec/parse.ts';
-
-const VALID = readFileSync('steadystate.yaml', 'utf8');
-
-function problems(text: string): string {
-  try {
-    parseSpec(text);
-  } catch (error) {
-    if (error instanceof SpecValidationError) return error.message;
-    throw error;
-  }
-  throw new Error('expected a validation error');
-}
+import { problems, VALID } from './spec-fixtures.ts';
 
 describe('steadystate.yaml validation', () => {
   it('accepts the shipped spec and fills defaults', () => {

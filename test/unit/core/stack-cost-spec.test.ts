@@ -1,20 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { SpecValidationError } from '../../../src/core/spec/errors.ts';
 import { parseByteSize } from '../../../src/core/spec/kinds/stack-cost.ts';
 import { parseSpec, stackOf } from '../../../src/core/spec/parse.ts';
-
-const VALID = readFileSync('steadystate.yaml', 'utf8');
-
-function problems(text: string): string {
-  try {
-    parseSpec(text);
-  } catch (error) {
-    if (error instanceof SpecValidationError) return error.message;
-    throw error;
-  }
-  throw new Error('expected a validation error');
-}
+import { problems, VALID } from './spec-fixtures.ts';
 
 describe('Stack cost fields', () => {
   it('reads the shipped team, price, node type and memory', () => {

@@ -8,8 +8,25 @@ import { documentOf, duration } from './common.ts';
  * core/abtest/experiment-config.ts, which reads both documents).
  */
 
-export const EXPERIMENT_METRICS = ['error_rate', 'positive_rate', 'score_mean', 'latency_mean'] as const;
+/**
+ * Gateway metrics, then label metrics (issue 17), which need a LabelMonitor of the model:
+ * fraud_caught_per_1000 is, per labelled transaction the variant answered, 1 when it flagged
+ * it and it was fraud (the playbook's business metric); label_precision is, per flagged
+ * labelled transaction, 1 when it was fraud. Both better higher.
+ */
+export const LABEL_METRICS = ['fraud_caught_per_1000', 'label_precision'] as const;
+export const EXPERIMENT_METRICS = [
+  'error_rate',
+  'positive_rate',
+  'score_mean',
+  'latency_mean',
+  ...LABEL_METRICS,
+] as const;
 export type ExperimentMetric = (typeof EXPERIMENT_METRICS)[number];
+export type LabelMetric = (typeof LABEL_METRICS)[number];
+export function isLabelMetric(metric: string): metric is LabelMetric {
+  return (LABEL_METRICS as readonly string[]).includes(metric);
+}
 
 const variantName = z.string().regex(/^[a-z0-9_]+$/, 'variant names are lowercase letters, digits and "_", e.g. "v2"');
 const metricName = z.enum(EXPERIMENT_METRICS, {

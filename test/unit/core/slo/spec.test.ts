@@ -1,10 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { alertPolicyOf, errorBudgetPoliciesOf, slosOf } from '../../../../src/core/slo/resolve.ts';
-import { SpecValidationError } from '../../../../src/core/spec/errors.ts';
 import { parseSpec } from '../../../../src/core/spec/parse.ts';
-
-const VALID = readFileSync('steadystate.yaml', 'utf8');
+import { problems as specProblems, VALID } from '../spec-fixtures.ts';
 
 /** The spec with the fraud-availability SLO document's body replaced. */
 function withSlo(spec: string): string {
@@ -15,15 +12,7 @@ function withSlo(spec: string): string {
     .join('\n')}\n`;
 }
 
-function problems(text: string): string {
-  try {
-    slosOf(parseSpec(text));
-  } catch (error) {
-    if (error instanceof SpecValidationError) return error.message;
-    throw error;
-  }
-  throw new Error('expected a validation error');
-}
+const problems = (text: string) => specProblems(text, (spec) => slosOf(spec));
 
 describe('SLO documents in steadystate.yaml', () => {
   it('resolves the shipped SLOs, the alert policy and the budget policy', () => {

@@ -1,0 +1,93 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, describe, expect, it } from 'vitest';
+import { paths } from '../../src/adapters/process/paths.ts';
+import { mulberry32 } from '../../src/core/random/mulberry32.ts';
+import { PredictionLog } from '../../src/gateway/prediction-log.ts';
+import { lateLabelsPhase } from '../../src/services/gameday/late-labels-phase.ts';
+import { TruthLedger } from '../../src/services/gameday/truth-ledger.ts';
+import { editIn } from '../unit/core/spec-fixtures.ts';
+
+/**
+ * The game day's late-labels phase against the real label service (HTTP on loopback) and the
+ * gateway's real PredictionLog, with the gateway itself stood in for by a loop that answers
+ * 100 requests/s: `informative` scores follow the truth (a model that is right), otherwise
+ * they are noise (a model that was wrong all along).
+ */
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+async function runPhase(informative: boolean) {
+  const dir = mkdtempSync(join(tmpdir(), 'late-labels-'));
+  dirs.push(dir);
+  const logPath = join(dir, 'predictions.jsonl');
+  const specFile = join(dir, 'steadystate.yaml');
+  writeFileSync(
+    specFile,
+    editIn(
+      'Stack',
+      /path: \.steadystate\/predictions\.jsonl\n(\s+)sampleRate: 0\.01/,
+      `path: ${logPath}\n$1sampleRate: 1`,
+    ),
+  );
+  const log = new PredictionLog({ path: logPath, sampleRate: 1, maxBytes: 50_000_000, keepFiles: 1 });
+  const ledger = new TruthLedger();
+  const random = mulberry32(9);
+  const serve = setInterval(() => {
+    // The model sees the transaction (its fraud pattern), never the ledger's truth.
+    const stamped = ledger.stamp({ userId: 'u', features: {}, kind: 'fresh', fraudLike: random() < 0.05 });
+    const score = informative ? (stamped.fraudLike ? 0.6 + 0.4 * random() : 0.7 * random()) : random();
+    log.write({
+      ts: new Date().toISOString(),
+      request_id: stamped.requestId as string,
+      user_id: 'u',
+      model: 'fraud',
+      variant: 'v1',
+      served_by: 'primary',
+      score,
+      label: score >= 0.5 ? 1 : 0,
+      features: {},
+    });
+  }, 10);
+  const startedAtMs = Date.now();
+  try {
+    await sleep(6_000); // healthy traffic before the phase
+    return await lateLabelsPhase({
+      specFile,
+      root: paths.root(),
+      runDir: dir,
+      ledger,
+      startedAtMs,
+      settings: { delaySeconds: 1, windowSeconds: 10, timeoutSeconds: 15, targetSeconds: 10 },
+      log: () => {},
+    });
+  } finally {
+    clearInterval(serve);
+    await log.close();
+  }
+}
+
+describe('game day: late labels catch a model gone wrong', () => {
+  it('healthy labels say ok; after the world changes, the short window says degraded within the target', async () => {
+    const { outcome, report } = await runPhase(true);
+    expect(outcome.explanation[0]).toMatch(
+      /^healthy traffic: \d+ labels delivered 1 s late .*v1: .* ok \(floor 0\.164\)/,
+    );
+    expect(outcome.explanation[1]).toMatch(/^caught on the 10s window: v1: .* degraded \(floor 0\.164\)/);
+    expect(outcome.verdict).toBe('held');
+    expect(outcome.detectionSeconds).toBeGreaterThanOrEqual(1); // not before the first late label
+    expect(outcome.detectionSeconds).toBeLessThanOrEqual(10);
+    const short = report?.rows.find((r) => r.window === '10s' && r.variant === 'v1');
+    expect(short?.delayMedianSeconds).toBeGreaterThanOrEqual(1);
+  }, 40_000);
+
+  it('a model wrong all along is a false alarm on the healthy check, and the phase deviates', async () => {
+    const { outcome } = await runPhase(false);
+    expect(outcome.explanation[0]).toMatch(/^false alarm: healthy traffic judged degraded for v1/);
+    expect(outcome.verdict).toBe('deviated');
+  }, 40_000);
+});
