@@ -110,3 +110,10 @@ if ! stamp_ok serving/build/.steadystate-profile "$profile_hash" || [[ ! -f serv
     --out serving/model_repository/reference_profile.json >/dev/null
   echo "$profile_hash" > serving/build/.steadystate-profile
 fi
+
+# 7. Local S3-compatible storage (versitygw, Apache-2.0), built from the Go module proxy once
+#    per version into .tools/go/ (~1-2 min cold): the model store deploys publish to and
+#    Triton loads from, and where batch jobs read, write and checkpoint. The version must
+#    match VERSITYGW_VERSION in src/adapters/process/object-store-server.ts.
+VERSITYGW_VERSION=v1.8.0
+scripts/tools/go-install.sh versitygw github.com/versity/versitygw/cmd/versitygw "$VERSITYGW_VERSION" >/dev/null
