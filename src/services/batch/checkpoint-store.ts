@@ -9,8 +9,8 @@ import {
   parseCheckpoint,
 } from '../../core/batch/checkpoint.ts';
 import { type ManifestDocument, manifestDocument } from '../../core/batch/manifest.ts';
+import type { ObjectStore } from '../../core/storage/object-store.ts';
 import { BatchInputError } from './errors.ts';
-import type { BatchStore } from './ports.ts';
 
 export function sha256Hex(body: Uint8Array | string): string {
   return createHash('sha256').update(body).digest('hex');
@@ -36,7 +36,8 @@ export type StoredState =
   | { kind: 'checkpoint'; checkpoint: CheckpointDocument; runs: number }
   | { kind: 'complete'; manifest: ManifestDocument };
 
-export async function readStoredState(store: BatchStore, where: string, job: JobIdentity): Promise<StoredState> {
+export async function readStoredState(store: ObjectStore, job: JobIdentity): Promise<StoredState> {
+  const where = store.description.replace(/\/+$/, '');
   const startOver = `to start over, delete ${where}/checkpoints/ and ${where}/parts/ (or write to another --output)`;
   const manifestBody = await store.get(OUTPUT_KEYS.manifest);
   if (manifestBody) {
@@ -78,7 +79,7 @@ export async function readStoredState(store: BatchStore, where: string, job: Job
 }
 
 async function readCheckpoint(
-  store: BatchStore,
+  store: ObjectStore,
   where: string,
   pointer: CheckpointPointer,
   startOver: string,
@@ -100,7 +101,7 @@ async function readCheckpoint(
 }
 
 /** Every part a checkpoint names must be there with the bytes it had: a resumed output is only as good as its parts. */
-async function verifyParts(store: BatchStore, where: string, checkpoint: CheckpointDocument, startOver: string) {
+async function verifyParts(store: ObjectStore, where: string, checkpoint: CheckpointDocument, startOver: string) {
   for (const part of checkpoint.parts) {
     const body = await store.get(part.key);
     if (!body)
@@ -116,19 +117,19 @@ async function verifyParts(store: BatchStore, where: string, checkpoint: Checkpo
 const RUNS_PREFIX = 'checkpoints/runs/';
 
 /** Each run leaves a marker, so the manifest can say how many runs (first + resumes) the output took. */
-export async function recordRun(store: BatchStore, sequence: number, startedAt: number): Promise<void> {
+export async function recordRun(store: ObjectStore, sequence: number, startedAt: number): Promise<void> {
   await store.put(
     `${RUNS_PREFIX}run-${String(sequence).padStart(6, '0')}-${startedAt}.json`,
     JSON.stringify({ startedAt }),
   );
 }
 
-async function countRuns(store: BatchStore): Promise<number> {
+async function countRuns(store: ObjectStore): Promise<number> {
   return (await store.list(RUNS_PREFIX)).length;
 }
 
 /** Write the checkpoint object, then move the pointer: a reader sees the old checkpoint or the new one, never half of one. */
-export async function writeCheckpoint(store: BatchStore, checkpoint: CheckpointDocument): Promise<void> {
+export async function writeCheckpoint(store: ObjectStore, checkpoint: CheckpointDocument): Promise<void> {
   const key = OUTPUT_KEYS.checkpoint(checkpoint.sequence);
   await store.put(key, JSON.stringify(checkpoint, null, 2));
   const pointer: CheckpointPointer = { version: 1, checkpoint: key, sequence: checkpoint.sequence };

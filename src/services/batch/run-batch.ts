@@ -15,9 +15,10 @@ import {
 import { type ManifestDocument, OUTPUT_COLUMNS } from '../../core/batch/manifest.ts';
 import { planBatches, type RowRange } from '../../core/batch/plan.ts';
 import { checkpointDue, resumePoint } from '../../core/batch/resume.ts';
+import type { ObjectStore } from '../../core/storage/object-store.ts';
 import { recordRun, sha256Hex, writeCheckpoint } from './checkpoint-store.ts';
 import { BatchScoringError } from './errors.ts';
-import type { BatchStore, Scorer } from './ports.ts';
+import type { Scorer } from './ports.ts';
 
 export interface BatchProgress {
   /** Rows scored so far (committed in a checkpoint or finished since). */
@@ -35,7 +36,7 @@ export interface BatchRunOptions {
   identity: JobIdentity;
   /** The dataset's rows, encoded for the model (feature schema order). */
   rows: readonly (readonly number[])[];
-  store: BatchStore;
+  store: ObjectStore;
   scorer: Scorer;
   /** Milliseconds; injected so tests control checkpoint timing. */
   now: () => number;
@@ -254,7 +255,7 @@ export async function runBatch(options: BatchRunOptions): Promise<BatchRunResult
 }
 
 /** A part stored by a run that died before its checkpoint is named by no checkpoint: drop it so the folder holds only the output. */
-async function removeOrphanParts(store: BatchStore, parts: readonly PartRecord[]): Promise<void> {
+async function removeOrphanParts(store: ObjectStore, parts: readonly PartRecord[]): Promise<void> {
   const named = new Set(parts.map((p) => p.key));
   for (const key of await store.list('parts/')) {
     if (!named.has(key)) await store.delete(key);

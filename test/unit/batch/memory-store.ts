@@ -1,24 +1,29 @@
-import type { BatchStore } from '../../../src/services/batch/ports.ts';
+import { InMemoryObjectStore } from '../../../src/core/storage/object-store.ts';
 
-/** An in-memory store that can be told to fail its Nth put (a process killed mid-write). */
-export class MemoryStore implements BatchStore {
-  readonly objects = new Map<string, Uint8Array>();
+/** The in-memory object store, told to fail its Nth put (a process killed mid-write). */
+export class MemoryStore extends InMemoryObjectStore {
   puts = 0;
   failAtPut: number | undefined;
 
-  async put(key: string, body: Uint8Array | string): Promise<void> {
+  constructor() {
+    super('mem://out');
+  }
+
+  override async put(key: string, body: Uint8Array | string): Promise<void> {
     this.puts++;
     if (this.failAtPut !== undefined && this.puts >= this.failAtPut)
       throw new Error(`killed at put ${this.puts} (${key})`);
-    this.objects.set(key, typeof body === 'string' ? new TextEncoder().encode(body) : body);
+    await super.put(key, body);
   }
-  async get(key: string): Promise<Uint8Array | undefined> {
-    return this.objects.get(key);
+
+  /** Overwrites an object behind the job's back (corruption in tests). */
+  async tamper(key: string, text: string): Promise<void> {
+    await super.put(key, text);
   }
-  async list(prefix: string): Promise<string[]> {
-    return [...this.objects.keys()].filter((k) => k.startsWith(prefix)).sort();
-  }
-  async delete(key: string): Promise<void> {
-    this.objects.delete(key);
+
+  async snapshot(): Promise<Map<string, string>> {
+    const all = new Map<string, string>();
+    for (const key of await this.list('')) all.set(key, new TextDecoder().decode(await this.get(key)));
+    return all;
   }
 }

@@ -63,7 +63,7 @@ function options(store: MemoryStore, n: number, extra: Partial<BatchRunOptions>)
 }
 
 async function resumeToEnd(store: MemoryStore, n: number, extra: Partial<BatchRunOptions>): Promise<BatchRunResult> {
-  const state = await readStoredState(store, 'mem://out', identity(n));
+  const state = await readStoredState(store, identity(n));
   expect(state.kind).not.toBe('complete');
   return runBatch(options(store, n, { ...extra, ...(state.kind === 'checkpoint' ? { resumeFrom: state } : {}) }));
 }
@@ -79,6 +79,7 @@ describe('runBatch: interrupt anywhere, resume, same output', () => {
   });
 
   it('a spot notice after any number of finished batches, with in-flight batches finished or abandoned', async () => {
+    let interruptedRuns = 0;
     await fc.assert(
       fc.asyncProperty(
         fc.integer({ min: 1, max: 120 }),
@@ -107,6 +108,7 @@ describe('runBatch: interrupt anywhere, resume, same output', () => {
             }),
           );
           if (first.status === 'interrupted') {
+            interruptedRuns++;
             expect(first.rowsDone).toBeLessThan(n);
             const second = await resumeToEnd(store, n, { batchSize, inflight, scorer: scorer(delays, counter) });
             expect(second.status).toBe('complete');
@@ -123,9 +125,12 @@ describe('runBatch: interrupt anywhere, resume, same output', () => {
       ),
       { numRuns: 150 },
     );
+    // the property must have exercised resumes, not only runs that finished before the notice
+    expect(interruptedRuns).toBeGreaterThan(50);
   });
 
   it('a crash at any store write (no checkpoint written at exit) still resumes to the same output', async () => {
+    let crashes = 0;
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 1, max: 80 }), fc.integer({ min: 1, max: 40 }), async (n, failAt) => {
         const store = new MemoryStore();
@@ -137,6 +142,7 @@ describe('runBatch: interrupt anywhere, resume, same output', () => {
           crashed = true;
         }
         store.failAtPut = undefined;
+        if (crashed) crashes++;
         if (crashed) await resumeToEnd(store, n, { batchSize: 4 });
         const out = await output(store);
         expect(out.rows).toEqual(Array.from({ length: n }, (_, i) => i));
@@ -147,6 +153,7 @@ describe('runBatch: interrupt anywhere, resume, same output', () => {
       }),
       { numRuns: 150 },
     );
+    expect(crashes).toBeGreaterThan(50);
   });
 
   it('checkpoints every N rows, and every T seconds', async () => {
@@ -187,7 +194,7 @@ describe('runBatch: interrupt anywhere, resume, same output', () => {
         }),
       ),
     ).rejects.toThrow(/rows 20-29 failed 2 times: Triton: request timeout expired/);
-    const state = await readStoredState(store, 'mem://out', identity(50));
+    const state = await readStoredState(store, identity(50));
     expect(state.kind === 'checkpoint' && state.checkpoint.rowsDone).toBe(20);
   });
 });
@@ -202,27 +209,25 @@ describe('refusals: nothing overwritten', () => {
 
   it('a checkpoint of another dataset', async () => {
     const store = await interrupted();
-    const before = new Map(store.objects);
-    await expect(readStoredState(store, 'mem://out', identity(60, 'd'.repeat(64)))).rejects.toThrow(
+    const before = await store.snapshot();
+    await expect(readStoredState(store, identity(60, 'd'.repeat(64)))).rejects.toThrow(
       /the checkpoint mem:\/\/out\/checkpoints\/checkpoint-000001.json belongs to another job: it was written for dataset .*Nothing was overwritten; write to another --output/,
     );
-    expect(store.objects).toEqual(before);
+    expect(await store.snapshot()).toEqual(before);
   });
 
   it('a corrupt checkpoint, pointer or part', async () => {
     const store = await interrupted();
-    store.objects.set('checkpoints/checkpoint-000001.json', new TextEncoder().encode('{"version": 1, "trunc'));
-    await expect(readStoredState(store, 'mem://out', identity(60))).rejects.toThrow(
+    await store.tamper('checkpoints/checkpoint-000001.json', '{"version": 1, "trunc');
+    await expect(readStoredState(store, identity(60))).rejects.toThrow(
       /mem:\/\/out\/checkpoints\/checkpoint-000001.json is not JSON .*delete mem:\/\/out\/checkpoints\/ and mem:\/\/out\/parts\//,
     );
     const other = await interrupted();
-    other.objects.set('checkpoints/LATEST.json', new TextEncoder().encode('{"checkpoint": 3}'));
-    await expect(readStoredState(other, 'mem://out', identity(60))).rejects.toThrow(
-      /LATEST.json is not a checkpoint pointer/,
-    );
+    await other.tamper('checkpoints/LATEST.json', '{"checkpoint": 3}');
+    await expect(readStoredState(other, identity(60))).rejects.toThrow(/LATEST.json is not a checkpoint pointer/);
     const part = await interrupted();
-    part.objects.set('parts/part-000001.csv', new TextEncoder().encode('row,score\n0,0.9\n'));
-    await expect(readStoredState(part, 'mem://out', identity(60))).rejects.toThrow(
+    await part.tamper('parts/part-000001.csv', 'row,score\n0,0.9\n');
+    await expect(readStoredState(part, identity(60))).rejects.toThrow(
       /mem:\/\/out\/parts\/part-000001.csv \(rows 0-\d+\) does not match the checkpoint's sha256/,
     );
   });
@@ -230,9 +235,9 @@ describe('refusals: nothing overwritten', () => {
   it('a finished output of another job', async () => {
     const store = new MemoryStore();
     await runBatch(options(store, 20, {}));
-    await expect(readStoredState(store, 'mem://out', identity(20, 'e'.repeat(64)))).rejects.toThrow(
+    await expect(readStoredState(store, identity(20, 'e'.repeat(64)))).rejects.toThrow(
       /already holds the finished output of another job/,
     );
-    expect((await readStoredState(store, 'mem://out', identity(20))).kind).toBe('complete');
+    expect((await readStoredState(store, identity(20))).kind).toBe('complete');
   });
 });
