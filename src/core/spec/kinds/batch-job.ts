@@ -29,9 +29,7 @@ const spotNodes = z.strictObject({
   capacityLabel: z.string().min(1).default('karpenter.sh/capacity-type'),
   capacityValues: z.array(z.string().min(1)).min(1).default(['spot']),
   /** Taints spot node pools carry so only jobs that expect reclamation land there. */
-  tolerations: z
-    .array(toleration)
-    .default([{ key: 'steadystate.dev/spot', operator: 'Exists', effect: 'NoSchedule' }]),
+  tolerations: z.array(toleration).default([{ key: 'steadystate.dev/spot', operator: 'Exists', effect: 'NoSchedule' }]),
 });
 
 const kubernetes = z.strictObject({
@@ -88,7 +86,11 @@ export const batchJobSpec = z
     const notice = parseDuration(spec.notice);
     const settle = parseDuration(spec.settleWithin);
     if (notice < 5) {
-      ctx.addIssue({ code: 'custom', path: ['notice'], message: `notice ${spec.notice} is too short to write a checkpoint; give at least 5s (AWS spot: 2m)` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['notice'],
+        message: `notice ${spec.notice} is too short to write a checkpoint; give at least 5s (AWS spot: 2m)`,
+      });
     }
     if (settle >= notice) {
       ctx.addIssue({
