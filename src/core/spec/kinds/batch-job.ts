@@ -32,7 +32,14 @@ const spotNodes = z.strictObject({
   tolerations: z.array(toleration).default([{ key: 'steadystate.dev/spot', operator: 'Exists', effect: 'NoSchedule' }]),
 });
 
+const s3Location = z
+  .string()
+  .regex(/^s3:\/\/\S+$/, "must be an s3:// location: a spot pod's own disk is gone with the reclaimed node");
+
 const kubernetes = z.strictObject({
+  /** Dataset and output as the cluster's pods see them (object storage; the checkpoint must outlive the node). */
+  input: s3Location.default('s3://steadystate-data/fraud/test.parquet'),
+  output: s3Location.default('s3://steadystate-batch/fraud-batch'),
   /** The steadystate image (entrypoint: the `steadystate` CLI). */
   image: image.default('ghcr.io/steadystate/steadystate:0.1.0'),
   /** Pod failures (a crash, not a spot reclamation: those are not counted) before the Job fails. */
