@@ -35,6 +35,7 @@ import { badVariantPhase } from './bad-variant-phase.ts';
 import { gameDayTraffic, referenceRows } from './baseline-traffic.ts';
 import { type GameDayStack, startLocalStack } from './local-stack.ts';
 import { driftSeries, shiftedTrafficPhase } from './shifted-traffic-phase.ts';
+import { spotInterruptionPhase } from './spot-interruption-phase.ts';
 
 export interface GameDayOptions {
   quick: boolean;
@@ -178,6 +179,14 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayRun> {
         outcomes.push(...suite.outcomes);
         windows.push(...suite.windows);
         journals.push(...suite.journals);
+      });
+    }
+    if (!options.quick) {
+      await phase('spot interruption (batch job)', async () => {
+        const spot = await spotInterruptionPhase({ stack, quick: false, runDir: dir, log }, options.specFile);
+        outcomes.push(...spot.outcomes);
+        windows.push(...spot.windows);
+        journals.push(...spot.journals);
       });
     }
     await phase('shifted traffic (drift)', async () => {
