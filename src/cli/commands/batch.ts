@@ -23,6 +23,7 @@ interface ScoreOptions {
   tritonUrl?: string;
   pushgateway?: string;
   notice?: string;
+  settleWithin?: string;
   inflight?: number;
   checkpointRows?: number;
   checkpointEvery?: string;
@@ -50,8 +51,15 @@ export function jobSpecFrom(options: ScoreOptions): {
     ...(options.output ? { output: options.output } : {}),
     ...(options.format ? { format: options.format } : {}),
     ...(options.notice ? { notice: options.notice } : {}),
+    ...(options.settleWithin ? { settleWithin: options.settleWithin } : {}),
     ...(options.inflight ? { inflight: options.inflight } : {}),
   };
+  // A shorter notice from the command line shortens the settle allowance with it (a quarter of the notice at most).
+  if (options.notice && !options.settleWithin && /^\d+(ms|s|m|h|d|w)$/.test(options.notice)) {
+    const quarter = Math.floor(parseDuration(options.notice) / 4);
+    const current = parseDuration(String(base.settleWithin ?? '20s'));
+    if (current >= quarter) overrides.settleWithin = `${Math.max(1, quarter)}s`;
+  }
   const checkpoint = { ...(base.checkpoint as object) } as Record<string, unknown>;
   if (options.checkpointRows) checkpoint.everyRows = options.checkpointRows;
   if (options.checkpointEvery) checkpoint.every = options.checkpointEvery;
@@ -83,6 +91,10 @@ export function registerBatch(program: Command): void {
     .option('--triton-url <url>', "Triton's HTTP endpoint (default: the Stack's triton.url)")
     .option('--pushgateway <url>', 'push the batch_* gauges here')
     .option('--notice <duration>', 'spot termination notice: exit within this after SIGTERM (default 2m)')
+    .option(
+      '--settle-within <duration>',
+      'of the notice, how long batches in flight may finish (default 20s, at most a quarter of --notice)',
+    )
     .option('--inflight <n>', 'Triton requests in flight', parsePositiveInt)
     .option('--checkpoint-rows <n>', 'checkpoint after this many new rows', parsePositiveInt)
     .option('--checkpoint-every <duration>', 'checkpoint at least this often')
