@@ -173,6 +173,8 @@ async function runScore(options: ScoreOptions): Promise<number> {
       rowsScored: result.rowsScored,
       checkpoints: result.checkpoints,
       abandonedBatches: result.abandonedBatches,
+      seconds: Math.round(result.seconds * 1000) / 1000,
+      rowsPerSecond: Math.round(result.rowsScored / Math.max(result.seconds, 1e-3)),
       batchSize: result.batchSize,
       runs: result.runs,
       ...(noticeAt !== undefined ? { exitAfterNoticeSeconds: (Date.now() - noticeAt) / 1000 } : {}),

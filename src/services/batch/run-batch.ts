@@ -70,6 +70,8 @@ export interface BatchRunResult {
   checkpoints: number;
   /** Batches in flight at the notice that were abandoned rather than finished. */
   abandonedBatches: number;
+  /** Seconds this run took (injected clock). */
+  seconds: number;
   manifest?: ManifestDocument;
 }
 
@@ -234,6 +236,7 @@ export async function runBatch(options: BatchRunOptions): Promise<BatchRunResult
     startRow: resume.startRow,
     checkpoints,
     abandonedBatches,
+    seconds: (now() - startedAt) / 1000,
   };
   if (frontier.committed < totalRows) return { status: 'interrupted', ...base };
 
