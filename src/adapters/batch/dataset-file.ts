@@ -47,9 +47,9 @@ export async function readDatasetBytes(location: string, env: NodeJS.ProcessEnv 
   return body;
 }
 
-export function parseDataset(location: string, bytes: Uint8Array): Promise<DatasetFile> {
+export async function parseDataset(location: string, bytes: Uint8Array): Promise<DatasetFile> {
   if (/\.parquet$/i.test(location)) return parseParquet(location, bytes);
-  if (/\.csv$/i.test(location)) return Promise.resolve(parseCsv(location, bytes));
+  if (/\.csv$/i.test(location)) return parseCsv(location, bytes);
   throw new DatasetReadError(`dataset ${location}: the name must end in .csv or .parquet`);
 }
 

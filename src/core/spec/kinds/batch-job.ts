@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { documentOf, duration, parseDuration, resourceName } from './common.ts';
+import { image, resources } from './stack-kubernetes.ts';
 
 /**
  * `kind: BatchJob`: a dataset scored through Triton on spot capacity (`steadystate batch
@@ -7,16 +8,6 @@ import { documentOf, duration, parseDuration, resourceName } from './common.ts';
  * or T seconds and, on SIGTERM, settles, checkpoints and exits within `notice`; the next pod
  * resumes from the checkpoint. The Kubernetes Job for spot nodes is generated from `kubernetes`.
  */
-const image = z
-  .string()
-  .regex(
-    /^[a-z0-9][a-z0-9._\-/:]*(:[\w][\w.-]{0,127}|@sha256:[a-f0-9]{64})$/,
-    'must be an image with a tag or digest, e.g. "ghcr.io/steadystate/steadystate:0.1.0"',
-  );
-const quantity = z
-  .string()
-  .regex(/^\d+(\.\d+)?(m|Ki|Mi|Gi|Ti|k|M|G|T)?$/, 'must be a Kubernetes quantity, e.g. "500m", "2", "512Mi"');
-
 const toleration = z.strictObject({
   key: z.string().min(1),
   operator: z.enum(['Equal', 'Exists']).default('Equal'),
@@ -50,7 +41,7 @@ const kubernetes = z.strictObject({
   tritonUrl: z.string().url().default('http://triton:8000'),
   /** Pushgateway for the batch_* gauges (unset: no push). */
   pushgatewayUrl: z.string().url().optional(),
-  resources: z.strictObject({ cpu: quantity, memory: quantity }).default({ cpu: '2', memory: '2Gi' }),
+  resources: resources.default({ cpu: '2', memory: '2Gi' }),
   spot: spotNodes.default({
     capacityLabel: 'karpenter.sh/capacity-type',
     capacityValues: ['spot'],
