@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import {
   type CheckpointDocument,
   type CheckpointPointer,
@@ -32,7 +32,7 @@ function parseJson(body: Uint8Array, where: string, fix: string): unknown {
  * the object's name and the fix, before a byte is written.
  */
 export type StoredState =
-  | { kind: 'fresh' }
+  | { kind: 'fresh'; runs: number }
   | { kind: 'checkpoint'; checkpoint: CheckpointDocument; runs: number }
   | { kind: 'complete'; manifest: ManifestDocument };
 
@@ -59,7 +59,8 @@ export async function readStoredState(store: ObjectStore, job: JobIdentity): Pro
     return { kind: 'complete', manifest: parsed.data };
   }
   const pointerBody = await store.get(OUTPUT_KEYS.pointer);
-  if (!pointerBody) return { kind: 'fresh' };
+  // Runs that stopped before their first checkpoint leave only their run marker.
+  if (!pointerBody) return { kind: 'fresh', runs: await countRuns(store) };
   const pointerWhere = `${where}/${OUTPUT_KEYS.pointer}`;
   const pointer = checkpointPointer.safeParse(parseJson(pointerBody, pointerWhere, startOver));
   if (!pointer.success) {
@@ -119,12 +120,12 @@ const RUNS_PREFIX = 'checkpoints/runs/';
 /** Each run leaves a marker, so the manifest can say how many runs (first + resumes) the output took. */
 export async function recordRun(store: ObjectStore, sequence: number, startedAt: number): Promise<void> {
   await store.put(
-    `${RUNS_PREFIX}run-${String(sequence).padStart(6, '0')}-${startedAt}.json`,
+    `${RUNS_PREFIX}run-${String(sequence).padStart(6, '0')}-${startedAt}-${randomUUID().slice(0, 8)}.json`,
     JSON.stringify({ startedAt }),
   );
 }
 
-async function countRuns(store: ObjectStore): Promise<number> {
+export async function countRuns(store: ObjectStore): Promise<number> {
   return (await store.list(RUNS_PREFIX)).length;
 }
 

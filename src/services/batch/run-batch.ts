@@ -16,7 +16,7 @@ import { type ManifestDocument, OUTPUT_COLUMNS } from '../../core/batch/manifest
 import { planBatches, type RowRange } from '../../core/batch/plan.ts';
 import { checkpointDue, resumePoint } from '../../core/batch/resume.ts';
 import type { ObjectStore } from '../../core/storage/object-store.ts';
-import { recordRun, sha256Hex, writeCheckpoint } from './checkpoint-store.ts';
+import { countRuns, recordRun, sha256Hex, writeCheckpoint } from './checkpoint-store.ts';
 import { BatchScoringError } from './errors.ts';
 import type { Scorer } from './ports.ts';
 
@@ -249,7 +249,8 @@ export async function runBatch(options: BatchRunOptions): Promise<BatchRunResult
     rows: totalRows,
     columns: [...OUTPUT_COLUMNS],
     parts,
-    runs: resume.previousRuns + 1,
+    // Every run leaves a marker, also one stopped before its first checkpoint.
+    runs: Math.max(resume.previousRuns + 1, await countRuns(store)),
     completedAt: Math.round(now()) / 1000,
   };
   await removeOrphanParts(store, parts);

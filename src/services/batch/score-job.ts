@@ -100,7 +100,7 @@ export async function scoreJob(options: ScoreJobOptions): Promise<ScoreJobResult
     log(`batchSize ${spec.batchSize} capped at ${spec.tritonModel}'s max_batch_size ${batchSize}`);
 
   const pusher = options.pushgatewayUrl ? new BatchMetricsPusher(options.pushgatewayUrl, options.name) : undefined;
-  const runs = (state.kind === 'checkpoint' ? state.runs : 0) + 1;
+  const runs = state.runs + 1;
   let lastPush = 0;
   let lastCheckpointMs: number | undefined =
     state.kind === 'checkpoint' ? state.checkpoint.writtenAt * 1000 : undefined;

@@ -197,6 +197,17 @@ describe('runBatch: interrupt anywhere, resume, same output', () => {
     const state = await readStoredState(store, identity(50));
     expect(state.kind === 'checkpoint' && state.checkpoint.rowsDone).toBe(20);
   });
+
+  it('a notice before the first checkpoint: the next run starts at row 0 and the manifest counts both runs', async () => {
+    const store = new MemoryStore();
+    const stop = new AbortController();
+    stop.abort();
+    const first = await runBatch(options(store, 30, { stop: stop.signal }));
+    expect(first).toMatchObject({ status: 'interrupted', rowsDone: 0, checkpoints: 0 });
+    const second = await resumeToEnd(store, 30, {});
+    expect(second).toMatchObject({ status: 'complete', startRow: 0 });
+    expect(second.manifest?.runs).toBe(2);
+  });
 });
 
 describe('refusals: nothing overwritten', () => {
