@@ -5,7 +5,9 @@ import { parquetWriteBuffer } from 'hyparquet-writer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeParquetPart } from '../../src/adapters/batch/part-parquet.ts';
 import { spawnBatchJob } from '../../src/adapters/process/batch-process.ts';
+import type { Daemon } from '../../src/adapters/process/daemon.ts';
 import { type ObjectStoreServer, startObjectStore } from '../../src/adapters/process/object-store-server.ts';
+import { startPushgateway } from '../../src/adapters/process/pushgateway-server.ts';
 import { signalVerified, waitUntil } from '../../src/adapters/process/supervisor.ts';
 import type { TritonInstance } from '../../src/adapters/process/triton-server.ts';
 import { S3ObjectStore } from '../../src/adapters/storage/s3-object-store.ts';
@@ -18,6 +20,7 @@ import { startTestTriton, stopTestTriton } from './fixtures/triton.ts';
 const ROWS = 8000;
 let triton: TritonInstance;
 let s3: ObjectStoreServer;
+let pushgateway: Daemon;
 const dir = mkdtempSync(join(tmpdir(), 'steadystate-batch-it-'));
 const csvDataset = join(dir, 'test-8000.csv');
 let s3Env: Record<string, string>;
@@ -32,7 +35,11 @@ const bucket = (name: string) =>
   });
 
 beforeAll(async () => {
-  [triton, s3] = await Promise.all([startTestTriton(['fraud_v1']), startObjectStore({})]);
+  [triton, s3, pushgateway] = await Promise.all([
+    startTestTriton(['fraud_v1']),
+    startObjectStore({}),
+    startPushgateway(),
+  ]);
   s3Env = s3.clientEnv;
   const lines = readFileSync('serving/data/test.csv', 'utf8')
     .split('\n')
@@ -54,7 +61,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  await Promise.all([stopTestTriton(triton), s3?.stop()]);
+  await Promise.all([stopTestTriton(triton), s3?.stop(), pushgateway?.stop()]);
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -132,6 +139,13 @@ describe('batch score on spot capacity', () => {
     expect(interrupted.rowsDone).toBeGreaterThan(0);
     expect(interrupted.rowsDone).toBeLessThan(ROWS);
     expect(await store.list('spot-run/manifest.json')).toEqual([]);
+    // The dashboard's gauges: pushed on the way out, with the committed rows and the interruption.
+    const metrics = await (await fetch(`${pushgateway.url}/metrics`)).text();
+    expect(metrics).toMatch(
+      new RegExp(`batch_rows_committed\\{[^}]*batch_job="fraud-batch"[^}]*\\} ${interrupted.rowsDone}\\n`),
+    );
+    expect(metrics).toMatch(/batch_interrupted\{[^}]*batch_job="fraud-batch"[^}]*\} 1\n/);
+    expect(metrics).toMatch(/batch_last_checkpoint_timestamp_seconds\{[^}]*\} \d/);
 
     const resumeStarted = performance.now();
     const second = await run([...args, '--resume']);
