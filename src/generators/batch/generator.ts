@@ -14,7 +14,7 @@ export const batchJobsGenerator: Generator = {
     return documentsOfKind(spec, 'BatchJob').map((job) => ({
       path: `batch/k8s/${job.metadata.name}.yaml`,
       content: renderManifests(
-        `${generatedHeader(SOURCE)}# Batch scoring on spot nodes: SIGTERM is the spot notice (terminationGracePeriodSeconds); checkpoints in ${job.spec.kubernetes.output}; a replacement pod resumes.\n`,
+        `${generatedHeader(SOURCE)}# Batch scoring on spot nodes: SIGTERM is the spot notice (terminationGracePeriodSeconds); checkpoints in ${job.spec.cluster.output}; a replacement pod resumes.\n`,
         [batchJobManifest(job, stack) as KubeObject],
       ),
     }));

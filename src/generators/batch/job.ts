@@ -17,7 +17,7 @@ export const INTERRUPTED_EXIT_CODE = 75;
  * (podFailurePolicy); only real crashes count. The replacement resumes from the checkpoint.
  */
 export function batchJobManifest(job: BatchJobDocument, stack: StackDocument): IJob {
-  const k = job.spec.kubernetes;
+  const k = job.spec.cluster;
   const name = `batch-${job.metadata.name}`;
   const labels = {
     'app.kubernetes.io/name': 'steadystate-batch',

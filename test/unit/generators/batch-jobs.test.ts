@@ -78,8 +78,8 @@ describe('BatchJob spec errors name the field', () => {
     expect(problems({ ...base, settleWithin: '3m' })).toEqual([
       expect.stringMatching(/^settleWithin: settleWithin 3m must be shorter than notice 2m/),
     ]);
-    expect(problems({ ...base, kubernetes: { output: '/data/out' } })).toEqual([
-      expect.stringMatching(/^kubernetes.output: must be an s3:\/\/ location/),
+    expect(problems({ ...base, cluster: { output: '/data/out' } })).toEqual([
+      expect.stringMatching(/^cluster.output: must be an s3:\/\/ location/),
     ]);
     expect(problems({ ...base, checkpoint: { every: 30 } })).toEqual([
       expect.stringMatching(/^checkpoint.every: must be a duration/),

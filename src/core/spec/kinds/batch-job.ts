@@ -6,7 +6,7 @@ import { image, resources } from './stack-kubernetes.ts';
  * `kind: BatchJob`: a dataset scored through Triton on spot capacity (`steadystate batch
  * score`). Spot nodes are reclaimed with a short notice, so the job checkpoints every N rows
  * or T seconds and, on SIGTERM, settles, checkpoints and exits within `notice`; the next pod
- * resumes from the checkpoint. The Kubernetes Job for spot nodes is generated from `kubernetes`.
+ * resumes from the checkpoint. The Kubernetes Job for spot nodes is generated from `cluster`.
  */
 const toleration = z.strictObject({
   key: z.string().min(1),
@@ -27,7 +27,7 @@ const s3Location = z
   .string()
   .regex(/^s3:\/\/\S+$/, "must be an s3:// location: a spot pod's own disk is gone with the reclaimed node");
 
-const kubernetes = z.strictObject({
+const cluster = z.strictObject({
   /** Dataset and output as the cluster's pods see them (object storage; the checkpoint must outlive the node). */
   input: s3Location.default('s3://steadystate-data/fraud/test.parquet'),
   output: s3Location.default('s3://steadystate-batch/fraud-batch'),
@@ -78,7 +78,7 @@ export const batchJobSpec = z
     notice: duration.default('2m'),
     /** Of the notice, how long batches in flight may finish before they are abandoned. */
     settleWithin: duration.default('20s'),
-    kubernetes: kubernetes.default(kubernetes.parse({})),
+    cluster: cluster.default(cluster.parse({})),
   })
   .superRefine((spec, ctx) => {
     const notice = parseDuration(spec.notice);
