@@ -54,7 +54,8 @@ export default async function run(): Promise<Record<string, unknown>> {
   const { header, lines, rows } = readRows(ROWS);
   const dataset = join(dir, `test-${ROWS}.csv`);
   writeFileSync(dataset, `${header}\n${lines.join('\n')}\n`);
-  const full = join(paths.root(), 'serving/data/test.csv');
+  // A job long enough to outlast the online measurement: the training split (144k rows).
+  const full = join(paths.root(), 'serving/data/train.csv');
 
   const ports = { http: await freePort(), grpc: await freePort(), metrics: await freePort() };
   const triton = await startTriton({ ports });
@@ -111,6 +112,9 @@ export default async function run(): Promise<Record<string, unknown>> {
       });
       onlineRps.push(online.throughputRps);
       onlineErrors.push(online.errors);
+      console.error(
+        `round ${round_ + 1}: batch ${summary.rowsPerSecond} rows/s, online ${online.throughputRps.toFixed(1)} rows/s (${online.errors} errors)`,
+      );
     }
 
     // Online p99 at a fixed arrival rate: alone, then with a batch job scoring the whole split.
@@ -123,6 +127,7 @@ export default async function run(): Promise<Record<string, unknown>> {
     });
     const alone = await runOpenLoad({ url: gatewayUrl, ratePerSecond: P99_RATE, durationMs: P99_SECONDS * 1000, next });
     p99Without = p99(alone.records.filter((r) => r.status === 200).map((r) => r.latencyMs));
+    console.error(`online p99 alone: ${p99Without.toFixed(1)} ms`);
     nonOkWithout = alone.records.filter((r) => r.status !== 200).length;
     const out = join(dir, 'batch-during');
     const job = await spawnBatchJob({
