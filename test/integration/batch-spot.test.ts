@@ -119,6 +119,8 @@ describe('batch score on spot capacity', () => {
       '400',
       '--notice',
       '20s',
+      '--pushgateway',
+      pushgateway.url,
     ];
     const first = await spawnBatchJob({ args: [...common(), ...args], env: s3Env });
     const store = bucket('scores');
