@@ -79,6 +79,7 @@ export default async function run(): Promise<Record<string, unknown>> {
   const batchRps: number[] = [];
   const onlineRps: number[] = [];
   const onlineErrors: number[] = [];
+  let onlineFirstError: string | undefined;
   let p99Without = Number.NaN;
   let p99With = Number.NaN;
   let nonOkWithout = 0;
@@ -117,6 +118,7 @@ export default async function run(): Promise<Record<string, unknown>> {
       });
       onlineRps.push(online.throughputRps);
       onlineErrors.push(online.errors);
+      onlineFirstError ??= online.firstError;
       console.error(
         `round ${round_ + 1}: batch ${summary.rowsPerSecond} rows/s, online ${online.throughputRps.toFixed(1)} rows/s (${online.errors} errors)`,
       );
@@ -171,6 +173,7 @@ export default async function run(): Promise<Record<string, unknown>> {
     online_rows_per_second: round(online, 1),
     batch_over_online: round(batch / online, 2),
     online_errors: onlineErrors,
+    online_first_error: onlineFirstError ?? null,
     online_concurrency: ONLINE_CONCURRENCY,
     p99_rate_per_second: P99_RATE,
     online_p99_ms_without_batch: round(p99Without, 1),
