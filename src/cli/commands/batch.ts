@@ -16,6 +16,7 @@ export const BATCH_EXIT = { complete: 0, failed: 1, input: 2, interrupted: 75 } 
 interface ScoreOptions {
   spec: string;
   job?: string;
+  tritonModel?: string;
   input?: string;
   output?: string;
   format?: string;
@@ -47,6 +48,7 @@ export function jobSpecFrom(options: ScoreOptions): {
   }
   const base: Record<string, unknown> = doc ? { ...doc.spec } : { tritonModel: 'fraud_v1' };
   const overrides: Record<string, unknown> = {
+    ...(options.tritonModel ? { tritonModel: options.tritonModel } : {}),
     ...(options.input ? { input: options.input } : {}),
     ...(options.output ? { output: options.output } : {}),
     ...(options.format ? { format: options.format } : {}),
@@ -84,6 +86,7 @@ export function registerBatch(program: Command): void {
     .description('score a dataset through Triton with checkpoints; SIGTERM (the spot notice) checkpoints and exits 75')
     .option('--spec <file>', 'spec file', DEFAULT_SPEC_FILE)
     .option('--job <name>', 'BatchJob in the spec (default: the first)')
+    .option('--triton-model <name>', "Triton model that scores the rows (default: the BatchJob's tritonModel)")
     .option('--input <dataset>', 'dataset: .csv or .parquet, a path or s3://bucket/key')
     .option('--output <location>', 'output folder or s3://bucket/prefix (parts, checkpoints, manifest)')
     .option('--format <format>', 'output part format: csv or parquet')

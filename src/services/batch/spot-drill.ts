@@ -70,6 +70,8 @@ export async function runSpotDrill(options: SpotDrillOptions): Promise<SpotDrill
   const dir = mkdtempSync(join(tmpdir(), 'steadystate-spot-'));
   const store = new FileObjectStore(dir);
   const args = [
+    '--triton-model',
+    options.tritonModel,
     '--input',
     options.input,
     '--output',
