@@ -1,4 +1,5 @@
 import { sloAlertsGenerator } from './alerts/generator.ts';
+import { batchJobsGenerator } from './batch/generator.ts';
 import { chaosScheduleGenerator } from './chaos/generator.ts';
 import { dashboardsGenerator } from './dashboards/generator.ts';
 import { driftAlertsGenerator } from './drift-alerts/generator.ts';
@@ -18,4 +19,5 @@ export const GENERATORS: Generator[] = [
   k8sServingGenerator,
   dashboardsGenerator,
   chaosScheduleGenerator,
+  batchJobsGenerator,
 ];

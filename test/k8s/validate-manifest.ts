@@ -4,7 +4,7 @@ import * as k8s from '@kubernetes/client-node';
 import { Ajv } from 'ajv';
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
-import { CronJob } from 'kubernetes-models/batch/v1';
+import { CronJob, Job } from 'kubernetes-models/batch/v1';
 import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { Role, RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
@@ -53,6 +53,7 @@ const KINDS: Record<string, { model: ValidatingModel; openApiType: string }> = {
   },
   'v1/ServiceAccount': { model: ServiceAccount, openApiType: 'V1ServiceAccount' },
   'batch/v1/CronJob': { model: CronJob, openApiType: 'V1CronJob' },
+  'batch/v1/Job': { model: Job, openApiType: 'V1Job' },
   'rbac.authorization.k8s.io/v1/Role': { model: Role, openApiType: 'V1Role' },
   'rbac.authorization.k8s.io/v1/RoleBinding': { model: RoleBinding, openApiType: 'V1RoleBinding' },
 };

@@ -105,3 +105,15 @@ export const LABELS = {
   delayP90: 'label_quality_delay_p90_seconds',
   baseline: 'label_quality_baseline_pr_auc', // {model, variant}: holdout PR AUC from the LabelMonitor
 } as const;
+
+/** Batch scoring on spot capacity (`steadystate batch score`, pushed to the Pushgateway; label `batch_job`). */
+export const BATCH = {
+  rowsDone: 'batch_rows_done', // rows scored (committed or finished since the last checkpoint)
+  rowsCommitted: 'batch_rows_committed', // rows claimed by the last checkpoint
+  rowsTotal: 'batch_rows_total', // rows in the dataset
+  rowsPerSecond: 'batch_rows_per_second', // this run's rate
+  lastCheckpoint: 'batch_last_checkpoint_timestamp_seconds', // age = time() - this
+  runs: 'batch_runs', // runs so far (1 + resumes)
+  interrupted: 'batch_interrupted', // 1 after a spot notice stopped the run, 0 while running or done
+} as const;
+export const BATCH_JOB = 'steadystate-batch';

@@ -1,5 +1,6 @@
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { aggregateBy, byVariable, perEvent, rate, selector, sumBy } from '../../core/promql/builder.ts';
+import { batchRow } from './batch-row.ts';
 import { costRows } from './cost.ts';
 import { assemble } from './dashboard.ts';
 import { timeseries } from './panels.ts';
@@ -247,6 +248,7 @@ export function tritonDashboard(stack: StackValues): Dashboard {
         ],
       },
       ...costRows(stack),
+      batchRow(),
     ],
   });
 }

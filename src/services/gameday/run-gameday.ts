@@ -36,6 +36,7 @@ import { gameDayTraffic, referenceRows } from './baseline-traffic.ts';
 import { LATE_LABELS, lateLabelsPhase } from './late-labels-phase.ts';
 import { type GameDayStack, startLocalStack } from './local-stack.ts';
 import { driftSeries, shiftedTrafficPhase } from './shifted-traffic-phase.ts';
+import { spotInterruptionPhase } from './spot-interruption-phase.ts';
 import { TruthLedger } from './truth-ledger.ts';
 
 export interface GameDayOptions {
@@ -182,6 +183,14 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayRun> {
         outcomes.push(...suite.outcomes);
         windows.push(...suite.windows);
         journals.push(...suite.journals);
+      });
+    }
+    if (!options.quick) {
+      await phase('spot interruption (batch job)', async () => {
+        const spot = await spotInterruptionPhase({ stack, quick: false, runDir: dir, log }, options.specFile);
+        outcomes.push(...spot.outcomes);
+        windows.push(...spot.windows);
+        journals.push(...spot.journals);
       });
     }
     await phase('shifted traffic (drift)', async () => {

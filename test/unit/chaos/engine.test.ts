@@ -314,6 +314,7 @@ describe('providers registered by action type', () => {
     expect([...backends].sort()).toEqual([
       'Kubernetes API',
       'Triton model control',
+      'batch job',
       'built-in load',
       'gateway admin API',
       'model repository',

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { alertPolicyDocument } from './alert-policy.ts';
+import { batchJobDocument } from './batch-job.ts';
 import { chaosExperimentDocument } from './chaos-experiment.ts';
 import { chaosTargetDocument } from './chaos-target.ts';
 import { driftMonitorDocument } from './drift-monitor.ts';
@@ -23,6 +24,7 @@ export const DOCUMENT_KINDS = {
   ChaosExperiment: chaosExperimentDocument,
   ChaosTarget: chaosTargetDocument,
   LabelMonitor: labelMonitorDocument,
+  BatchJob: batchJobDocument,
 } as const satisfies Record<string, z.ZodType>;
 
 export type DocumentKind = keyof typeof DOCUMENT_KINDS;

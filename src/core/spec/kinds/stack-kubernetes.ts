@@ -7,7 +7,7 @@ import { duration, resourceName } from './common.ts';
  */
 
 /** A container image reference with an explicit tag or digest (never an implicit :latest). */
-const image = z
+export const image = z
   .string()
   .regex(
     /^[a-z0-9][a-z0-9._\-/:]*(:[\w][\w.-]{0,127}|@sha256:[a-f0-9]{64})$/,
@@ -15,11 +15,11 @@ const image = z
   );
 
 /** Kubernetes resource quantities as the API writes them: "500m", "2", "512Mi", "16Gi". */
-const quantity = z
+export const quantity = z
   .string()
   .regex(/^\d+(\.\d+)?(m|Ki|Mi|Gi|Ti|k|M|G|T)?$/, 'must be a Kubernetes quantity, e.g. "500m", "2", "512Mi", "16Gi"');
 
-const resources = z.strictObject({ cpu: quantity, memory: quantity });
+export const resources = z.strictObject({ cpu: quantity, memory: quantity });
 
 /**
  * Where Triton pulls the model repository from (Triton docs, model_repository.md, "Cloud

@@ -1,4 +1,5 @@
 import type { ChaosEnvironment } from '../environment.ts';
+import { batchJobProvider } from './batch-job.ts';
 import { gatewayAdminProvider } from './gateway-admin.ts';
 import { kubernetesProvider } from './kubernetes.ts';
 import { modelRegistryProvider } from './model-registry.ts';
@@ -26,5 +27,6 @@ export function defaultRegistry(env: ChaosEnvironment): ActionRegistry {
     prometheusProvider(env.local),
     trafficProvider(),
     kubernetesProvider(env.pods),
+    batchJobProvider(env.local),
   ]);
 }

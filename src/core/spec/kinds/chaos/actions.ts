@@ -101,6 +101,26 @@ export const actionSchema = z.discriminatedUnion('type', [
     readyTimeout: duration.default('10m'),
     gracePeriodSeconds: z.number().int().min(0).optional(),
   }),
+  /**
+   * Spot reclamation of a batch job (playbook: "Batch Job Spot Interruption"): a batch job
+   * (`steadystate batch score`) scores `input` through the stack's Triton; once it has
+   * committed `interruptAfterRows` rows it gets SIGTERM (the spot notice), must checkpoint and
+   * exit within `notice`; a new job resumes and must commit new rows within `resumeWithin`
+   * of the notice, and the finished output must hold every row exactly once.
+   */
+  z.strictObject({
+    type: z.literal('batch-spot-interrupt'),
+    input: z
+      .string()
+      .regex(/\.(csv|parquet)$/, 'must be a .csv or .parquet dataset')
+      .default('serving/data/test.csv'),
+    tritonModel: z.string().min(1).default('fraud_v1'),
+    interruptAfterRows: z.number().int().min(1).default(3000),
+    checkpointRows: z.number().int().min(1).default(500),
+    inflight: z.number().int().min(1).max(64).default(4),
+    notice: duration.default('2m'),
+    resumeWithin: duration.default('5m'),
+  }),
 ]);
 
 export type ActionSpec = z.infer<typeof actionSchema>;
@@ -116,6 +136,7 @@ export const LOCAL_TARGETS = [
   'redis',
   'prometheus',
   'traffic',
+  'batch-job',
 ] as const;
 export type LocalTarget = (typeof LOCAL_TARGETS)[number];
 
@@ -166,6 +187,8 @@ export const ACTIONS: { readonly [T in ActionType]: ActionTraits<T> } = {
   },
   'traffic-burst': { target: 'traffic', undo: (a) => (a.rate > 0 ? { type: 'traffic-burst', rate: 0 } : undefined) },
   'pod-delete': { target: 'kubernetes-pods' },
+  // The job it interrupts is its own and finishes within the action: nothing to undo.
+  'batch-spot-interrupt': { target: 'batch-job' },
 };
 
 function traits<T extends ActionType>(action: ActionOf<T>): ActionTraits<T> {
