@@ -105,3 +105,12 @@ export const LABELS = {
   delayP90: 'label_quality_delay_p90_seconds',
   baseline: 'label_quality_baseline_pr_auc', // {model, variant}: holdout PR AUC from the LabelMonitor
 } as const;
+
+/** Adaptive batching (`steadystate batching watch`, services/batching/gauges.ts): {model} = the Triton model. */
+export const BATCHING = {
+  maxBatchSize: 'batching_max_batch_size', // gauge {model}: the max_batch_size in force
+  queueDelay: 'batching_queue_delay_seconds', // gauge {model}: the max_queue_delay in force
+  avgBatch: 'batching_observed_avg_batch_size', // gauge {model}: requests / executions in the last interval
+  queueTime: 'batching_observed_queue_seconds', // gauge {model}: mean queue time per request in the last interval
+  changes: 'batching_changes_total', // counter {model, direction}: reloads made (raise | lower)
+} as const;
