@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { registerAb } from './commands/ab.ts';
+import { registerBatching } from './commands/batching.ts';
 import { registerChaos } from './commands/chaos.ts';
 import { registerCost } from './commands/cost.ts';
 import { registerDrift } from './commands/drift.ts';
@@ -28,6 +29,7 @@ registerDrift(program);
 registerChaos(program);
 registerLabels(program);
 registerCost(program);
+registerBatching(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   const err = error as Error;

@@ -1,5 +1,6 @@
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { aggregateBy, byVariable, perEvent, rate, selector, sumBy } from '../../core/promql/builder.ts';
+import { adaptiveBatchingRow } from './batching-row.ts';
 import { costRows } from './cost.ts';
 import { assemble } from './dashboard.ts';
 import { timeseries } from './panels.ts';
@@ -246,6 +247,7 @@ export function tritonDashboard(stack: StackValues): Dashboard {
           }),
         ],
       },
+      ...(stack.adaptiveBatching ? [adaptiveBatchingRow()] : []),
       ...costRows(stack),
     ],
   });

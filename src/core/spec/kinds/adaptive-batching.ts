@@ -33,11 +33,17 @@ export const adaptiveBatching = z
       ['lowerBelowFill', /^fills/],
       ['sustain', /^sustain/],
     ];
-    for (const problem of limitProblems(adaptiveLimits(a))) {
+    let limits: AdaptiveBatchingLimits;
+    try {
+      limits = adaptiveLimits(a);
+    } catch {
+      return; // a malformed duration: its own field already carries the error
+    }
+    for (const problem of limitProblems(limits)) {
       const field = fields.find(([, re]) => re.test(problem))?.[0] ?? 'maxBatchSize';
       ctx.addIssue({ code: 'custom', path: [field], message: problem });
     }
-    if (parseDuration(a.interval) <= 0)
+    if (/^\d+(ms|s|m|h|d|w)$/.test(a.interval) && parseDuration(a.interval) <= 0)
       ctx.addIssue({ code: 'custom', path: ['interval'], message: `must be longer than 0, got "${a.interval}"` });
   });
 
