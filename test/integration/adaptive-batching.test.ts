@@ -6,8 +6,8 @@ import { type AdaptiveStack, startAdaptiveStack } from '../../bench/lib/adaptive
 
 /**
  * Adaptive batching end to end: real Triton (fraud_v1 as shipped, max_batch_size 32), real
- * gateway, the project's open-model load driver. Traffic over what the machine serves makes
- * Triton's batches come out full, so the controller reloads fraud_v1 with max_batch_size 64;
+ * gateway, the project's open-model load driver. 128 requests in flight make Triton's
+ * batches come out well filled, so the controller reloads fraud_v1 with max_batch_size 64;
  * when traffic falls to a trickle it goes back to 32. Triton's own config endpoint and the
  * journal must both say so.
  */
@@ -20,8 +20,8 @@ describe('adaptive batching controller on Triton', () => {
         maxBatchSize: 64,
         minQueueDelayUs: 1000,
         maxQueueDelayUs: 10_000,
-        raiseAboveFill: 0.5,
-        lowerBelowFill: 0.25,
+        raiseAboveFill: 0.4,
+        lowerBelowFill: 0.2,
         minRequestsPerSecond: 5,
         sustain: 2,
         cooldownIntervals: 1,
@@ -39,7 +39,10 @@ describe('adaptive batching controller on Triton', () => {
       controller: true,
       journal,
       phases: [
-        { name: 'high', ratePerSecond: 3000, seconds: 10 },
+        // Up: 128 requests in flight straight to Triton (the gateway on 2 shared cores
+        // saturates before Triton's batches fill). Down: a trickle through the gateway with
+        // the project's open-model load driver.
+        { name: 'high', tritonConcurrency: 128, seconds: 10 },
         { name: 'low', ratePerSecond: 30, seconds: 8 },
       ],
     });
