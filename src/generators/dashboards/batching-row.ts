@@ -4,7 +4,7 @@ import type { Row } from './dashboard.ts';
 import { timeseries } from './panels.ts';
 import { COLOR } from './thresholds.ts';
 
-const MODEL = [byVariable('model')];
+const MODEL = [byVariable('namespace'), byVariable('model')];
 
 /**
  * Adaptive batching (`steadystate batching watch`): the setting the controller holds in force
