@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# One short GPU run (about 3 minutes): Triton's dynamic batching on vs off and the adaptive
+# One short GPU run (about 5 minutes; TensorRT builds its engine at the first load and at each
+# controller reload): Triton's dynamic batching on vs off and the adaptive
 # batching controller on vs off, on the production configuration (serving/model_repository_gpu:
 # onnxruntime on the GPU, TensorRT FP16, preferred 8/16/32, 10 ms, max 32). Records throughput,
 # p50/p99, average batch, queue and compute time and GPU utilization (Triton's nv_gpu_utilization,
-# plus an nvidia-smi log) into $OUT (default ./gpu-out).
+# plus an nvidia-smi log) into $OUT (the device run's output folder; default ./gpu-out).
+# Run: OUT=/some/dir TRITONSERVER=/opt/tritonserver/bin/tritonserver bench/gpu/batching-gpu.sh
 #
 # Needs: an NVIDIA GPU with nvidia-smi; Node 24 (node on PATH) and this repository's
 # node_modules; a tritonserver with the onnxruntime backend (TRITONSERVER, default
