@@ -10,6 +10,8 @@ export interface ClosedLoopResult {
   throughputRps: number;
   p50Ms: number;
   p99Ms: number;
+  /** The slowest answer: where batcher stalls on bursts show. */
+  maxMs: number;
 }
 
 /**
@@ -57,5 +59,6 @@ export async function runClosedLoop(options: {
     throughputRps: (sorted.length - errors) / seconds,
     p50Ms: sorted.length ? quantileSorted(sorted, 0.5) : Number.NaN,
     p99Ms: sorted.length ? quantileSorted(sorted, 0.99) : Number.NaN,
+    maxMs: sorted.length ? (sorted[sorted.length - 1] as number) : Number.NaN,
   };
 }

@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { registerAb } from './commands/ab.ts';
 import { registerBatch } from './commands/batch.ts';
+import { registerBatching } from './commands/batching.ts';
 import { registerChaos } from './commands/chaos.ts';
 import { registerCost } from './commands/cost.ts';
 import { registerDrift } from './commands/drift.ts';
@@ -30,6 +31,7 @@ registerChaos(program);
 registerLabels(program);
 registerCost(program);
 registerBatch(program);
+registerBatching(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   const err = error as Error;

@@ -99,6 +99,18 @@ export class TritonClient {
     await this.call('POST', `/v2/repository/models/${encodeURIComponent(model)}/load`, 'load', model, {});
   }
 
+  /**
+   * Loads (or reloads) a model with a configuration override: Triton's repository API takes
+   * the whole model configuration as a JSON string in `parameters.config` and uses it instead
+   * of config.pbtxt (docs/protocol/extension_model_repository.md). The running version keeps
+   * serving until the new one is ready.
+   */
+  async loadModelWithConfig(model: string, config: ModelConfig): Promise<void> {
+    await this.call('POST', `/v2/repository/models/${encodeURIComponent(model)}/load`, 'load', model, {
+      parameters: { config: JSON.stringify(config) },
+    });
+  }
+
   async unloadModel(model: string): Promise<void> {
     await this.call('POST', `/v2/repository/models/${encodeURIComponent(model)}/unload`, 'unload', model, {});
   }

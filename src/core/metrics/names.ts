@@ -117,3 +117,11 @@ export const BATCH = {
   interrupted: 'batch_interrupted', // 1 after a spot notice stopped the run, 0 while running or done
 } as const;
 export const BATCH_JOB = 'steadystate-batch';
+/** Adaptive batching (`steadystate batching watch`, services/batching/gauges.ts): {model} = the Triton model. */
+export const BATCHING = {
+  maxBatchSize: 'batching_max_batch_size', // gauge {model}: the max_batch_size in force
+  queueDelay: 'batching_queue_delay_seconds', // gauge {model}: the max_queue_delay in force
+  avgBatch: 'batching_observed_avg_batch_size', // gauge {model}: requests / executions in the last interval
+  queueTime: 'batching_observed_queue_seconds', // gauge {model}: mean queue time per request in the last interval
+  changes: 'batching_changes_total', // counter {model, direction}: reloads made (raise | lower)
+} as const;

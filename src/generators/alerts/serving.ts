@@ -43,12 +43,15 @@ export function servingRules(stack: StackSpec, policy: AlertPolicySpec): RuleFil
   const rules: AlertingRule[] = [
     {
       alert: SERVING_ALERTS.batch,
-      expr: `(\n  ${inferRate}\n  / sum by (model) (rate(nv_inference_exec_count{${triton}}[10m]))\n) < ${num(p.minAvgBatchSize)}\nand\n${inferRate} >= ${num(p.minInferenceRate)}`,
+      // Three conditions, the value is the first (the average batch): small batches, traffic
+      // flowing, and requests actually waiting in the queue. Without the last, a short window
+      // at moderate traffic (nothing waiting, nothing to batch) would read as a failure.
+      expr: `(\n  ${inferRate}\n  / sum by (model) (rate(nv_inference_exec_count{${triton}}[10m]))\n) < ${num(p.minAvgBatchSize)}\nand\n${inferRate} >= ${num(p.minInferenceRate)}\nand\n(\n  sum by (model) (rate(nv_inference_queue_duration_us{${triton}}[10m]))\n  / sum by (model) (rate(nv_inference_request_success{${triton}}[10m]))\n) >= ${num(p.minQueueMicroseconds)}`,
       for: '15m',
       labels: { severity: 'ticket', burn_tier: 'none' },
       annotations: {
-        summary: `Triton model {{ $labels.model }} runs batches of {{ $value | humanize }} on average (below ${num(p.minAvgBatchSize)}) while traffic flows`,
-        description: `Dynamic batching is not forming batches: each GPU execution carries fewer than ${num(p.minAvgBatchSize)} requests on average, which costs latency and throughput under load. Check max_queue_delay_microseconds and preferred_batch_size in config.pbtxt and whether the gateway sends requests one by one.`,
+        summary: `Triton model {{ $labels.model }} runs batches of {{ $value | humanize }} on average (below ${num(p.minAvgBatchSize)}) while traffic flows and requests queue`,
+        description: `Dynamic batching is not forming batches: each execution carries fewer than ${num(p.minAvgBatchSize)} requests on average although requests wait in the queue (at least ${num(p.minQueueMicroseconds)} µs each on average), which costs latency and throughput under load. Check max_queue_delay_microseconds and preferred_batch_size in config.pbtxt and whether the gateway sends requests one by one.`,
         ...meta(SERVING_ALERTS.batch),
       },
     },
@@ -124,6 +127,12 @@ export function servingSuite(stack: StackSpec, policy: AlertPolicySpec, ruleFile
   // condition holds from the minute the first t minutes of counts reach the minimum rate.
   const batchActive = Math.max(1, Math.ceil((600 * p.minInferenceRate) / perMin(batchRps)));
   const triton = (name: string) => `${name}{model="${tritonModel}",version="1"}`;
+  // Requests at `rps` each waiting `us` microseconds in Triton's queue on average.
+  const queueUs = Math.max(p.minQueueMicroseconds, 100);
+  const queueing = (rps: number, us: number, minutes: number) => [
+    { series: triton('nv_inference_request_success'), values: counter(perMin(rps), minutes) },
+    { series: triton('nv_inference_queue_duration_us'), values: counter(perMin(rps) * us, minutes) },
+  ];
   const gpu = (used: number) => [
     { series: 'nv_gpu_memory_used_bytes{gpu_uuid="GPU-0"}', values: `${used}x40` },
     { series: 'nv_gpu_memory_total_bytes{gpu_uuid="GPU-0"}', values: '80000000000x40' },
@@ -144,11 +153,12 @@ export function servingSuite(stack: StackSpec, policy: AlertPolicySpec, ruleFile
     evaluation_interval: '1m',
     tests: [
       {
-        name: `small batches while traffic flows fire ${SERVING_ALERTS.batch} after 15m`,
+        name: `small batches while traffic flows and requests queue fire ${SERVING_ALERTS.batch} after 15m`,
         interval: '1m',
         input_series: [
           { series: triton('nv_inference_count'), values: counter(perMin(batchRps), 60) },
           { series: triton('nv_inference_exec_count'), values: counter(perMin(batchRps) / lowBatch, 60) },
+          ...queueing(batchRps, 2 * queueUs, 60),
         ],
         alert_rule_test: [
           { eval_time: formatMinutes(batchActive + 14), alertname: SERVING_ALERTS.batch, exp_alerts: [] },
@@ -165,6 +175,17 @@ export function servingSuite(stack: StackSpec, policy: AlertPolicySpec, ruleFile
         input_series: [
           { series: triton('nv_inference_count'), values: counter(perMin(p.minInferenceRate / 2), 40) },
           { series: triton('nv_inference_exec_count'), values: counter(perMin(p.minInferenceRate / 2), 40) },
+          ...queueing(p.minInferenceRate / 2, 2 * queueUs, 40),
+        ],
+        alert_rule_test: [{ eval_time: '40m', alertname: SERVING_ALERTS.batch, exp_alerts: [] }],
+      },
+      {
+        name: 'small batches with an empty queue stay silent (nothing waited, nothing to batch)',
+        interval: '1m',
+        input_series: [
+          { series: triton('nv_inference_count'), values: counter(perMin(batchRps), 40) },
+          { series: triton('nv_inference_exec_count'), values: counter(perMin(batchRps) / lowBatch, 40) },
+          ...queueing(batchRps, queueUs / 4, 40),
         ],
         alert_rule_test: [{ eval_time: '40m', alertname: SERVING_ALERTS.batch, exp_alerts: [] }],
       },

@@ -1,4 +1,4 @@
-import { ABTEST, BATCH, CHAOS, DRIFT, GATEWAY, LABELS, SLO } from '../../core/metrics/names.ts';
+import { ABTEST, BATCH, BATCHING, CHAOS, DRIFT, GATEWAY, LABELS, SLO } from '../../core/metrics/names.ts';
 import { variablesIn } from './interpolate.ts';
 import { contentPanels, type DashboardModel, dashboardQueries } from './queries.ts';
 import { TRITON } from './triton-metrics.ts';
@@ -22,6 +22,7 @@ export const KNOWN_METRICS: ReadonlySet<string> = new Set([
   ...Object.values(CHAOS),
   ...Object.values(LABELS),
   ...Object.values(BATCH),
+  ...Object.values(BATCHING),
   ...Object.values(TRITON),
   'ALERTS',
 ]);

@@ -21,6 +21,8 @@ export interface StackValues {
   deadlineSeconds: number | undefined;
   /** The first Stack's GPU price (cost row); none without a `cost` block. */
   cost: { nodeType: string; gpuHourlyPrice: number; currency: string } | undefined;
+  /** Whether any model has adaptiveBatching (the Triton dashboard then shows the controller's row). */
+  adaptiveBatching: boolean;
 }
 
 export function stackValues(spec: Spec): StackValues {
@@ -40,6 +42,7 @@ export function stackValues(spec: Spec): StackValues {
     maxInflight: inflight.length > 0 ? Math.min(...inflight) : undefined,
     deadlineSeconds: deadlines.length > 0 ? Math.min(...deadlines) : undefined,
     cost: stacks.find((s) => s.cost)?.cost,
+    adaptiveBatching: models.some((m) => m.adaptiveBatching),
   };
 }
 

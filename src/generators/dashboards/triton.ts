@@ -1,6 +1,7 @@
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { aggregateBy, byVariable, perEvent, rate, selector, sumBy } from '../../core/promql/builder.ts';
 import { batchRow } from './batch-row.ts';
+import { adaptiveBatchingRow } from './batching-row.ts';
 import { costRows } from './cost.ts';
 import { assemble } from './dashboard.ts';
 import { timeseries } from './panels.ts';
@@ -247,6 +248,7 @@ export function tritonDashboard(stack: StackValues): Dashboard {
           }),
         ],
       },
+      ...(stack.adaptiveBatching ? [adaptiveBatchingRow()] : []),
       ...costRows(stack),
       batchRow(),
     ],

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { withoutDynamicBatching } from '../../../bench/lib/triton-config.ts';
+import { withBatchingVariant, withoutDynamicBatching } from '../../../bench/lib/triton-config.ts';
 import { paths } from '../../../src/adapters/process/paths.ts';
 
 const fraudV1 = readFileSync(join(paths.modelRepository(), 'fraud_v1', 'config.pbtxt'), 'utf8');
@@ -35,5 +35,32 @@ describe('withoutDynamicBatching (the batching benchmark baseline)', () => {
     ['a config without a name', 'dynamic_batching { }\nmax_batch_size: 8\n', /no top-level name/],
   ])('refuses %s', (_, config, expected) => {
     expect(() => withoutDynamicBatching(config, 'x')).toThrow(expected);
+  });
+});
+
+describe('withBatchingVariant (the configurations the batching benchmarks compare)', () => {
+  it('turns the shipped CPU config into the playbook one: 1 instance, preferred sizes inserted, 10 ms', () => {
+    const playbook = withBatchingVariant(fraudV1, 'fraud_v1_playbook', {
+      instances: 1,
+      maxQueueDelayUs: 10_000,
+      preferredBatchSizes: [8, 16, 32],
+    });
+    expect(playbook).toMatch(/^name: "fraud_v1_playbook"$/m);
+    expect(playbook).toMatch(
+      /dynamic_batching \{\n {2}preferred_batch_size: \[ 8, 16, 32 \]\n {2}max_queue_delay_microseconds: 10000\n/,
+    );
+    expect(playbook).toContain('instance_group [ { kind: KIND_CPU count: 1 } ]');
+    // And back: replacing existing preferred sizes with none removes the line.
+    expect(withBatchingVariant(playbook, 'x', { preferredBatchSizes: [] })).not.toContain('preferred_batch_size');
+  });
+
+  it('can drop batching and still set the instance count', () => {
+    const off = withBatchingVariant(fraudV1, 'fraud_v1_off1', { dynamicBatching: false, instances: 1 });
+    expect(off).not.toContain('dynamic_batching');
+    expect(off).toContain('count: 1 }');
+  });
+
+  it('refuses a knob the config does not have, instead of measuring the original', () => {
+    expect(() => withBatchingVariant('name: "m"\n', 'x', { maxBatchSize: 8 })).toThrow(/no max_batch_size/);
   });
 });

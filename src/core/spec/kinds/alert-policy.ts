@@ -37,6 +37,12 @@ export const alertPolicySpec = z.strictObject({
       minAvgBatchSize: z.number().positive().default(8),
       /** ...while at least this many inferences per second flow (small batches at low load are normal). */
       minInferenceRate: z.number().nonnegative().default(10),
+      /**
+       * ...and requests wait in Triton's queue at least this long on average (microseconds):
+       * with an empty queue there was nothing to batch (a short batching window at moderate
+       * traffic, e.g. the local CPU configuration's 1 ms), which is no batching problem.
+       */
+      minQueueMicroseconds: z.number().nonnegative().default(1000),
       /** GPU memory used / total above this ratio. */
       gpuMemoryRatio: z.number().gt(0).lt(1).default(0.9),
       /** Share of answers from degraded tiers (stale cache, fallback model, default) above this... */

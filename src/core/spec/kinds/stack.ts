@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { adaptiveBatching } from './adaptive-batching.ts';
 import { documentOf, duration, parseDuration } from './common.ts';
 import { stackCost } from './stack-cost.ts';
 import { stackKubernetes } from './stack-kubernetes.ts';
@@ -41,6 +42,8 @@ const model = z
     deadline: duration.default('80ms'),
     /** Disable the fallback tiers (cache, fallback model, default) e.g. to prove chaos experiments can fail. */
     fallbacks: z.boolean().default(true),
+    /** Stage 3: `steadystate batching watch` adapts max_batch_size / queue delay within these limits. */
+    adaptiveBatching: adaptiveBatching.optional(),
   })
   .superRefine((m, ctx) => {
     const total = m.variants.reduce((sum, v) => sum + v.weight, 0);
