@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { paths } from '../../src/adapters/process/paths.ts';
 import { mulberry32 } from '../../src/core/random/mulberry32.ts';
 import { PredictionLog } from '../../src/gateway/prediction-log.ts';
-import { lateLabelsPhase } from '../../src/services/gameday/late-labels-phase.ts';
+import { type LateLabelsSettings, lateLabelsPhase } from '../../src/services/gameday/late-labels-phase.ts';
 import { TruthLedger } from '../../src/services/gameday/truth-ledger.ts';
 import { editIn } from '../unit/core/spec-fixtures.ts';
 
@@ -21,7 +21,7 @@ afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-async function runPhase(informative: boolean) {
+async function runPhase(informative: boolean, settings: LateLabelsSettings) {
   const dir = mkdtempSync(join(tmpdir(), 'late-labels-'));
   dirs.push(dir);
   const logPath = join(dir, 'predictions.jsonl');
@@ -62,7 +62,7 @@ async function runPhase(informative: boolean) {
       runDir: dir,
       ledger,
       startedAtMs,
-      settings: { delaySeconds: 1, windowSeconds: 10, timeoutSeconds: 15, targetSeconds: 10 },
+      settings,
       log: () => {},
     });
   } finally {
@@ -71,11 +71,13 @@ async function runPhase(informative: boolean) {
   }
 }
 
+const FAST: LateLabelsSettings = { delaySeconds: 1, windowSeconds: 10, timeoutSeconds: 15, targetSeconds: 10 };
+
 describe('game day: late labels catch a model gone wrong', () => {
-  it('healthy labels say ok; after the world changes, the short window says degraded within the target', async () => {
-    const { outcome, report } = await runPhase(true);
+  it('labels of the run so far say ok; after the world changes, the short window says degraded within the target', async () => {
+    const { outcome, report } = await runPhase(true, FAST);
     expect(outcome.explanation[0]).toMatch(
-      /^healthy traffic: \d+ labels delivered 1 s late .*v1: .* ok \(floor 0\.164\)/,
+      /^the run so far .*: \d+ labels delivered 1 s late .*v1: .* ok \(floor 0\.164\)/,
     );
     expect(outcome.explanation[1]).toMatch(/^caught on the 10s window: v1: .* degraded \(floor 0\.164\)/);
     expect(outcome.verdict).toBe('held');
@@ -85,9 +87,16 @@ describe('game day: late labels catch a model gone wrong', () => {
     expect(short?.delayMedianSeconds).toBeGreaterThanOrEqual(1);
   }, 40_000);
 
-  it('a model wrong all along is a false alarm on the healthy check, and the phase deviates', async () => {
-    const { outcome } = await runPhase(false);
-    expect(outcome.explanation[0]).toMatch(/^false alarm: healthy traffic judged degraded for v1/);
+  it('labels later than the wait catch nothing, and the phase says so', async () => {
+    const { outcome } = await runPhase(true, { ...FAST, delaySeconds: 30, timeoutSeconds: 6 });
+    expect(outcome.explanation[1]).toMatch(/^not caught within 6 s: v1: 0 labels/);
     expect(outcome.verdict).toBe('deviated');
+    expect(outcome.detectionSeconds).toBeNull();
+  }, 40_000);
+
+  it('a model wrong all along: the run so far already says degraded (context), and the change is still caught', async () => {
+    const { outcome } = await runPhase(false, FAST);
+    expect(outcome.explanation[0]).toMatch(/v1: .* degraded \(floor 0\.164\)/);
+    expect(outcome.explanation[1]).toMatch(/^caught on the 10s window/);
   }, 40_000);
 });
