@@ -8,13 +8,16 @@ import {
   InvalidRequestError,
   ModelUnavailableError,
   NotFoundError,
+  OverloadedError,
   UnsupportedEncodingError,
 } from './errors.ts';
 import { decodeContentEncoding } from './http/content-encoding.ts';
+import { DEGRADED_HEADER } from './http/degraded.ts';
 import { parseJsonBody } from './http/json-body.ts';
-import type { InferenceGateway } from './inference-gateway.ts';
+import type { InferenceGateway, PredictResponse } from './inference-gateway.ts';
 import { registerKServeRoutes } from './kserve/routes.ts';
 import { type GatewayLog, SILENT_LOG } from './log.ts';
+import type { LagSource } from './overload/event-loop-lag.ts';
 import { decodePredictRequest } from './validation/predict-request.ts';
 
 /** Response schema: lets fastify serialize answers with fast-json-stringify (the cache-hit path is serialization-bound). */
@@ -30,9 +33,11 @@ const PREDICT_RESPONSE = {
         served_by: { type: 'string' },
         stale: { type: 'boolean' },
         request_id: { type: 'string' },
+        degraded: { type: 'boolean' },
+        degraded_reason: { type: 'string' },
         defaulted_features: { type: 'array', items: { type: 'string' } },
       },
-      required: ['score', 'label', 'model', 'variant', 'served_by', 'stale', 'request_id'],
+      required: ['score', 'label', 'model', 'variant', 'served_by', 'stale', 'request_id', 'degraded'],
     },
   },
 } as const;
@@ -47,6 +52,9 @@ export interface GatewayServerOptions {
   log?: GatewayLog;
   /** The gateway's release, for KServe server metadata (`GET /v2`). */
   version?: string;
+  /** The gateway's event-loop lag; with maxEventLoopLagMs > 0, new inference requests are shed while its p99 is above it. */
+  lag?: Pick<LagSource, 'p99Ms'>;
+  maxEventLoopLagMs?: number;
   /** Connection hygiene (slowloris, stalled bodies, idle keep-alives); defaults 5 s / 10 s / 5 s. */
   timeouts?: Partial<ConnectionTimeouts>;
 }
@@ -62,11 +70,16 @@ export interface ConnectionTimeouts {
 
 const DEFAULT_TIMEOUTS: ConnectionTimeouts = { headersMs: 5_000, requestMs: 10_000, keepAliveMs: 5_000 };
 
+function flagDegraded(reply: FastifyReply, response: PredictResponse): PredictResponse {
+  if (response.degraded) reply.header(DEGRADED_HEADER, response.served_by);
+  return response;
+}
+
 /** The one place a domain error becomes an HTTP status. */
 function httpStatusOf(error: GatewayError): number {
   if (error instanceof BatchTooLargeError) return 413;
   if (error instanceof NotFoundError) return 404;
-  if (error instanceof ModelUnavailableError) return 503;
+  if (error instanceof ModelUnavailableError || error instanceof OverloadedError) return 503;
   if (error instanceof InvalidRequestError) return 400;
   if (error instanceof UnsupportedEncodingError) return 415;
   return 500;
@@ -108,7 +121,7 @@ export function buildGatewayServer(gateway: InferenceGateway, options: GatewaySe
           `answered ${status}: ${error.message}`,
         );
       }
-      if (error instanceof ModelUnavailableError) reply.header('retry-after', '1');
+      if (status === 503) reply.header('retry-after', '1');
       return reply
         .status(status)
         .send({ error: error.message, ...(error.field ? { field: error.field } : {}), request_id: request.id });
@@ -172,15 +185,25 @@ export function buildGatewayServer(gateway: InferenceGateway, options: GatewaySe
   // `counted` marks the requests that entered: a shed request, or one refused before its
   // preHandler (an undecodable body), must not be released, or the in-flight count drifts low.
   const counted = new WeakSet<FastifyRequest>();
+  const lag = options.lag;
+  const maxLagMs = options.maxEventLoopLagMs ?? 0;
+  const refuse = (request: FastifyRequest, reply: FastifyReply, why: string) => {
+    const model = (request.params as { model?: string }).model ?? 'unknown';
+    const known = gateway.modelNames().includes(model) ? model : 'unknown';
+    gateway.record(known, 'none', 'shed', 503, performance.now());
+    return reply.status(503).header('retry-after', '1').send({ error: why, request_id: request.id });
+  };
   const shed = async (request: FastifyRequest, reply: FastifyReply) => {
     if (state.inflight >= options.maxInflight || state.draining) {
-      const model = (request.params as { model?: string }).model ?? 'unknown';
-      const known = gateway.modelNames().includes(model) ? model : 'unknown';
-      gateway.record(known, 'none', 'shed', 503, performance.now());
-      return reply
-        .status(503)
-        .header('retry-after', '1')
-        .send({ error: 'overloaded: too many requests in flight; retry after 1 s', request_id: request.id });
+      return refuse(request, reply, 'overloaded: too many requests in flight; retry after 1 s');
+    }
+    // A saturated loop makes every answer late, cache hits included: take no new work until it drains.
+    if (maxLagMs > 0 && lag !== undefined && lag.p99Ms > maxLagMs) {
+      return refuse(
+        request,
+        reply,
+        `overloaded: the gateway's event-loop lag (p99 ${Math.round(lag.p99Ms)} ms) is above ${maxLagMs} ms; retry after 1 s`,
+      );
     }
     counted.add(request);
     state.inflight++;
@@ -203,19 +226,23 @@ export function buildGatewayServer(gateway: InferenceGateway, options: GatewaySe
   app.post<{ Params: { model: string } }>(
     '/v1/models/:model/predict',
     { preHandler: shed, onResponse: release },
-    async (request) => {
+    async (request, reply) => {
       const model = request.params.model;
       const body = decodePredictRequest(request.body, gateway.schemaOf(model), gateway.hasFeatureStore);
-      return gateway.predict(model, body, request.id);
+      return flagDegraded(reply, await gateway.predict(model, body, request.id));
     },
   );
 
   // The plain endpoint serves the first (usually only) logical model.
-  app.post('/v1/predict', { preHandler: shed, onResponse: release, schema: PREDICT_RESPONSE }, async (request) => {
-    const model = gateway.modelNames()[0] as string;
-    const body = decodePredictRequest(request.body, gateway.schemaOf(model), gateway.hasFeatureStore);
-    return gateway.predict(model, body, request.id);
-  });
+  app.post(
+    '/v1/predict',
+    { preHandler: shed, onResponse: release, schema: PREDICT_RESPONSE },
+    async (request, reply) => {
+      const model = gateway.modelNames()[0] as string;
+      const body = decodePredictRequest(request.body, gateway.schemaOf(model), gateway.hasFeatureStore);
+      return flagDegraded(reply, await gateway.predict(model, body, request.id));
+    },
+  );
 
   app.get('/v2/health/live', async () => ({ live: true }));
   app.get('/v2/health/ready', async (_req, reply) => reply.status(state.ready && !state.draining ? 200 : 503).send());

@@ -13,6 +13,7 @@ import { RedisFeatureSource } from './features/redis-feature-source.ts';
 import { type FeatureBinner, InferenceGateway } from './inference-gateway.ts';
 import { createGatewayLog, type GatewayLog, SILENT_LOG } from './log.ts';
 import { createGatewayMetrics } from './metrics.ts';
+import { EventLoopLag } from './overload/event-loop-lag.ts';
 import { PredictionLog } from './prediction-log.ts';
 import { buildGatewayServer } from './server.ts';
 
@@ -89,6 +90,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     ? new PredictionLog({ ...stack.predictionLog, path: resolve(options.root, stack.predictionLog.path) })
     : undefined;
   const metrics = createGatewayMetrics();
+  const lag = new EventLoopLag();
   options.initialiseMetrics?.(metrics);
   const gateway = new InferenceGateway({
     stack,
@@ -97,6 +99,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     store,
     metrics,
     log,
+    lag,
     ...(featureStore ? { featureStore } : {}),
     ...(predictionLog ? { predictionLog } : {}),
     ...(options.featureBinner ? { featureBinner: options.featureBinner } : {}),
@@ -108,6 +111,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     adminToken: options.adminToken ?? process.env[stack.gateway.adminTokenEnv] ?? '',
     log,
     version: packageVersion(),
+    lag,
+    maxEventLoopLagMs: parseDuration(stack.resilience.maxEventLoopLag) * 1000,
     timeouts: {
       headersMs: parseDuration(stack.gateway.headersTimeout) * 1000,
       requestMs: parseDuration(stack.gateway.requestTimeout) * 1000,
@@ -128,6 +133,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     async close() {
       readiness.abort();
       await server.drain();
+      lag.close();
       await Promise.allSettled([triton.close(), store.close(), featureStore?.close(), predictionLog?.close()]);
     },
   };

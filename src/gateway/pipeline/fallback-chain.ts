@@ -16,6 +16,8 @@ export interface ChainSettings {
   earlyExpirationBeta: number;
   retryIfRemainingMs: number;
   defaultScore: number;
+  /** The default prediction may answer (non-critical models only); else the chain ends in an error (503). */
+  allowDefault: boolean;
   /** Decision thresholds by Triton model name (the variant's and the fallback model's). */
   thresholds: Record<string, number>;
 }
@@ -28,6 +30,11 @@ export interface ChainSettings {
  *
  * The primary gets the deadline minus a reserve for the fallback model, so a 500 ms stall
  * upstream still ends in an answer before the deadline. Every answer names its tier.
+ *
+ * Two exits instead of the default: a critical model (`allowDefault` false) never answers
+ * the constant default, and a primary refused by its adaptive concurrency limit
+ * (`overloaded`) is answered from the stale cache or shed: sending the excess to the
+ * fallback model or the default would silently stop using the model under load.
  */
 export class FallbackChain {
   private readonly settings: ChainSettings;
@@ -104,6 +111,7 @@ export class FallbackChain {
         ...this.make(stale.scores, variantThreshold, variant, 'stale_cache', true),
         degradedBecause: failure.reason,
       };
+    if (failure.reason === 'overloaded') throw failure;
     if (this.fallback) {
       const remaining = deadlineAt - performance.now();
       if (remaining > 1) {
@@ -118,6 +126,7 @@ export class FallbackChain {
         }
       }
     }
+    if (!s.allowDefault) throw failure;
     return {
       ...this.make(
         rows.map(() => s.defaultScore),

@@ -64,6 +64,31 @@ const model = z
     }
   });
 
+const CONCURRENCY_DEFAULTS = { initial: 16, min: 2, max: 256, latencyTarget: '40ms', backoff: 0.9 };
+
+const concurrencyLimit = z
+  .strictObject({
+    initial: z.number().int().min(1).default(CONCURRENCY_DEFAULTS.initial),
+    min: z.number().int().min(1).default(CONCURRENCY_DEFAULTS.min),
+    max: z.number().int().min(1).default(CONCURRENCY_DEFAULTS.max),
+    /** An upstream call slower than this (loop stalls excluded) shrinks the limit. */
+    latencyTarget: duration.default(CONCURRENCY_DEFAULTS.latencyTarget),
+    /** Multiplicative decrease on a slow or failed call. */
+    backoff: z.number().gt(0).lt(1).default(CONCURRENCY_DEFAULTS.backoff),
+  })
+  .superRefine((c, ctx) => {
+    if (!(c.min <= c.initial && c.initial <= c.max)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['initial'],
+        message: `need min <= initial <= max, got min ${c.min}, initial ${c.initial}, max ${c.max}`,
+      });
+    }
+    if (parseDuration(c.latencyTarget) <= 0)
+      ctx.addIssue({ code: 'custom', path: ['latencyTarget'], message: 'must be longer than 0' });
+  })
+  .default(CONCURRENCY_DEFAULTS);
+
 export const stackSpec = z.strictObject({
   triton: z
     .strictObject({
@@ -128,6 +153,13 @@ export const stackSpec = z.strictObject({
       slowCall: duration.default('60ms'),
       /** One retry, only when at least this much of the deadline is left. */
       retryIfRemaining: duration.default('40ms'),
+      /**
+       * Adaptive concurrency limit per upstream (AIMD on upstream latency, as Netflix
+       * concurrency-limits): calls beyond it are shed at once with 503 + Retry-After.
+       */
+      concurrency: concurrencyLimit,
+      /** Shed new inference requests while the gateway's event-loop lag p99 is above this; "0ms" turns it off. */
+      maxEventLoopLag: duration.default('50ms'),
     })
     .default({
       breakerFailureRatio: 0.5,
@@ -136,6 +168,8 @@ export const stackSpec = z.strictObject({
       halfOpenAfter: '5s',
       slowCall: '60ms',
       retryIfRemaining: '40ms',
+      concurrency: CONCURRENCY_DEFAULTS,
+      maxEventLoopLag: '50ms',
     }),
   featureStore: z
     .strictObject({
