@@ -33,8 +33,8 @@ export interface ChainSettings {
  *
  * Two exits instead of the default: a critical model (`allowDefault` false) never answers
  * the constant default, and a primary refused by its adaptive concurrency limit
- * (`overloaded`) is answered from the stale cache or shed: sending the excess to the
- * fallback model or the default would silently stop using the model under load.
+ * (`overloaded`) is answered from the stale cache or the fallback model (itself under its
+ * own limit) or shed: answering the excess with a constant would hide the overload.
  */
 export class FallbackChain {
   private readonly settings: ChainSettings;
@@ -111,7 +111,6 @@ export class FallbackChain {
         ...this.make(stale.scores, variantThreshold, variant, 'stale_cache', true),
         degradedBecause: failure.reason,
       };
-    if (failure.reason === 'overloaded') throw failure;
     if (this.fallback) {
       const remaining = deadlineAt - performance.now();
       if (remaining > 1) {
@@ -126,7 +125,8 @@ export class FallbackChain {
         }
       }
     }
-    if (!s.allowDefault) throw failure;
+    // Overloaded: the default would answer the excess with a constant; shed it instead.
+    if (!s.allowDefault || failure.reason === 'overloaded') throw failure;
     return {
       ...this.make(
         rows.map(() => s.defaultScore),

@@ -150,11 +150,15 @@ describe('the fallback chain over in-memory upstreams', () => {
     expect(await subject.answer('v1', ROWS)).toMatchObject({ servedBy: 'fallback_model', degradedBecause: 'http_5xx' });
   });
 
-  it('sheds a primary refused by its concurrency limit: stale cache or an error, never the fallback or default', async () => {
+  it('sheds a primary refused by its concurrency limit: stale cache, fallback model or an error, never the default', async () => {
     const { subject, primary, fallback } = chain();
     primary.always({ kind: 'fail', reason: 'overloaded' });
+    expect(await subject.answer('v1', ROWS)).toMatchObject({
+      servedBy: 'fallback_model',
+      degradedBecause: 'overloaded',
+    });
+    fallback.always({ kind: 'fail', reason: 'overloaded' });
     await expect(subject.answer('v1', ROWS)).rejects.toMatchObject({ reason: 'overloaded' });
-    expect(fallback.calls).toHaveLength(0);
     const withStale = chain({ ttlMs: 0 });
     await withStale.subject.answer('v1', ROWS);
     await settle();

@@ -159,7 +159,7 @@ export const stackSpec = z.strictObject({
        */
       concurrency: concurrencyLimit,
       /** Shed new inference requests while the gateway's event-loop lag p99 is above this; "0ms" turns it off. */
-      maxEventLoopLag: duration.default('50ms'),
+      maxEventLoopLag: duration.default('250ms'),
     })
     .default({
       breakerFailureRatio: 0.5,
@@ -169,7 +169,7 @@ export const stackSpec = z.strictObject({
       slowCall: '60ms',
       retryIfRemaining: '40ms',
       concurrency: CONCURRENCY_DEFAULTS,
-      maxEventLoopLag: '50ms',
+      maxEventLoopLag: '250ms',
     }),
   featureStore: z
     .strictObject({
