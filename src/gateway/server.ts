@@ -182,6 +182,7 @@ export function buildGatewayServer(gateway: InferenceGateway, options: GatewaySe
   });
 
   // Load shedding on the inference routes only: health, metrics and admin always answer.
+  // It runs onRequest, before the body is read and parsed: a shed request costs no JSON work.
   // `counted` marks the requests that entered: a shed request, or one refused before its
   // preHandler (an undecodable body), must not be released, or the in-flight count drifts low.
   const counted = new WeakSet<FastifyRequest>();
@@ -197,8 +198,10 @@ export function buildGatewayServer(gateway: InferenceGateway, options: GatewaySe
     if (state.inflight >= options.maxInflight || state.draining) {
       return refuse(request, reply, 'overloaded: too many requests in flight; retry after 1 s');
     }
-    // A saturated loop makes every answer late, cache hits included: take no new work until it drains.
-    if (maxLagMs > 0 && lag !== undefined && lag.p99Ms > maxLagMs) {
+    // A saturated loop makes every answer late, cache hits included. Shed a share that grows
+    // with the excess lag (all of it at twice the bound) rather than everything at once, so
+    // the loop drains without the gateway flapping between serving all and nothing.
+    if (maxLagMs > 0 && lag !== undefined && lag.p99Ms > maxLagMs && Math.random() < lag.p99Ms / maxLagMs - 1) {
       return refuse(
         request,
         reply,
@@ -225,7 +228,7 @@ export function buildGatewayServer(gateway: InferenceGateway, options: GatewaySe
 
   app.post<{ Params: { model: string } }>(
     '/v1/models/:model/predict',
-    { preHandler: shed, onResponse: release },
+    { onRequest: shed, onResponse: release },
     async (request, reply) => {
       const model = request.params.model;
       const body = decodePredictRequest(request.body, gateway.schemaOf(model), gateway.hasFeatureStore);
@@ -236,7 +239,7 @@ export function buildGatewayServer(gateway: InferenceGateway, options: GatewaySe
   // The plain endpoint serves the first (usually only) logical model.
   app.post(
     '/v1/predict',
-    { preHandler: shed, onResponse: release, schema: PREDICT_RESPONSE },
+    { onRequest: shed, onResponse: release, schema: PREDICT_RESPONSE },
     async (request, reply) => {
       const model = gateway.modelNames()[0] as string;
       const body = decodePredictRequest(request.body, gateway.schemaOf(model), gateway.hasFeatureStore);

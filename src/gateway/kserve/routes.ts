@@ -105,7 +105,7 @@ export function registerKServeRoutes(app: FastifyInstance, gateway: InferenceGat
         .type('application/octet-stream')
         .send(encoded.body);
     };
-    const hooks = { preHandler: options.shed, onResponse: options.release };
+    const hooks = { onRequest: options.shed, onResponse: options.release };
     infer.post<{ Params: ModelParams }>('/v2/models/:model/infer', hooks, handler);
     infer.post<{ Params: ModelParams }>('/v2/models/:model/versions/:version/infer', hooks, handler);
   });

@@ -80,12 +80,18 @@ describe('degraded answers are flagged, and never the default for a critical mod
   });
 
   it('sheds new inference requests while the event-loop lag is above its bound; health still answers', async () => {
+    // At twice the bound or more every request is shed; between, a share that grows with the lag.
     const lag = { p99Ms: 120 };
     const app = serve(() => undefined, { lag, maxEventLoopLagMs: 50 });
     const res = await predict(app);
     expect(res.statusCode).toBe(503);
     expect(res.headers['retry-after']).toBe('1');
     expect(res.json().error).toMatch(/event-loop lag \(p99 120 ms\) is above 50 ms/);
+    lag.p99Ms = 75;
+    const codes = await Promise.all(Array.from({ length: 60 }, () => predict(app).then((r) => r.statusCode)));
+    const shedShare = codes.filter((c) => c === 503).length / codes.length;
+    expect(shedShare).toBeGreaterThan(0.2);
+    expect(shedShare).toBeLessThan(0.8);
     expect((await app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
     lag.p99Ms = 10;
     expect((await predict(app)).statusCode).toBe(200);
