@@ -7,6 +7,8 @@ import type { GatewayMetrics } from '../metrics.ts';
 import { type Upstream, UpstreamError } from '../upstream/upstream.ts';
 import type { Answer } from './answer.ts';
 
+const NOT_RETRIED = new Set<UpstreamError['reason']>(['circuit_open', 'timeout', 'overloaded', 'non_finite']);
+
 export interface ChainSettings {
   model: string;
   deadlineMs: number;
@@ -153,7 +155,9 @@ export class FallbackChain {
       scores = await upstream.infer(rows, budgetMs);
     } catch (error) {
       const remaining = budgetMs - (performance.now() - start);
-      const retriable = error instanceof UpstreamError && error.reason !== 'circuit_open' && error.reason !== 'timeout';
+      // No retry where a second call cannot do better: an open circuit, a spent budget, a full
+      // concurrency limit (retrying would add load exactly when there is too much), the same rows again.
+      const retriable = error instanceof UpstreamError && !NOT_RETRIED.has(error.reason);
       if (!retriable || remaining < s.retryIfRemainingMs) throw error;
       scores = await upstream.infer(rows, remaining);
     }

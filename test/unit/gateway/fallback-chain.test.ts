@@ -168,4 +168,11 @@ describe('the fallback chain over in-memory upstreams', () => {
       degradedBecause: 'overloaded',
     });
   });
+
+  it('does not retry a call refused by the concurrency limit: a retry adds load exactly when there is too much', async () => {
+    const { subject, primary } = chain({ retryIfRemainingMs: 0 });
+    primary.always({ kind: 'fail', reason: 'overloaded' });
+    await subject.answer('v1', ROWS);
+    expect(primary.calls).toHaveLength(1);
+  });
 });

@@ -64,7 +64,7 @@ const model = z
     }
   });
 
-const CONCURRENCY_DEFAULTS = { initial: 16, min: 2, max: 256, latencyTarget: '40ms', backoff: 0.9 };
+const CONCURRENCY_DEFAULTS = { initial: 16, min: 8, max: 256, latencyTarget: '40ms', backoff: 0.9 };
 
 const concurrencyLimit = z
   .strictObject({
