@@ -6,8 +6,11 @@
  * fails as an overloaded upstream would (timeout, refused, 5xx). Requests beyond the limit are
  * refused at once, so the excess is shed in microseconds instead of queueing in front of a
  * saturated model until every answer misses the SLO (Little's law: the queue is the latency).
+ * As TCP reduces its window at most once per round trip, the limit shrinks at most once per
+ * `latencyTargetMs`: a burst of slow answers is one congestion event, not fifty, so a noisy
+ * machine's tail does not collapse the limit to its floor.
  *
- * Pure: no clock, no I/O. The caller measures the latency and says how the call ended.
+ * Pure: no clock, no I/O. The caller measures the latency, says how the call ended and when.
  */
 export interface AdaptiveLimitSettings {
   initial: number;
@@ -38,6 +41,7 @@ export class AdaptiveLimit {
   private readonly s: AdaptiveLimitSettings;
   private current: number;
   private active = 0;
+  private lastDecreaseMs = Number.NEGATIVE_INFINITY;
 
   constructor(settings: AdaptiveLimitSettings) {
     const problems = adaptiveLimitProblems(settings);
@@ -62,13 +66,16 @@ export class AdaptiveLimit {
     return true;
   }
 
-  /** Ends an admitted call and adjusts the limit from its latency and outcome. */
-  release(latencyMs: number, outcome: CallOutcome): void {
+  /** Ends an admitted call (at `nowMs`, any monotonic clock) and adjusts the limit from its latency and outcome. */
+  release(latencyMs: number, outcome: CallOutcome, nowMs: number): void {
     const inflightDuringCall = this.active;
     this.active = Math.max(0, this.active - 1);
     if (outcome === 'ignore') return;
     if (outcome === 'dropped' || latencyMs > this.s.latencyTargetMs) {
-      this.current = Math.max(this.s.min, this.current * this.s.backoff);
+      if (nowMs - this.lastDecreaseMs >= this.s.latencyTargetMs) {
+        this.current = Math.max(this.s.min, this.current * this.s.backoff);
+        this.lastDecreaseMs = nowMs;
+      }
     } else if (inflightDuringCall * 2 >= this.current) {
       // Grow only while the limit is what holds traffic back; an idle upstream's limit stays put.
       this.current = Math.min(this.s.max, this.current + 1);

@@ -150,7 +150,7 @@ export class TritonUpstream implements Upstream {
       this.metrics.upstreamErrors.inc({ ...labels, reason: upstream.reason });
       throw upstream;
     } finally {
-      limit?.release(this.upstreamMsSince(start, stallAtStart), outcome);
+      limit?.release(this.upstreamMsSince(start, stallAtStart), outcome, performance.now());
     }
   }
 
