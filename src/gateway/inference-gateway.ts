@@ -99,8 +99,12 @@ export class InferenceGateway {
       initial: r.concurrency.initial,
       min: r.concurrency.min,
       max: r.concurrency.max,
-      latencyTargetMs: parseDuration(r.concurrency.latencyTarget) * 1000,
-      backoff: r.concurrency.backoff,
+      tolerance: r.concurrency.tolerance,
+      smoothing: r.concurrency.smoothing,
+      windowMs: parseDuration(r.concurrency.window) * 1000,
+      windowSamples: r.concurrency.windowSamples,
+      probeIntervalMs: parseDuration(r.concurrency.probeInterval) * 1000,
+      probeSamples: r.concurrency.probeSamples,
     };
     for (const m of stack.models) {
       const schema = deps.schemas.get(m.name);

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { createServer, type RequestListener } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { bearerMatches } from './admin/auth.ts';
@@ -13,11 +14,11 @@ import {
 } from './errors.ts';
 import { decodeContentEncoding } from './http/content-encoding.ts';
 import { DEGRADED_HEADER } from './http/degraded.ts';
+import { type Admission, modelOfUrl, shedEarly } from './http/early-shed.ts';
 import { parseJsonBody } from './http/json-body.ts';
 import type { InferenceGateway, PredictResponse } from './inference-gateway.ts';
 import { registerKServeRoutes } from './kserve/routes.ts';
 import { type GatewayLog, SILENT_LOG } from './log.ts';
-import type { LagSource } from './overload/event-loop-lag.ts';
 import { decodePredictRequest } from './validation/predict-request.ts';
 
 /** Response schema: lets fastify serialize answers with fast-json-stringify (the cache-hit path is serialization-bound). */
@@ -52,9 +53,8 @@ export interface GatewayServerOptions {
   log?: GatewayLog;
   /** The gateway's release, for KServe server metadata (`GET /v2`). */
   version?: string;
-  /** The gateway's event-loop lag; with maxEventLoopLagMs > 0, new inference requests are shed while its p99 is above it. */
-  lag?: Pick<LagSource, 'p99Ms'>;
-  maxEventLoopLagMs?: number;
+  /** Event-loop-lag admission (LagShedder): a shed inference request is refused before the framework sees it. */
+  admission?: Admission;
   /** Connection hygiene (slowloris, stalled bodies, idle keep-alives); defaults 5 s / 10 s / 5 s. */
   timeouts?: Partial<ConnectionTimeouts>;
 }
@@ -95,20 +95,46 @@ export function buildGatewayServer(gateway: InferenceGateway, options: GatewaySe
   // Fastify's own per-request logger stays off: it would build a child logger on every
   // request, the cache-hit path included. The few lines worth writing go through `log`.
   const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+  const admission = options.admission;
+  const httpOptions = {
+    headersTimeout: timeouts.headersMs,
+    connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(timeouts.headersMs / 4))),
+  };
   const app: FastifyInstance = Fastify({
     logger: false,
     bodyLimit: options.maxBodyBytes,
     // Node enforces headersTimeout/requestTimeout only when it sweeps connections
     // (connectionsCheckingInterval, 30 s by default): sweep often enough that a stalled
     // request is closed close to its timeout, not up to 30 s later.
-    http: {
-      headersTimeout: timeouts.headersMs,
-      connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(timeouts.headersMs / 4))),
-    },
+    http: httpOptions,
     requestTimeout: timeouts.requestMs,
     keepAliveTimeout: timeouts.keepAliveMs,
     genReqId: (req) =>
       typeof req.headers['x-request-id'] === 'string' ? req.headers['x-request-id'].slice(0, 128) : randomUUID(),
+    ...(admission
+      ? {
+          // The same server Fastify would build (fastify/lib/server.js), with the early shed in front.
+          serverFactory: (handler: RequestListener) => {
+            const server = createServer(
+              httpOptions,
+              shedEarly(handler, admission, (req) => {
+                const named = modelOfUrl(req.url ?? '');
+                const model = named ?? gateway.modelNames()[0] ?? 'unknown';
+                gateway.record(
+                  gateway.modelNames().includes(model) ? model : 'unknown',
+                  'none',
+                  'shed',
+                  503,
+                  performance.now(),
+                );
+              }),
+            );
+            server.keepAliveTimeout = timeouts.keepAliveMs;
+            server.requestTimeout = timeouts.requestMs;
+            return server;
+          },
+        }
+      : {}),
   });
   const state = { ready: false, draining: false, inflight: 0 };
 
@@ -186,8 +212,6 @@ export function buildGatewayServer(gateway: InferenceGateway, options: GatewaySe
   // `counted` marks the requests that entered: a shed request, or one refused before its
   // preHandler (an undecodable body), must not be released, or the in-flight count drifts low.
   const counted = new WeakSet<FastifyRequest>();
-  const lag = options.lag;
-  const maxLagMs = options.maxEventLoopLagMs ?? 0;
   const refuse = (request: FastifyRequest, reply: FastifyReply, why: string) => {
     const model = (request.params as { model?: string }).model ?? 'unknown';
     const known = gateway.modelNames().includes(model) ? model : 'unknown';
@@ -197,16 +221,6 @@ export function buildGatewayServer(gateway: InferenceGateway, options: GatewaySe
   const shed = async (request: FastifyRequest, reply: FastifyReply) => {
     if (state.inflight >= options.maxInflight || state.draining) {
       return refuse(request, reply, 'overloaded: too many requests in flight; retry after 1 s');
-    }
-    // A saturated loop makes every answer late, cache hits included. Shed a share that grows
-    // with the excess lag (all of it at twice the bound) rather than everything at once, so
-    // the loop drains without the gateway flapping between serving all and nothing.
-    if (maxLagMs > 0 && lag !== undefined && lag.p99Ms > maxLagMs && Math.random() < lag.p99Ms / maxLagMs - 1) {
-      return refuse(
-        request,
-        reply,
-        `overloaded: the gateway's event-loop lag (p99 ${Math.round(lag.p99Ms)} ms) is above ${maxLagMs} ms; retry after 1 s`,
-      );
     }
     counted.add(request);
     state.inflight++;

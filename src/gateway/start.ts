@@ -14,6 +14,7 @@ import { type FeatureBinner, InferenceGateway } from './inference-gateway.ts';
 import { createGatewayLog, type GatewayLog, SILENT_LOG } from './log.ts';
 import { createGatewayMetrics } from './metrics.ts';
 import { EventLoopLag } from './overload/event-loop-lag.ts';
+import { LagShedder } from './overload/lag-shedder.ts';
 import { PredictionLog } from './prediction-log.ts';
 import { buildGatewayServer } from './server.ts';
 
@@ -90,7 +91,9 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     ? new PredictionLog({ ...stack.predictionLog, path: resolve(options.root, stack.predictionLog.path) })
     : undefined;
   const metrics = createGatewayMetrics();
-  const lag = new EventLoopLag();
+  const lagTargetMs = parseDuration(stack.resilience.eventLoopLagTarget) * 1000;
+  const shedder = lagTargetMs > 0 ? new LagShedder({ targetMs: lagTargetMs }) : undefined;
+  const lag = new EventLoopLag(shedder ? { onWindow: (ms) => shedder.update(ms) } : {});
   options.initialiseMetrics?.(metrics);
   const gateway = new InferenceGateway({
     stack,
@@ -111,8 +114,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     adminToken: options.adminToken ?? process.env[stack.gateway.adminTokenEnv] ?? '',
     log,
     version: packageVersion(),
-    lag,
-    maxEventLoopLagMs: parseDuration(stack.resilience.maxEventLoopLag) * 1000,
+    ...(shedder ? { admission: shedder } : {}),
     timeouts: {
       headersMs: parseDuration(stack.gateway.headersTimeout) * 1000,
       requestMs: parseDuration(stack.gateway.requestTimeout) * 1000,

@@ -85,7 +85,7 @@ describe('the gateway in front of a real Triton', () => {
       testStack((s) => {
         s.gateway.maxInflight = 2_000;
         s.models[0]!.deadline = '2s';
-        s.resilience.maxEventLoopLag = '0ms';
+        s.resilience.eventLoopLagTarget = '0ms';
       }),
     );
     // One user: one variant, so every request shares one cache key.

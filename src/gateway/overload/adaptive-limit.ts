@@ -1,25 +1,43 @@
 /**
- * An adaptive concurrency limit for one upstream: AIMD on upstream latency, as Netflix's
- * concurrency-limits `AIMDLimit` and TCP congestion control do. The limit grows by one
- * while calls come back fast and the limit is actually in use (at least half of it in
- * flight), and shrinks by `backoff` when a call comes back slower than `latencyTargetMs` or
- * fails as an overloaded upstream would (timeout, refused, 5xx). Requests beyond the limit are
- * refused at once, so the excess is shed in microseconds instead of queueing in front of a
- * saturated model until every answer misses the SLO (Little's law: the queue is the latency).
- * As TCP reduces its window at most once per round trip, the limit shrinks at most once per
- * `latencyTargetMs`: a burst of slow answers is one congestion event, not fifty, so a noisy
- * machine's tail does not collapse the limit to its floor.
+ * An adaptive concurrency limit for one upstream: a gradient limit, as Envoy's adaptive
+ * concurrency filter and Netflix concurrency-limits (Gradient2) do. There is no fixed latency
+ * target. The limit compares the upstream's recent latency (the average of one sample window)
+ * with its own unloaded latency (min RTT: measured by a short probe at the minimum
+ * concurrency, at start and every `probeIntervalMs`, and lowered by any faster window):
  *
- * Pure: no clock, no I/O. The caller measures the latency, says how the call ended and when.
+ *   gradient = clamp(tolerance x minRtt / windowAvg, 0.5, 2);  limit = limit x gradient + sqrt(limit)
+ *
+ * (smoothed). While the upstream answers within `tolerance` of its own unloaded latency the
+ * limit grows; once calls queue, the window average rises above that and the limit comes down
+ * to what the upstream sustains. A model that is slow but healthy has a slow baseline, so its
+ * limit stays where its throughput is instead of shrinking toward a target it can never meet
+ * (the AIMD-on-40-ms design sent such traffic to the fallback). A long-window average as the
+ * baseline (Gradient2) drifts up with sustained queueing until nothing shrinks the limit; the
+ * periodic min-RTT probe (Envoy) is what keeps the baseline honest.
+ *
+ * Requests beyond the limit are refused at once, so the excess is shed in microseconds instead
+ * of waiting in front of a saturated model (Little's law: the queue is the latency). The limit
+ * does not grow while it is not what holds traffic back (fewer than half of it in flight during
+ * the window), and a dropped call (timeout, refused, 5xx) makes its window count as the most
+ * congested one (gradient 0.5).
+ *
+ * Pure: no clock, no I/O. The caller measures each call's latency, says how it ended and when.
  */
 export interface AdaptiveLimitSettings {
   initial: number;
+  /** Also the concurrency of the min-RTT probe. */
   min: number;
   max: number;
-  /** A call slower than this is a congestion signal. */
-  latencyTargetMs: number;
-  /** Multiplicative decrease on a congestion signal, in (0, 1). */
-  backoff: number;
+  /** How far the recent latency may exceed the unloaded latency before the limit shrinks (Envoy: 1.25, Gradient2: 1.5-2). */
+  tolerance: number;
+  /** Weight of a new estimate against the current limit, in (0, 1]. */
+  smoothing: number;
+  /** A window closes after this long AND at least `windowSamples` calls. */
+  windowMs: number;
+  windowSamples: number;
+  /** How often the unloaded latency is measured again (the limit is held at `min` for `probeSamples` calls). */
+  probeIntervalMs: number;
+  probeSamples: number;
 }
 
 /** How a call ended, for the limit: `ignore` = says nothing about the upstream's load (a bad row, a 4xx). */
@@ -32,8 +50,14 @@ export function adaptiveLimitProblems(s: AdaptiveLimitSettings): string[] {
     problems.push(`max must be an integer >= min (${s.min}), got ${s.max}`);
   if (!(s.initial >= s.min && s.initial <= s.max))
     problems.push(`initial must be between min (${s.min}) and max (${s.max}), got ${s.initial}`);
-  if (!(s.latencyTargetMs > 0)) problems.push(`latencyTarget must be longer than 0, got ${s.latencyTargetMs} ms`);
-  if (!(s.backoff > 0 && s.backoff < 1)) problems.push(`backoff must be in (0, 1), got ${s.backoff}`);
+  if (!(s.tolerance >= 1)) problems.push(`tolerance must be >= 1 (1 = no queueing allowed), got ${s.tolerance}`);
+  if (!(s.smoothing > 0 && s.smoothing <= 1)) problems.push(`smoothing must be in (0, 1], got ${s.smoothing}`);
+  if (!(s.windowMs > 0)) problems.push(`window must be longer than 0, got ${s.windowMs} ms`);
+  if (!(Number.isInteger(s.windowSamples) && s.windowSamples >= 1))
+    problems.push(`windowSamples must be an integer >= 1, got ${s.windowSamples}`);
+  if (!(s.probeIntervalMs > 0)) problems.push(`probeInterval must be longer than 0, got ${s.probeIntervalMs} ms`);
+  if (!(Number.isInteger(s.probeSamples) && s.probeSamples >= 1))
+    problems.push(`probeSamples must be an integer >= 1, got ${s.probeSamples}`);
   return problems;
 }
 
@@ -41,7 +65,20 @@ export class AdaptiveLimit {
   private readonly s: AdaptiveLimitSettings;
   private current: number;
   private active = 0;
-  private lastDecreaseMs = Number.NEGATIVE_INFINITY;
+  // The open sample window.
+  private windowStart = Number.NaN;
+  private windowSum = 0;
+  private windowCount = 0;
+  private windowMaxInflight = 0;
+  private windowDropped = false;
+  // The unloaded latency and its probe.
+  private minRtt = Number.NaN;
+  private probing = true;
+  /** Calls admitted before the probe began: their latencies say nothing about the probe's concurrency. */
+  private probeSkip = 0;
+  private probe: number[] = [];
+  private nextProbeAt = Number.NaN;
+  private lastAvg = Number.NaN;
 
   constructor(settings: AdaptiveLimitSettings) {
     const problems = adaptiveLimitProblems(settings);
@@ -50,35 +87,91 @@ export class AdaptiveLimit {
     this.current = settings.initial;
   }
 
-  /** The limit now (calls allowed in flight at once). */
+  /** The limit now (calls allowed in flight at once); the probe's concurrency while it measures. */
   get limit(): number {
-    return Math.floor(this.current);
+    return this.probing ? this.s.min : Math.floor(this.current);
   }
 
   get inflight(): number {
     return this.active;
   }
 
+  /** The unloaded latency (ms, NaN until the first probe ends) and the last window's average. */
+  get rtt(): { minMs: number; windowMs: number; probing: boolean } {
+    return { minMs: this.minRtt, windowMs: this.lastAvg, probing: this.probing };
+  }
+
   /** Admits one call (true) or refuses it (false): refusal is the shed. */
   tryAcquire(): boolean {
-    if (this.active >= Math.floor(this.current)) return false;
+    if (this.active >= this.limit) return false;
     this.active++;
+    if (this.active > this.windowMaxInflight) this.windowMaxInflight = this.active;
     return true;
   }
 
-  /** Ends an admitted call (at `nowMs`, any monotonic clock) and adjusts the limit from its latency and outcome. */
+  /** Ends an admitted call (at `nowMs`, any monotonic clock) and learns from its latency and outcome. */
   release(latencyMs: number, outcome: CallOutcome, nowMs: number): void {
-    const inflightDuringCall = this.active;
     this.active = Math.max(0, this.active - 1);
-    if (outcome === 'ignore') return;
-    if (outcome === 'dropped' || latencyMs > this.s.latencyTargetMs) {
-      if (nowMs - this.lastDecreaseMs >= this.s.latencyTargetMs) {
-        this.current = Math.max(this.s.min, this.current * this.s.backoff);
-        this.lastDecreaseMs = nowMs;
+    if (this.probing) {
+      if (this.probeSkip > 0) {
+        this.probeSkip--;
+        return;
       }
-    } else if (inflightDuringCall * 2 >= this.current) {
-      // Grow only while the limit is what holds traffic back; an idle upstream's limit stays put.
-      this.current = Math.min(this.s.max, this.current + 1);
+      if (outcome === 'success') this.probe.push(latencyMs);
+      if (this.probe.length >= this.s.probeSamples) this.endProbe(nowMs);
+      return;
     }
+    if (outcome === 'ignore') return;
+    if (nowMs >= this.nextProbeAt) {
+      this.startProbe();
+      return;
+    }
+    if (Number.isNaN(this.windowStart)) this.windowStart = nowMs;
+    if (outcome === 'dropped') this.windowDropped = true;
+    else {
+      this.windowSum += latencyMs;
+      this.windowCount++;
+    }
+    const closes =
+      nowMs - this.windowStart >= this.s.windowMs && (this.windowCount >= this.s.windowSamples || this.windowDropped);
+    if (closes) this.closeWindow(nowMs);
+  }
+
+  private startProbe(): void {
+    this.probing = true;
+    this.probe = [];
+    this.probeSkip = this.active;
+  }
+
+  private endProbe(nowMs: number): void {
+    const sorted = this.probe.sort((a, b) => a - b);
+    // The median: one stalled call must not set the baseline.
+    this.minRtt = sorted[Math.floor(sorted.length / 2)] as number;
+    this.probing = false;
+    this.nextProbeAt = nowMs + this.s.probeIntervalMs;
+    this.resetWindow(nowMs);
+  }
+
+  private resetWindow(nowMs: number): void {
+    this.windowStart = nowMs;
+    this.windowSum = 0;
+    this.windowCount = 0;
+    this.windowDropped = false;
+    this.windowMaxInflight = this.active;
+  }
+
+  private closeWindow(nowMs: number): void {
+    const dropped = this.windowDropped;
+    const avg = this.windowCount > 0 ? this.windowSum / this.windowCount : Number.NaN;
+    const maxInflight = this.windowMaxInflight;
+    this.resetWindow(nowMs);
+    this.lastAvg = avg;
+    if (avg < this.minRtt) this.minRtt = avg;
+    const gradient = dropped ? 0.5 : Math.max(0.5, Math.min(2, (this.s.tolerance * this.minRtt) / avg));
+    // App-limited: the limit is not what holds traffic back, so a fast window says nothing about raising it.
+    if (gradient >= 1 && maxInflight < this.current / 2) return;
+    const estimate = this.current * gradient + Math.sqrt(this.current);
+    const next = this.current * (1 - this.s.smoothing) + estimate * this.s.smoothing;
+    this.current = Math.max(this.s.min, Math.min(this.s.max, next));
   }
 }

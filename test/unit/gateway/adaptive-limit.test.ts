@@ -2,7 +2,36 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AdaptiveLimit, type AdaptiveLimitSettings } from '../../../src/gateway/overload/adaptive-limit.ts';
 
-const SETTINGS: AdaptiveLimitSettings = { initial: 8, min: 2, max: 64, latencyTargetMs: 40, backoff: 0.9 };
+const SETTINGS: AdaptiveLimitSettings = {
+  initial: 8,
+  min: 2,
+  max: 64,
+  tolerance: 1.5,
+  smoothing: 0.2,
+  windowMs: 100,
+  windowSamples: 5,
+  probeIntervalMs: 30_000,
+  probeSamples: 4,
+};
+
+/**
+ * A closed loop against a simulated upstream: every round fills the limit, and each call takes
+ * `baseMs` while at most `capacity` calls are in flight, proportionally longer beyond (a queue).
+ * Returns the limit after each round outside the min-RTT probes.
+ */
+function drive(limit: AdaptiveLimit, baseMs: number, capacity: number, rounds: number, start = 0): number[] {
+  const seen: number[] = [];
+  let now = start;
+  for (let r = 0; r < rounds; r++) {
+    let n = 0;
+    while (limit.tryAcquire()) n++;
+    const latency = baseMs * Math.max(1, n / capacity);
+    now += latency;
+    for (let i = 0; i < n; i++) limit.release(latency, 'success', now);
+    if (!limit.rtt.probing) seen.push(limit.limit);
+  }
+  return seen;
+}
 
 type Op =
   | { kind: 'acquire' }
@@ -18,7 +47,7 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   }),
 );
 
-describe('the adaptive concurrency limit (AIMD on upstream latency)', () => {
+describe('the adaptive concurrency limit (gradient against the upstream’s own unloaded latency)', () => {
   it('keeps the limit within [min, max] and never admits beyond it, whatever the calls do', () => {
     fc.assert(
       fc.property(fc.array(op, { maxLength: 400 }), (ops) => {
@@ -32,7 +61,6 @@ describe('the adaptive concurrency limit (AIMD on upstream latency)', () => {
             if (ok) admitted++;
             // Admitted iff there was room under the limit at that moment.
             expect(ok).toBe(admitted - (ok ? 1 : 0) < before);
-            expect(limit.inflight).toBeLessThanOrEqual(before);
           } else if (admitted > 0) {
             now += o.afterMs;
             limit.release(o.latencyMs, o.outcome, now);
@@ -47,54 +75,63 @@ describe('the adaptive concurrency limit (AIMD on upstream latency)', () => {
     );
   });
 
-  it('shrinks to the minimum while calls are slow or fail, and refuses the excess at once', () => {
+  it('a slow but healthy upstream keeps a high limit (the fixed-40-ms AIMD shrank it to its floor)', () => {
+    // 80 ms per call at any concurrency: slow, but nothing queues.
     const limit = new AdaptiveLimit(SETTINGS);
-    for (let i = 0; i < 50; i++) {
-      limit.tryAcquire();
-      limit.release(i % 2 ? 200 : 5, i % 2 ? 'success' : 'dropped', i * 50);
-    }
-    expect(limit.limit).toBe(SETTINGS.min);
-    expect([limit.tryAcquire(), limit.tryAcquire(), limit.tryAcquire()]).toEqual([true, true, false]);
+    const seen = drive(limit, 80, Number.POSITIVE_INFINITY, 400);
+    expect(limit.rtt.minMs).toBe(80);
+    expect(seen.at(-1)).toBe(SETTINGS.max);
   });
 
-  it('grows to the maximum while the limit is in use and calls are fast', () => {
-    const limit = new AdaptiveLimit(SETTINGS);
-    for (let i = 0; i < 200; i++) {
-      while (limit.tryAcquire()) {
-        // fill the limit: the upstream is busy
+  it('settles near what the upstream sustains once calls queue, fast or slow', () => {
+    for (const baseMs of [2, 80]) {
+      const limit = new AdaptiveLimit(SETTINGS);
+      const tail = drive(limit, baseMs, 20, 2_000).slice(-200);
+      // Latency is tolerance x unloaded at 30 in flight; the sqrt(limit) allowance adds a little.
+      for (const l of tail) {
+        expect(l).toBeGreaterThanOrEqual(20);
+        expect(l).toBeLessThanOrEqual(40);
       }
-      limit.release(5, 'success', i);
     }
+  });
+
+  it('comes down to what the upstream sustains when it starts queueing at a lower concurrency', () => {
+    const limit = new AdaptiveLimit(SETTINGS);
+    drive(limit, 5, Number.POSITIVE_INFINITY, 2_000);
     expect(limit.limit).toBe(SETTINGS.max);
+    // The model degrades: now 10 calls at once saturate it.
+    const after = drive(limit, 5, 10, 1_000, 1e6);
+    expect(after.at(-1)).toBeLessThanOrEqual(20);
+    expect(after.at(-1)).toBeGreaterThanOrEqual(10);
   });
 
   it('does not grow while the upstream is idle, nor move on calls that say nothing about its load', () => {
     const limit = new AdaptiveLimit(SETTINGS);
-    for (let i = 0; i < 100; i++) {
+    drive(limit, 5, Number.POSITIVE_INFINITY, 2); // the first probe: 4 calls at concurrency 2
+    expect(limit.rtt.probing).toBe(false);
+    const before = limit.limit;
+    for (let i = 0; i < 500; i++) {
       limit.tryAcquire();
-      limit.release(5, 'success', i); // one call in flight of 8: not limited by the limit
+      limit.release(5, 'success', 100 + i); // one call in flight: the limit is not what holds traffic back
       limit.tryAcquire();
-      limit.release(500, 'ignore', i); // a bad row or an open circuit
+      limit.release(500, 'ignore', 100 + i); // a bad row or an open circuit
     }
-    expect(limit.limit).toBe(SETTINGS.initial);
+    expect(limit.limit).toBe(before);
   });
 
-  it('shrinks at most once per latency target: a burst of slow answers is one congestion event', () => {
-    const limit = new AdaptiveLimit({ ...SETTINGS, initial: 32 });
-    for (let i = 0; i < 30; i++) {
-      limit.tryAcquire();
-      limit.release(200, 'success', 1_000 + i); // 30 slow answers within 30 ms
-    }
-    expect(limit.limit).toBe(Math.floor(32 * SETTINGS.backoff));
+  it('a window with a dropped call (timeout, 5xx) shrinks the limit toward half', () => {
+    const limit = new AdaptiveLimit({ ...SETTINGS, initial: 32, smoothing: 1 });
+    drive(limit, 5, Number.POSITIVE_INFINITY, 2);
+    const before = limit.limit;
     limit.tryAcquire();
-    limit.release(200, 'dropped', 1_000 + SETTINGS.latencyTargetMs);
-    expect(limit.limit).toBe(Math.floor(32 * SETTINGS.backoff * SETTINGS.backoff));
+    limit.release(5, 'dropped', 1_000);
+    expect(limit.limit).toBe(Math.floor(before * 0.5 + Math.sqrt(before)));
   });
 
   it('refuses settings that cannot work, naming them', () => {
     expect(() => new AdaptiveLimit({ ...SETTINGS, initial: 100 })).toThrow(
       /initial must be between min \(2\) and max \(64\), got 100/,
     );
-    expect(() => new AdaptiveLimit({ ...SETTINGS, backoff: 1 })).toThrow(/backoff must be in \(0, 1\)/);
+    expect(() => new AdaptiveLimit({ ...SETTINGS, tolerance: 0.9 })).toThrow(/tolerance must be >= 1/);
   });
 });

@@ -58,7 +58,19 @@ describe('TritonUpstream: breaker and concurrency limit judge the upstream', () 
       metrics,
       breaker: { failureRatio: 0.5, windowMs: 2_000, minimumRps: 1, halfOpenAfterMs: 60_000, slowCallMs: 60 },
       lag,
-      ...(concurrency ? { concurrency: { ...concurrency, latencyTargetMs: 1_000, backoff: 0.9 } } : {}),
+      ...(concurrency
+        ? {
+            concurrency: {
+              ...concurrency,
+              tolerance: 1.5,
+              smoothing: 0.2,
+              windowMs: 100,
+              windowSamples: 10,
+              probeIntervalMs: 30_000,
+              probeSamples: 1,
+            },
+          }
+        : {}),
     });
     return { u, metrics };
   };
@@ -103,7 +115,7 @@ describe('TritonUpstream: breaker and concurrency limit judge the upstream', () 
   });
 
   it('refuses calls beyond the concurrency limit at once, as overloaded', async () => {
-    const { u, metrics } = upstream('fast', NO_LAG, { initial: 2, min: 1, max: 2 });
+    const { u, metrics } = upstream('fast', NO_LAG, { initial: 2, min: 2, max: 2 });
     const t0 = performance.now();
     const results = await Promise.allSettled([u.infer([[1]], 1_000), u.infer([[1]], 1_000), u.infer([[1]], 1_000)]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected']);
