@@ -8,7 +8,8 @@
  * and its latency, degraded tiers, errors), p99 of admitted (200) requests, and the gateway's
  * RSS against its pod limit. Latency is from the scheduled send time (coordinated omission
  * corrected); the driver shares the machine with Triton and the gateway, so its own send lag
- * is reported too. Bounded: about 1 minute of load plus Triton's start.
+ * is reported too. `--rounds N` (default 3) repeats capacity, 2x and 5x; the figures are
+ * medians over rounds, each round's kept beside them, with the load average. About 40 s a round.
  */
 import { readFileSync } from 'node:fs';
 import { Pool } from 'undici';
@@ -87,12 +88,35 @@ function summarise(records: LoadRecord[], seconds: number, capacityRps: number) 
   };
 }
 
-export default async function run(): Promise<Record<string, unknown>> {
+function median(values: number[]): number | null {
+  const v = values.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  if (v.length === 0) return null;
+  return round(v[Math.floor((v.length - 1) / 2)] as number, 3);
+}
+
+/** Per numeric field of the phase summaries: the median over rounds. */
+function medians(rounds: Record<string, unknown>[]): Record<string, number | null> {
+  const keys = new Set(rounds.flatMap((r) => Object.keys(r)));
+  const out: Record<string, number | null> = {};
+  for (const k of keys) {
+    const values = rounds.map((r) => r[k]).filter((v): v is number => typeof v === 'number');
+    if (values.length > 0) out[k] = median(values);
+  }
+  return out;
+}
+
+function loadavg(): string {
+  return readFileSync('/proc/loadavg', 'utf8').trim();
+}
+
+export default async function run(args: string[] = []): Promise<Record<string, unknown>> {
+  const roundsArg = args.indexOf('--rounds');
+  const ROUNDS = roundsArg >= 0 ? Number(args[roundsArg + 1]) : 3;
   const ports = { http: await freePort(), grpc: await freePort(), metrics: await freePort() };
   const triton = await startTriton({ ports });
   const gwPort = await freePort();
   const spec = specVariant((s) => {
-    // The adaptive limit, not the fixed in-flight cap, decides what is shed.
+    // The adaptive limit and the lag controller, not the fixed in-flight cap, decide what is shed.
     s.gateway = { ...s.gateway, maxInflight: 10_000 };
     s.models[0].variants = [
       { name: 'v1', tritonModel: 'fraud_v1', weight: 100 },
@@ -103,63 +127,77 @@ export default async function run(): Promise<Record<string, unknown>> {
   });
   const gw = await spawnGateway(spec, gwPort, triton.url);
   const url = `http://127.0.0.1:${gwPort}`;
+  const loadBefore = loadavg();
   try {
-    // Warm the path (connections, JIT) before measuring.
-    const pool = new Pool(url, { connections: CAPACITY_CONNECTIONS });
-    const stop = new AbortController();
-    const send = async () => {
-      const answer = await sendPredict(pool, '/v1/predict', JSON.stringify(nextBody()), stop.signal);
-      if (answer.status !== 200 || answer.servedBy !== 'primary')
-        throw new Error(`${answer.status} ${answer.servedBy ?? answer.error}`);
-    };
     const nextBody = () => {
       const r = nextMiss();
       return { user_id: r.userId, features: r.features };
     };
-    await runClosedLoop({ concurrency: 8, durationMs: 2_000, send });
-    const capacity = await runClosedLoop({
-      concurrency: CAPACITY_CONNECTIONS,
-      durationMs: CAPACITY_SECONDS * 1000,
-      send,
-    });
-    await pool.close();
-    const capacityRps = capacity.throughputRps;
-    const phases: Record<string, unknown> = {};
-    for (const multiple of MULTIPLES) {
-      const rate = Math.round(capacityRps * multiple);
-      const result = await runOpenLoad({
-        url,
-        ratePerSecond: rate,
-        durationMs: LOAD_SECONDS * 1000,
-        next: nextMiss,
-        connections: LOAD_CONNECTIONS,
-        // One request per connection at most (HTTP/1.1, no pipelining): no queue in the driver,
-        // so latencies are the gateway's; an arrival with every connection busy is dropped and counted.
-        maxInflight: LOAD_CONNECTIONS,
-        timeoutMs: 5_000,
-      });
-      phases[`x${multiple}`] = {
-        rate_per_s: rate,
-        achieved_rate_per_s: round(result.achievedRatePerSecond, 1),
-        ...summarise(result.records, LOAD_SECONDS, capacityRps),
-        gateway: rssMb(gw.pid),
+    const rounds: Record<string, Record<string, unknown>>[] = [];
+    for (let round_ = 0; round_ < ROUNDS; round_++) {
+      // Warm the path (connections, JIT) before measuring.
+      const pool = new Pool(url, { connections: CAPACITY_CONNECTIONS });
+      const stop = new AbortController();
+      const send = async () => {
+        const answer = await sendPredict(pool, '/v1/predict', JSON.stringify(nextBody()), stop.signal);
+        if (answer.status !== 200 || answer.servedBy !== 'primary')
+          throw new Error(`${answer.status} ${answer.servedBy ?? answer.error}`);
       };
-      await new Promise((r) => setTimeout(r, 2_000)); // let the limit and the breakers settle
+      await runClosedLoop({ concurrency: 8, durationMs: 2_000, send });
+      const capacity = await runClosedLoop({
+        concurrency: CAPACITY_CONNECTIONS,
+        durationMs: CAPACITY_SECONDS * 1000,
+        send,
+      });
+      await pool.close();
+      const capacityRps = capacity.throughputRps;
+      const phases: Record<string, Record<string, unknown>> = {
+        capacity: {
+          primary_rps: round(capacityRps, 1),
+          p50_ms: round(capacity.p50Ms, 2),
+          p99_ms: round(capacity.p99Ms, 2),
+          errors: capacity.errors,
+          ...(capacity.firstError ? { first_error: capacity.firstError } : {}),
+        },
+      };
+      for (const multiple of MULTIPLES) {
+        const rate = Math.round(capacityRps * multiple);
+        const result = await runOpenLoad({
+          url,
+          ratePerSecond: rate,
+          durationMs: LOAD_SECONDS * 1000,
+          next: nextMiss,
+          connections: LOAD_CONNECTIONS,
+          // One request per connection at most (HTTP/1.1, no pipelining): no queue in the driver,
+          // so latencies are the gateway's; an arrival with every connection busy is dropped and counted.
+          maxInflight: LOAD_CONNECTIONS,
+          timeoutMs: 5_000,
+        });
+        phases[`x${multiple}`] = {
+          rate_per_s: rate,
+          achieved_rate_per_s: round(result.achievedRatePerSecond, 1),
+          ...summarise(result.records, LOAD_SECONDS, capacityRps),
+          ...rssMb(gw.pid),
+          loadavg_1m: Number(loadavg().split(' ')[0]),
+        };
+        await new Promise((r) => setTimeout(r, 2_000)); // let the limit and the breakers settle
+      }
+      rounds.push(phases);
     }
+    const phaseNames = ['capacity', ...MULTIPLES.map((m) => `x${m}`)];
     return {
       slo_ms: SLO_MS,
-      capacity: {
-        connections: CAPACITY_CONNECTIONS,
-        primary_rps: round(capacityRps, 1),
-        p50_ms: round(capacity.p50Ms, 2),
-        p99_ms: round(capacity.p99Ms, 2),
-        errors: capacity.errors,
-        first_error: capacity.firstError ?? null,
-      },
+      rounds: ROUNDS,
+      capacity_connections: CAPACITY_CONNECTIONS,
       load_connections: LOAD_CONNECTIONS,
       load_seconds: LOAD_SECONDS,
-      ...phases,
+      loadavg_before: loadBefore,
+      loadavg_after: loadavg(),
       gateway_pod_limit_mb: POD_LIMIT_MB,
+      median: Object.fromEntries(
+        phaseNames.map((p) => [p, medians(rounds.map((r) => r[p] as Record<string, unknown>))]),
+      ),
+      per_round: rounds,
       gateway_final: rssMb(gw.pid),
     };
   } finally {

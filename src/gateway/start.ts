@@ -93,7 +93,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const metrics = createGatewayMetrics();
   const lagTargetMs = parseDuration(stack.resilience.eventLoopLagTarget) * 1000;
   const shedder = lagTargetMs > 0 ? new LagShedder({ targetMs: lagTargetMs }) : undefined;
-  const lag = new EventLoopLag(shedder ? { onWindow: (ms) => shedder.update(ms) } : {});
+  const lag = new EventLoopLag(shedder ? { onWindow: (ms, utilization) => shedder.update(ms, utilization) } : {});
   options.initialiseMetrics?.(metrics);
   const gateway = new InferenceGateway({
     stack,

@@ -3,7 +3,9 @@
  * each tick is, is how long the loop was blocked. Two uses:
  *
  * - admission: at the end of every window (`windowMs`) the worst tick delay of the window goes
- *   to `onWindow` (the LagShedder), which decides what share of new requests to shed;
+ *   to `onWindow` (the LagShedder) with the loop's utilization over the window (busy with its
+ *   own work, or waiting for a CPU the host did not give it), which decides what share of new
+ *   requests to shed;
  * - fair timing of upstream calls: `stalledMs()` is a running total of blocked time. A call's
  *   latency minus the stall during it is what the upstream took (its answer sat in the socket
  *   while the loop was busy), so breakers and the concurrency limit judge the upstream, not
@@ -18,7 +20,11 @@ export class EventLoopLag {
   private last = 0;
   private readonly tickMs: number;
 
-  constructor(options: { windowMs?: number; tickMs?: number; onWindow?: (lagMs: number) => void } = {}) {
+  private elu = performance.eventLoopUtilization();
+
+  constructor(
+    options: { windowMs?: number; tickMs?: number; onWindow?: (lagMs: number, utilization: number) => void } = {},
+  ) {
     const windowMs = options.windowMs ?? 100;
     this.tickMs = options.tickMs ?? 5;
     const onWindow = options.onWindow;
@@ -34,7 +40,10 @@ export class EventLoopLag {
         this.last = this.windowMax;
         this.windowMax = 0;
         this.windowStart = now;
-        onWindow?.(this.last);
+        const elu = performance.eventLoopUtilization();
+        const utilization = performance.eventLoopUtilization(elu, this.elu).utilization;
+        this.elu = elu;
+        onWindow?.(this.last, utilization);
       }
     }, this.tickMs);
     this.ticker.unref();

@@ -9,6 +9,11 @@
  *   small step, so it reaches zero once the loop has room again;
  * - in between it holds: the share that keeps the lag near its target is where it settles.
  *
+ * Lag alone also rises when the host, not the gateway, is short of CPU (other processes, a
+ * CPU-throttled pod): shedding then only throws requests away. So the share rises only while
+ * the loop is also busy with its own work (event-loop utilization >= `busy`, default 0.9),
+ * and falls while it is clearly not (utilization < busy - 0.15).
+ *
  * The previous design mapped the lag to a share directly (lag / bound - 1): at 5x load the lag
  * stayed high because each shed request still went through the whole HTTP framework, the
  * share hit 100% and goodput went to zero. An integral share settles where the loop is just
@@ -26,6 +31,8 @@ export interface LagShedderSettings {
   release?: number;
   /** Never shed more than this share: some requests always reach the model, or goodput is zero. */
   maxShare?: number;
+  /** Event-loop utilization at or above which the lag is the gateway's own doing. */
+  busy?: number;
 }
 
 export class LagShedder {
@@ -33,6 +40,7 @@ export class LagShedder {
   private readonly gain: number;
   private readonly release: number;
   private readonly maxShare: number;
+  private readonly busy: number;
   private shareNow = 0;
   private accumulator = 0;
   private lastLagMs = 0;
@@ -44,6 +52,7 @@ export class LagShedder {
     this.gain = settings.gain ?? 0.1;
     this.release = settings.release ?? 0.5;
     this.maxShare = settings.maxShare ?? 0.95;
+    this.busy = settings.busy ?? 0.9;
   }
 
   /** The share of inference requests refused now, in [0, maxShare]. */
@@ -55,13 +64,13 @@ export class LagShedder {
     return this.lastLagMs;
   }
 
-  /** One window's lag reading (ms). */
-  update(lagMs: number): void {
+  /** One window's lag reading (ms) and the loop's utilization over it (0..1; 1 when unknown). */
+  update(lagMs: number, utilization = 1): void {
     this.lastLagMs = lagMs;
-    if (lagMs > this.targetMs) {
+    if (lagMs > this.targetMs && utilization >= this.busy) {
       const excess = Math.min(1, lagMs / this.targetMs - 1);
       this.shareNow = Math.min(this.maxShare, this.shareNow + this.gain * excess);
-    } else if (lagMs < this.targetMs * this.release) {
+    } else if (lagMs < this.targetMs * this.release || utilization < this.busy - 0.15) {
       this.shareNow = Math.max(0, this.shareNow * (1 - this.release * this.gain) - this.gain / 10);
     }
   }

@@ -48,6 +48,16 @@ describe('event-loop-lag admission sheds only the excess', () => {
     expect(shedder.share).toBe(0);
   });
 
+  it('does not shed for lag the host caused (the loop mostly idle, waiting for a CPU)', () => {
+    const shedder = new LagShedder({ targetMs: 25 });
+    for (let i = 0; i < 50; i++) shedder.update(80, 0.3);
+    expect(shedder.share).toBe(0);
+    for (let i = 0; i < 5; i++) shedder.update(50, 0.97);
+    expect(shedder.share).toBeCloseTo(0.5, 5);
+    for (let i = 0; i < 200; i++) shedder.update(80, 0.5); // busy host, idle loop: let go
+    expect(shedder.share).toBe(0);
+  });
+
   it('refuses exactly its share, evenly spread', () => {
     const shedder = new LagShedder({ targetMs: 10 });
     for (let i = 0; i < 3; i++) shedder.update(20); // share 0.3
