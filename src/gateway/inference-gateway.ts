@@ -291,7 +291,7 @@ export class InferenceGateway {
     this.record(model, variant, answer.servedBy, 200, start);
     if (answer.servedBy === 'primary' || answer.servedBy === 'cache' || answer.servedBy === 'stale_cache') {
       answer.scores.forEach((score, i) => {
-        this.metrics.predictions.inc({ model, variant, label: String(answer.labels[i]) });
+        this.metrics.predictionTally.inc(model, variant, String(answer.labels[i]));
         this.metrics.score.observe({ model, variant }, score);
       });
     }
@@ -306,7 +306,7 @@ export class InferenceGateway {
   }
 
   record(model: string, variant: string, servedBy: string, code: number, start: number): void {
-    this.metrics.requests.inc({ model, variant, served_by: servedBy, code: String(code) });
+    this.metrics.requestTally.inc(model, variant, servedBy, String(code));
     this.metrics.duration.observe({ model, variant, served_by: servedBy }, (performance.now() - start) / 1000);
   }
 

@@ -83,7 +83,7 @@ export class FallbackChain {
     let stale: CachedPrediction | undefined;
     if (s.fallbacksEnabled) {
       const read = await this.cache.read(key);
-      this.metrics.cacheRequests.inc({ model: s.model, result: read.outcome });
+      this.metrics.cacheTally.inc(s.model, read.outcome);
       if (read.outcome === 'hit') {
         const v = read.value;
         if (shouldRefreshEarly(Date.now(), v.expiresAtMs, v.computeMs, s.earlyExpirationBeta, this.random())) {
@@ -101,7 +101,7 @@ export class FallbackChain {
     try {
       const budget = deadlineAt - performance.now() - this.fallbackReserveMs;
       const { value, leader } = await this.coalescer.run(key, () => this.computeAndStore(upstream, key, rows, budget));
-      if (!leader) this.metrics.cacheRequests.inc({ model: s.model, result: 'coalesced' });
+      if (!leader) this.metrics.cacheTally.inc(s.model, 'coalesced');
       return this.make(value, variantThreshold, variant, 'primary', false);
     } catch (error) {
       failure = error instanceof UpstreamError ? error : new UpstreamError('network', String(error), error);
