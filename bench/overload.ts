@@ -25,6 +25,8 @@ import { runClosedLoop } from './lib/closed-loop.ts';
 const SLO_MS = 100;
 const CAPACITY_SECONDS = 8;
 const CAPACITY_CONNECTIONS = 32;
+/** A capacity worker refused (shed, fallback) waits this long before its next request. */
+const REFUSED_PAUSE_MS = 20;
 const LOAD_SECONDS = 10;
 const LOAD_CONNECTIONS = 400;
 const MULTIPLES = [2, 5];
@@ -140,8 +142,12 @@ export default async function run(args: string[] = []): Promise<Record<string, u
       const stop = new AbortController();
       const send = async () => {
         const answer = await sendPredict(pool, '/v1/predict', JSON.stringify(nextBody()), stop.signal);
-        if (answer.status !== 200 || answer.servedBy !== 'primary')
+        if (answer.status !== 200 || answer.servedBy !== 'primary') {
+          // A refusal comes back in microseconds: without a pause the worker would spin on
+          // refusals and measure the load generator, not what the stack sustains.
+          await new Promise((r) => setTimeout(r, REFUSED_PAUSE_MS));
           throw new Error(`${answer.status} ${answer.servedBy ?? answer.error}`);
+        }
       };
       await runClosedLoop({ concurrency: 8, durationMs: 2_000, send });
       const capacity = await runClosedLoop({
