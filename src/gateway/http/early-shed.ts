@@ -16,7 +16,12 @@ export function isInferenceRequest(method: string | undefined, url: string | und
 /** The logical model a request names (`/v1/models/M/predict`, `/v2/models/M/...`); undefined for `/v1/predict`. */
 export function modelOfUrl(url: string): string | undefined {
   const m = /^\/v[12]\/models\/([^/?]+)/.exec(url);
-  return m ? decodeURIComponent(m[1] as string) : undefined;
+  if (!m) return undefined;
+  try {
+    return decodeURIComponent(m[1] as string);
+  } catch {
+    return m[1]; // malformed escapes: counted under "unknown" by the caller, never a crash
+  }
 }
 
 /**
