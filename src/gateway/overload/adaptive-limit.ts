@@ -2,8 +2,8 @@
  * An adaptive concurrency limit for one upstream: a gradient limit, as Envoy's adaptive
  * concurrency filter and Netflix concurrency-limits (Gradient2) do. There is no fixed latency
  * target. The limit compares the upstream's recent latency (the average of one sample window)
- * with its own unloaded latency (min RTT: measured by a short probe at the minimum
- * concurrency, at start and every `probeIntervalMs`, and lowered by any faster window):
+ * with its own unloaded latency (min RTT: the first window's average, then a short probe at
+ * the minimum concurrency every `probeIntervalMs`, and lowered by any faster window):
  *
  *   gradient = clamp(tolerance x minRtt / windowAvg, 0.5, 2);  limit = limit x gradient + sqrt(limit)
  *
@@ -35,7 +35,7 @@ export interface AdaptiveLimitSettings {
   /** A window closes after this long AND at least `windowSamples` calls. */
   windowMs: number;
   windowSamples: number;
-  /** How often the unloaded latency is measured again (the limit is held at `min` for `probeSamples` calls). */
+  /** How often the unloaded latency is measured again (the limit is held at `min` for `probeSamples` calls or one window). */
   probeIntervalMs: number;
   probeSamples: number;
 }
@@ -73,7 +73,8 @@ export class AdaptiveLimit {
   private windowDropped = false;
   // The unloaded latency and its probe.
   private minRtt = Number.NaN;
-  private probing = true;
+  private probing = false;
+  private probeStart = 0;
   /** Calls admitted before the probe began: their latencies say nothing about the probe's concurrency. */
   private probeSkip = 0;
   private probe: number[] = [];
@@ -118,12 +119,18 @@ export class AdaptiveLimit {
         return;
       }
       if (outcome === 'success') this.probe.push(latencyMs);
-      if (this.probe.length >= this.s.probeSamples) this.endProbe(nowMs);
+      // Short either way: `probeSamples` calls, or one window with at least one call (a slow
+      // upstream must not be held at the minimum for seconds).
+      const enough =
+        this.probe.length >= this.s.probeSamples ||
+        (this.probe.length > 0 && nowMs - this.probeStart >= this.s.windowMs);
+      if (enough) this.endProbe(nowMs);
       return;
     }
     if (outcome === 'ignore') return;
+    if (Number.isNaN(this.nextProbeAt)) this.nextProbeAt = nowMs + this.s.probeIntervalMs;
     if (nowMs >= this.nextProbeAt) {
-      this.startProbe();
+      this.startProbe(nowMs);
       return;
     }
     if (Number.isNaN(this.windowStart)) this.windowStart = nowMs;
@@ -137,8 +144,9 @@ export class AdaptiveLimit {
     if (closes) this.closeWindow(nowMs);
   }
 
-  private startProbe(): void {
+  private startProbe(nowMs: number): void {
     this.probing = true;
+    this.probeStart = nowMs;
     this.probe = [];
     this.probeSkip = this.active;
   }
@@ -166,7 +174,9 @@ export class AdaptiveLimit {
     const maxInflight = this.windowMaxInflight;
     this.resetWindow(nowMs);
     this.lastAvg = avg;
-    if (avg < this.minRtt) this.minRtt = avg;
+    // The first window (at the initial limit, before any queue has built) is the first baseline.
+    if (avg < this.minRtt || (Number.isNaN(this.minRtt) && !Number.isNaN(avg))) this.minRtt = avg;
+    if (Number.isNaN(this.minRtt)) return;
     const gradient = dropped ? 0.5 : Math.max(0.5, Math.min(2, (this.s.tolerance * this.minRtt) / avg));
     // App-limited: the limit is not what holds traffic back, so a fast window says nothing about raising it.
     if (gradient >= 1 && maxInflight < this.current / 2) return;

@@ -75,6 +75,27 @@ describe('the adaptive concurrency limit (gradient against the upstream’s own 
     );
   });
 
+  it('admits a burst up to the initial limit at start, and holds a probe at the minimum for one window at most', () => {
+    const limit = new AdaptiveLimit(SETTINGS);
+    expect(Array.from({ length: 9 }, () => limit.tryAcquire())).toEqual([...Array(8).fill(true), false]);
+    for (let i = 0; i < 8; i++) limit.release(400, 'success', 400); // a slow upstream: 400 ms calls
+    // Run until the periodic probe begins (after probeInterval).
+    let now = 400;
+    while (!limit.rtt.probing && now < 100_000) {
+      now += 400;
+      drive(limit, 400, Number.POSITIVE_INFINITY, 1, now);
+    }
+    expect(limit.rtt.probing).toBe(true);
+    expect(limit.limit).toBe(SETTINGS.min);
+    // Calls admitted before the probe end first and are not probe samples; then one 400 ms
+    // call ends the probe (one window), not probeSamples of them (1.6 s at the minimum).
+    while (limit.inflight > 0) limit.release(400, 'success', now);
+    limit.tryAcquire();
+    limit.release(400, 'success', now + 800); // drive's clock ended at now + 400
+    expect(limit.rtt.probing).toBe(false);
+    expect(limit.rtt.minMs).toBe(400);
+  });
+
   it('a slow but healthy upstream keeps a high limit (the fixed-40-ms AIMD shrank it to its floor)', () => {
     // 80 ms per call at any concurrency: slow, but nothing queues.
     const limit = new AdaptiveLimit(SETTINGS);
@@ -107,15 +128,18 @@ describe('the adaptive concurrency limit (gradient against the upstream’s own 
 
   it('does not grow while the upstream is idle, nor move on calls that say nothing about its load', () => {
     const limit = new AdaptiveLimit(SETTINGS);
-    drive(limit, 5, Number.POSITIVE_INFINITY, 2); // the first probe: 4 calls at concurrency 2
-    expect(limit.rtt.probing).toBe(false);
+    drive(limit, 5, Number.POSITIVE_INFINITY, 2); // the busy window that was open still closes once
+    const idle = (from: number, calls: number) => {
+      for (let i = 0; i < calls; i++) {
+        limit.tryAcquire();
+        limit.release(5, 'success', from + i); // one call in flight: the limit is not what holds traffic back
+        limit.tryAcquire();
+        limit.release(500, 'ignore', from + i); // a bad row or an open circuit
+      }
+    };
+    idle(100, 150);
     const before = limit.limit;
-    for (let i = 0; i < 500; i++) {
-      limit.tryAcquire();
-      limit.release(5, 'success', 100 + i); // one call in flight: the limit is not what holds traffic back
-      limit.tryAcquire();
-      limit.release(500, 'ignore', 100 + i); // a bad row or an open circuit
-    }
+    idle(250, 500);
     expect(limit.limit).toBe(before);
   });
 
