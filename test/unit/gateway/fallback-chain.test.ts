@@ -150,15 +150,11 @@ describe('the fallback chain over in-memory upstreams', () => {
     expect(await subject.answer('v1', ROWS)).toMatchObject({ servedBy: 'fallback_model', degradedBecause: 'http_5xx' });
   });
 
-  it('sheds a primary refused by its concurrency limit: stale cache, fallback model or an error, never the default', async () => {
+  it('sheds a primary refused by its concurrency limit: stale cache or an error, never the default nor the fallback model on the same Triton', async () => {
     const { subject, primary, fallback } = chain();
     primary.always({ kind: 'fail', reason: 'overloaded' });
-    expect(await subject.answer('v1', ROWS)).toMatchObject({
-      servedBy: 'fallback_model',
-      degradedBecause: 'overloaded',
-    });
-    fallback.always({ kind: 'fail', reason: 'overloaded' });
     await expect(subject.answer('v1', ROWS)).rejects.toMatchObject({ reason: 'overloaded' });
+    expect(fallback.calls).toHaveLength(0);
     const withStale = chain({ ttlMs: 0 });
     await withStale.subject.answer('v1', ROWS);
     await settle();
@@ -172,7 +168,7 @@ describe('the fallback chain over in-memory upstreams', () => {
   it('does not retry a call refused by the concurrency limit: a retry adds load exactly when there is too much', async () => {
     const { subject, primary } = chain({ retryIfRemainingMs: 0 });
     primary.always({ kind: 'fail', reason: 'overloaded' });
-    await subject.answer('v1', ROWS);
+    await expect(subject.answer('v1', ROWS)).rejects.toMatchObject({ reason: 'overloaded' });
     expect(primary.calls).toHaveLength(1);
   });
 });
