@@ -4,12 +4,18 @@
  *    (autocannon, fixed 500 req/s), same model (fraud_v1: weights 100/0), same run.
  * 2. Cache-hit throughput: the gateway answering from its cache vs a bare node:http handler
  *    returning the same JSON (the Node ceiling), as a ratio.
+ * 3. The gateway's CPU per cache-miss request (from /proc/<pid>/stat over the 500 req/s runs).
+ * 4. Triton's own response cache (`--cache-config`, the models' response_cache config: what
+ *    `kubernetes.triton.responseCache` generates) answering one repeated KServe request, as
+ *    the peer for the gateway's cache-hit throughput.
  * Each figure is the median of `ROUNDS` alternating rounds.
  */
+import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 import { freePort } from '../src/adapters/process/ports.ts';
 import { spawnSupervised, waitReady } from '../src/adapters/process/supervisor.ts';
 import { startTriton, stopTriton } from '../src/adapters/process/triton-server.ts';
+import { responseCacheArgs } from '../src/generators/k8s/triton.ts';
 import { median, round, SAMPLE_FEATURES, SAMPLE_ROW, spawnGateway, specVariant } from './_support.ts';
 
 const ROUNDS = 3;
@@ -51,6 +57,14 @@ const body = JSON.stringify({ score: 0.9989956617355347, label: 1, model: 'fraud
 http.createServer((req, res) => { req.resume(); req.on('end', () => { res.writeHead(200, { 'content-type': 'application/json' }); res.end(body); }); }).listen(Number(process.argv[1]), '127.0.0.1', () => console.log('listening'));
 `;
 
+/** CPU time (user + system) a process has used, in ms (/proc/<pid>/stat, clock ticks of 10 ms). */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+const KSERVE_HOT = JSON.stringify({ inputs: [{ name: 'features', shape: [1, 13], datatype: 'FP32', data: ROW }] });
+
 export default async function run(): Promise<Record<string, unknown>> {
   const ports = { http: await freePort(), grpc: await freePort(), metrics: await freePort() };
   const triton = await startTriton({ ports });
@@ -83,6 +97,8 @@ export default async function run(): Promise<Record<string, unknown>> {
   const direct: Record<number, LatencyRun[]> = {};
   const viaGateway: Record<number, LatencyRun[]> = {};
   const hitRps: number[] = [];
+  const tritonCacheRps: number[] = [];
+  const gatewayCpuUs: Record<number, number[]> = {};
   const bareRps: number[] = [];
   try {
     const gwOff = await spawnGateway(cacheOff, gwPort, triton.url);
@@ -98,6 +114,7 @@ export default async function run(): Promise<Record<string, unknown>> {
             duration: SECONDS,
           });
           direct[rate] = [...(direct[rate] ?? []), { p50: d.latency.p50, p99: d.latency.p99, non2xx: d.non2xx }];
+          const cpu0 = cpuMs(gwOff.pid);
           const g = await autocannon({
             url: `http://127.0.0.1:${gwPort}/v2/models/fraud/infer`,
             requests: uniqueKServe(),
@@ -106,6 +123,7 @@ export default async function run(): Promise<Record<string, unknown>> {
             overallRate: rate,
             duration: SECONDS,
           });
+          gatewayCpuUs[rate] = [...(gatewayCpuUs[rate] ?? []), ((cpuMs(gwOff.pid) - cpu0) * 1000) / g.requests.total];
           // Non-2xx answers (Triton's queue policy rejecting, the gateway shedding) are reported, not hidden.
           viaGateway[rate] = [
             ...(viaGateway[rate] ?? []),
@@ -145,6 +163,24 @@ export default async function run(): Promise<Record<string, unknown>> {
     await bare.stop();
     await stopTriton(triton);
   }
+  // Triton with its own response cache: the same repeated request every time (exact repeats).
+  const cachedPorts = { http: await freePort(), grpc: await freePort(), metrics: await freePort() };
+  const cached = await startTriton({ ports: cachedPorts, extraArgs: responseCacheArgs({ size: '64Mi' }) });
+  try {
+    for (let i = 0; i < ROUNDS; i++) {
+      const t = await autocannon({
+        url: `${cached.url}/v2/models/fraud_v1/infer`,
+        method: 'POST',
+        body: KSERVE_HOT,
+        headers: { 'content-type': 'application/json' },
+        connections: 32,
+        duration: SECONDS,
+      });
+      tritonCacheRps.push(t.non2xx === 0 ? t.requests.average : Number.NaN);
+    }
+  } finally {
+    await stopTriton(cached);
+  }
   const latency = Object.fromEntries(
     RATES.map((rate) => {
       const d = direct[rate] ?? [];
@@ -158,6 +194,7 @@ export default async function run(): Promise<Record<string, unknown>> {
           gateway_p99_ms: median(g.map((x) => x.p99)),
           added_p50_ms: round(median(g.map((x, i) => x.p50 - (d[i]?.p50 ?? Number.NaN)))),
           added_p99_ms: round(median(g.map((x, i) => x.p99 - (d[i]?.p99 ?? Number.NaN)))),
+          gateway_cpu_us_per_miss: round(median(gatewayCpuUs[rate] ?? []), 1),
           triton_direct_non2xx: d.reduce((sum, x) => sum + x.non2xx, 0),
           gateway_non2xx: g.reduce((sum, x) => sum + x.non2xx, 0),
         },
@@ -173,5 +210,8 @@ export default async function run(): Promise<Record<string, unknown>> {
     bare_node_rps: round(median(bareRps), 0),
     cache_hit_vs_bare_ratio: round(median(hitRps) / median(bareRps)),
     target_ratio: 0.5,
+    triton_response_cache_rps: round(median(tritonCacheRps), 0),
+    cache_hit_vs_triton_response_cache: round(median(hitRps) / median(tritonCacheRps)),
+    loadavg: readFileSync('/proc/loadavg', 'utf8').trim(),
   };
 }

@@ -72,6 +72,11 @@ parameters {{ key: "decision_threshold" value: {{ string_value: "{threshold:.6f}
 {accelerator}"""
 
 
+def response_cache_config(config: str) -> str:
+    """The model's config plus Triton's response cache (exact repeats answered without inference)."""
+    return config.rstrip("\n") + "\nresponse_cache { enable: true }\n"
+
+
 def write_repository(serving: Path, models: dict[str, onnx.ModelProto], metrics: dict, features: list[dict]) -> None:
     template = Path(__file__).resolve().parent / "triton_python_model.py"
     for repo, gpu in (("model_repository", False), ("model_repository_gpu", True)):
@@ -83,8 +88,12 @@ def write_repository(serving: Path, models: dict[str, onnx.ModelProto], metrics:
             onnx.save(model, str(version / "model.onnx"))
             if not gpu:
                 shutil.copyfile(template, version / "model.py")
-            (root / name / "config.pbtxt").write_text(
-                config_pbtxt(name, len(features), metrics[name]["threshold"], gpu))
+            config = config_pbtxt(name, len(features), metrics[name]["threshold"], gpu)
+            (root / name / "config.pbtxt").write_text(config)
+            # Opt-in alternative (tritonserver --model-config-name=response_cache, with
+            # --cache-config): the same model, with Triton's response cache for exact repeats.
+            (root / name / "configs").mkdir(exist_ok=True)
+            (root / name / "configs" / "response_cache.pbtxt").write_text(response_cache_config(config))
         (root / "feature_schema.json").write_text(json.dumps({
             "generated_by": "serving/models/train.py (DO NOT EDIT)",
             "input": "features", "output": "score", "datatype": "FP32",

@@ -42,3 +42,9 @@ export class ModelUnavailableError extends GatewayError {
 export class UnsupportedEncodingError extends GatewayError {
   override readonly name = 'UnsupportedEncodingError';
 }
+
+/** Shed: the model's adaptive concurrency limit or the gateway's event-loop lag refused the request. */
+export class OverloadedError extends GatewayError {
+  override readonly name = 'OverloadedError';
+  readonly reason = 'overloaded';
+}

@@ -7,10 +7,11 @@ import type { StackSpec } from '../core/spec/kinds/stack.ts';
 import { Coalescer } from './cache/coalescer.ts';
 import { GuardedPredictionStore } from './cache/guarded-store.ts';
 import type { PredictionStore } from './cache/store.ts';
-import { ModelUnavailableError, NotFoundError } from './errors.ts';
+import { ModelUnavailableError, NotFoundError, OverloadedError } from './errors.ts';
 import type { OnlineFeatureStore } from './features/feature-store.ts';
 import { type GatewayLog, SILENT_LOG } from './log.ts';
 import type { GatewayMetrics } from './metrics.ts';
+import type { LagSource } from './overload/event-loop-lag.ts';
 import type { Answer } from './pipeline/answer.ts';
 import { FallbackChain } from './pipeline/fallback-chain.ts';
 import type { PredictionLog } from './prediction-log.ts';
@@ -35,6 +36,8 @@ export interface GatewayDependencies {
   random?: () => number;
   /** 5xx, fallback answers and breaker transitions are logged here (default: silent). */
   log?: GatewayLog;
+  /** The gateway's event-loop stalls, taken out of upstream timings (default: none). */
+  lag?: LagSource;
 }
 
 export interface PredictResponse {
@@ -45,6 +48,10 @@ export interface PredictResponse {
   served_by: string;
   stale: boolean;
   request_id: string;
+  /** True when the answer is not the model's fresh one (stale cache, fallback model, default). */
+  degraded: boolean;
+  /** Why it is degraded: the primary's failure (timeout, circuit_open, ...). */
+  degraded_reason?: string;
   defaulted_features?: string[];
 }
 
@@ -88,6 +95,17 @@ export class InferenceGateway {
       halfOpenAfterMs: parseDuration(r.halfOpenAfter) * 1000,
       slowCallMs: parseDuration(r.slowCall) * 1000,
     };
+    const concurrency = {
+      initial: r.concurrency.initial,
+      min: r.concurrency.min,
+      max: r.concurrency.max,
+      tolerance: r.concurrency.tolerance,
+      smoothing: r.concurrency.smoothing,
+      windowMs: parseDuration(r.concurrency.window) * 1000,
+      windowSamples: r.concurrency.windowSamples,
+      probeIntervalMs: parseDuration(r.concurrency.probeInterval) * 1000,
+      probeSamples: r.concurrency.probeSamples,
+    };
     for (const m of stack.models) {
       const schema = deps.schemas.get(m.name);
       if (!schema) throw new Error(`no feature schema loaded for model ${m.name}`);
@@ -102,6 +120,8 @@ export class InferenceGateway {
           metrics: this.metrics,
           breaker,
           log: this.log,
+          concurrency,
+          ...(deps.lag ? { lag: deps.lag } : {}),
         });
       const upstreams = new Map(m.variants.map((v) => [v.name, make(v.name, v.tritonModel)]));
       const fallback = m.fallbackModel ? make('fallback', m.fallbackModel) : undefined;
@@ -116,6 +136,7 @@ export class InferenceGateway {
           earlyExpirationBeta: stack.cache.earlyExpirationBeta,
           retryIfRemainingMs: parseDuration(r.retryIfRemaining) * 1000,
           defaultScore: m.defaultPrediction.score,
+          allowDefault: !m.critical,
           thresholds,
         },
         upstreams,
@@ -187,6 +208,8 @@ export class InferenceGateway {
       served_by: answer.servedBy,
       stale: answer.stale,
       request_id: requestId,
+      degraded: answer.degradedBecause !== undefined,
+      ...(answer.degradedBecause !== undefined ? { degraded_reason: answer.degradedBecause } : {}),
       ...(this.deps.featureStore ? { defaulted_features: defaulted } : {}),
     };
     this.deps.predictionLog?.write({
@@ -251,17 +274,24 @@ export class InferenceGateway {
     try {
       answer = await rt.chain.answer(variant, rows);
     } catch (error) {
-      this.record(model, variant, 'error', 503, start);
       const reason = error instanceof UpstreamError ? error.reason : 'internal';
-      throw new ModelUnavailableError(
-        `${model}/${variant} is unavailable (${reason}) and fallbacks are disabled`,
-        reason,
-      );
+      if (reason === 'overloaded') {
+        this.record(model, variant, 'shed', 503, start);
+        throw new OverloadedError(
+          `overloaded: ${model}/${variant} is at its concurrency limit and no cached answer is available; retry after 1 s`,
+        );
+      }
+      this.record(model, variant, 'error', 503, start);
+      const spec = this.deps.stack.models.find((m) => m.name === model);
+      const why = !spec?.fallbacks
+        ? 'fallbacks are disabled'
+        : `no cached or fallback-model answer, and ${model} is critical (no default prediction)`;
+      throw new ModelUnavailableError(`${model}/${variant} is unavailable (${reason}); ${why}`, reason);
     }
     this.record(model, variant, answer.servedBy, 200, start);
     if (answer.servedBy === 'primary' || answer.servedBy === 'cache' || answer.servedBy === 'stale_cache') {
       answer.scores.forEach((score, i) => {
-        this.metrics.predictions.inc({ model, variant, label: String(answer.labels[i]) });
+        this.metrics.predictionTally.inc(model, variant, String(answer.labels[i]));
         this.metrics.score.observe({ model, variant }, score);
       });
     }
@@ -276,7 +306,7 @@ export class InferenceGateway {
   }
 
   record(model: string, variant: string, servedBy: string, code: number, start: number): void {
-    this.metrics.requests.inc({ model, variant, served_by: servedBy, code: String(code) });
+    this.metrics.requestTally.inc(model, variant, servedBy, String(code));
     this.metrics.duration.observe({ model, variant, served_by: servedBy }, (performance.now() - start) / 1000);
   }
 

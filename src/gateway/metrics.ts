@@ -7,14 +7,24 @@ export function createGatewayMetrics(registry = new Registry()) {
   collectDefaultMetrics({ register: registry });
   // Thirteen bin increments per prediction: counted in plain numbers, handed over at scrape.
   const featureBinTally = new LabelTally(['model', 'feature', 'bin']);
+  // The per-request counters likewise (about 1 µs each through prom-client, 0.1 µs here; bench request-steps).
+  const requestTally = new LabelTally(['model', 'variant', 'served_by', 'code']);
+  const predictionTally = new LabelTally(['model', 'variant', 'label']);
+  const cacheTally = new LabelTally(['model', 'result']);
   return {
     registry,
     featureBinTally,
+    requestTally,
+    predictionTally,
+    cacheTally,
     requests: new Counter({
       name: GATEWAY.requests,
       help: 'Inference requests answered, by logical model, variant, the tier that served them and HTTP code',
       labelNames: ['model', 'variant', 'served_by', 'code'] as const,
       registers: [registry],
+      collect() {
+        requestTally.flushInto(this);
+      },
     }),
     duration: new Histogram({
       name: GATEWAY.duration,
@@ -41,6 +51,9 @@ export function createGatewayMetrics(registry = new Registry()) {
       help: 'Prediction cache lookups by result (hit, miss, stale, coalesced, error)',
       labelNames: ['model', 'result'] as const,
       registers: [registry],
+      collect() {
+        cacheTally.flushInto(this);
+      },
     }),
     circuitState: new Gauge({
       name: GATEWAY.circuitState,
@@ -67,6 +80,9 @@ export function createGatewayMetrics(registry = new Registry()) {
       help: 'Predictions made by a variant model (primary or cached), by predicted label',
       labelNames: ['model', 'variant', 'label'] as const,
       registers: [registry],
+      collect() {
+        predictionTally.flushInto(this);
+      },
     }),
     score: new Histogram({
       name: GATEWAY.score,

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { createServer, type RequestListener } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { bearerMatches } from './admin/auth.ts';
@@ -8,11 +9,14 @@ import {
   InvalidRequestError,
   ModelUnavailableError,
   NotFoundError,
+  OverloadedError,
   UnsupportedEncodingError,
 } from './errors.ts';
 import { decodeContentEncoding } from './http/content-encoding.ts';
+import { DEGRADED_HEADER } from './http/degraded.ts';
+import { type Admission, modelOfUrl, shedEarly } from './http/early-shed.ts';
 import { parseJsonBody } from './http/json-body.ts';
-import type { InferenceGateway } from './inference-gateway.ts';
+import type { InferenceGateway, PredictResponse } from './inference-gateway.ts';
 import { registerKServeRoutes } from './kserve/routes.ts';
 import { type GatewayLog, SILENT_LOG } from './log.ts';
 import { decodePredictRequest } from './validation/predict-request.ts';
@@ -30,9 +34,11 @@ const PREDICT_RESPONSE = {
         served_by: { type: 'string' },
         stale: { type: 'boolean' },
         request_id: { type: 'string' },
+        degraded: { type: 'boolean' },
+        degraded_reason: { type: 'string' },
         defaulted_features: { type: 'array', items: { type: 'string' } },
       },
-      required: ['score', 'label', 'model', 'variant', 'served_by', 'stale', 'request_id'],
+      required: ['score', 'label', 'model', 'variant', 'served_by', 'stale', 'request_id', 'degraded'],
     },
   },
 } as const;
@@ -47,6 +53,8 @@ export interface GatewayServerOptions {
   log?: GatewayLog;
   /** The gateway's release, for KServe server metadata (`GET /v2`). */
   version?: string;
+  /** Event-loop-lag admission (LagShedder): a shed inference request is refused before the framework sees it. */
+  admission?: Admission;
   /** Connection hygiene (slowloris, stalled bodies, idle keep-alives); defaults 5 s / 10 s / 5 s. */
   timeouts?: Partial<ConnectionTimeouts>;
 }
@@ -62,11 +70,16 @@ export interface ConnectionTimeouts {
 
 const DEFAULT_TIMEOUTS: ConnectionTimeouts = { headersMs: 5_000, requestMs: 10_000, keepAliveMs: 5_000 };
 
+function flagDegraded(reply: FastifyReply, response: PredictResponse): PredictResponse {
+  if (response.degraded) reply.header(DEGRADED_HEADER, response.served_by);
+  return response;
+}
+
 /** The one place a domain error becomes an HTTP status. */
 function httpStatusOf(error: GatewayError): number {
   if (error instanceof BatchTooLargeError) return 413;
   if (error instanceof NotFoundError) return 404;
-  if (error instanceof ModelUnavailableError) return 503;
+  if (error instanceof ModelUnavailableError || error instanceof OverloadedError) return 503;
   if (error instanceof InvalidRequestError) return 400;
   if (error instanceof UnsupportedEncodingError) return 415;
   return 500;
@@ -82,20 +95,46 @@ export function buildGatewayServer(gateway: InferenceGateway, options: GatewaySe
   // Fastify's own per-request logger stays off: it would build a child logger on every
   // request, the cache-hit path included. The few lines worth writing go through `log`.
   const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+  const admission = options.admission;
+  const httpOptions = {
+    headersTimeout: timeouts.headersMs,
+    connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(timeouts.headersMs / 4))),
+  };
   const app: FastifyInstance = Fastify({
     logger: false,
     bodyLimit: options.maxBodyBytes,
     // Node enforces headersTimeout/requestTimeout only when it sweeps connections
     // (connectionsCheckingInterval, 30 s by default): sweep often enough that a stalled
     // request is closed close to its timeout, not up to 30 s later.
-    http: {
-      headersTimeout: timeouts.headersMs,
-      connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(timeouts.headersMs / 4))),
-    },
+    http: httpOptions,
     requestTimeout: timeouts.requestMs,
     keepAliveTimeout: timeouts.keepAliveMs,
     genReqId: (req) =>
       typeof req.headers['x-request-id'] === 'string' ? req.headers['x-request-id'].slice(0, 128) : randomUUID(),
+    ...(admission
+      ? {
+          // The same server Fastify would build (fastify/lib/server.js), with the early shed in front.
+          serverFactory: (handler: RequestListener) => {
+            const server = createServer(
+              httpOptions,
+              shedEarly(handler, admission, (req) => {
+                const named = modelOfUrl(req.url ?? '');
+                const model = named ?? gateway.modelNames()[0] ?? 'unknown';
+                gateway.record(
+                  gateway.modelNames().includes(model) ? model : 'unknown',
+                  'none',
+                  'shed',
+                  503,
+                  performance.now(),
+                );
+              }),
+            );
+            server.keepAliveTimeout = timeouts.keepAliveMs;
+            server.requestTimeout = timeouts.requestMs;
+            return server;
+          },
+        }
+      : {}),
   });
   const state = { ready: false, draining: false, inflight: 0 };
 
@@ -108,7 +147,7 @@ export function buildGatewayServer(gateway: InferenceGateway, options: GatewaySe
           `answered ${status}: ${error.message}`,
         );
       }
-      if (error instanceof ModelUnavailableError) reply.header('retry-after', '1');
+      if (status === 503) reply.header('retry-after', '1');
       return reply
         .status(status)
         .send({ error: error.message, ...(error.field ? { field: error.field } : {}), request_id: request.id });
@@ -169,18 +208,19 @@ export function buildGatewayServer(gateway: InferenceGateway, options: GatewaySe
   });
 
   // Load shedding on the inference routes only: health, metrics and admin always answer.
+  // It runs onRequest, before the body is read and parsed: a shed request costs no JSON work.
   // `counted` marks the requests that entered: a shed request, or one refused before its
   // preHandler (an undecodable body), must not be released, or the in-flight count drifts low.
   const counted = new WeakSet<FastifyRequest>();
+  const refuse = (request: FastifyRequest, reply: FastifyReply, why: string) => {
+    const model = (request.params as { model?: string }).model ?? 'unknown';
+    const known = gateway.modelNames().includes(model) ? model : 'unknown';
+    gateway.record(known, 'none', 'shed', 503, performance.now());
+    return reply.status(503).header('retry-after', '1').send({ error: why, request_id: request.id });
+  };
   const shed = async (request: FastifyRequest, reply: FastifyReply) => {
     if (state.inflight >= options.maxInflight || state.draining) {
-      const model = (request.params as { model?: string }).model ?? 'unknown';
-      const known = gateway.modelNames().includes(model) ? model : 'unknown';
-      gateway.record(known, 'none', 'shed', 503, performance.now());
-      return reply
-        .status(503)
-        .header('retry-after', '1')
-        .send({ error: 'overloaded: too many requests in flight; retry after 1 s', request_id: request.id });
+      return refuse(request, reply, 'overloaded: too many requests in flight; retry after 1 s');
     }
     counted.add(request);
     state.inflight++;
@@ -202,20 +242,24 @@ export function buildGatewayServer(gateway: InferenceGateway, options: GatewaySe
 
   app.post<{ Params: { model: string } }>(
     '/v1/models/:model/predict',
-    { preHandler: shed, onResponse: release },
-    async (request) => {
+    { onRequest: shed, onResponse: release },
+    async (request, reply) => {
       const model = request.params.model;
       const body = decodePredictRequest(request.body, gateway.schemaOf(model), gateway.hasFeatureStore);
-      return gateway.predict(model, body, request.id);
+      return flagDegraded(reply, await gateway.predict(model, body, request.id));
     },
   );
 
   // The plain endpoint serves the first (usually only) logical model.
-  app.post('/v1/predict', { preHandler: shed, onResponse: release, schema: PREDICT_RESPONSE }, async (request) => {
-    const model = gateway.modelNames()[0] as string;
-    const body = decodePredictRequest(request.body, gateway.schemaOf(model), gateway.hasFeatureStore);
-    return gateway.predict(model, body, request.id);
-  });
+  app.post(
+    '/v1/predict',
+    { onRequest: shed, onResponse: release, schema: PREDICT_RESPONSE },
+    async (request, reply) => {
+      const model = gateway.modelNames()[0] as string;
+      const body = decodePredictRequest(request.body, gateway.schemaOf(model), gateway.hasFeatureStore);
+      return flagDegraded(reply, await gateway.predict(model, body, request.id));
+    },
+  );
 
   app.get('/v2/health/live', async () => ({ live: true }));
   app.get('/v2/health/ready', async (_req, reply) => reply.status(state.ready && !state.draining ? 200 : 503).send());

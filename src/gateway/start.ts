@@ -13,6 +13,8 @@ import { RedisFeatureSource } from './features/redis-feature-source.ts';
 import { type FeatureBinner, InferenceGateway } from './inference-gateway.ts';
 import { createGatewayLog, type GatewayLog, SILENT_LOG } from './log.ts';
 import { createGatewayMetrics } from './metrics.ts';
+import { EventLoopLag } from './overload/event-loop-lag.ts';
+import { LagShedder } from './overload/lag-shedder.ts';
 import { PredictionLog } from './prediction-log.ts';
 import { buildGatewayServer } from './server.ts';
 
@@ -89,6 +91,9 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     ? new PredictionLog({ ...stack.predictionLog, path: resolve(options.root, stack.predictionLog.path) })
     : undefined;
   const metrics = createGatewayMetrics();
+  const lagTargetMs = parseDuration(stack.resilience.eventLoopLagTarget) * 1000;
+  const shedder = lagTargetMs > 0 ? new LagShedder({ targetMs: lagTargetMs }) : undefined;
+  const lag = new EventLoopLag(shedder ? { onWindow: (ms, utilization) => shedder.update(ms, utilization) } : {});
   options.initialiseMetrics?.(metrics);
   const gateway = new InferenceGateway({
     stack,
@@ -97,6 +102,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     store,
     metrics,
     log,
+    lag,
     ...(featureStore ? { featureStore } : {}),
     ...(predictionLog ? { predictionLog } : {}),
     ...(options.featureBinner ? { featureBinner: options.featureBinner } : {}),
@@ -108,6 +114,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     adminToken: options.adminToken ?? process.env[stack.gateway.adminTokenEnv] ?? '',
     log,
     version: packageVersion(),
+    ...(shedder ? { admission: shedder } : {}),
     timeouts: {
       headersMs: parseDuration(stack.gateway.headersTimeout) * 1000,
       requestMs: parseDuration(stack.gateway.requestTimeout) * 1000,
@@ -128,6 +135,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     async close() {
       readiness.abort();
       await server.drain();
+      lag.close();
       await Promise.allSettled([triton.close(), store.close(), featureStore?.close(), predictionLog?.close()]);
     },
   };

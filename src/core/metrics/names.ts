@@ -42,6 +42,10 @@ export const UPSTREAM_ERROR_REASONS = [
   'network',
   'circuit_open',
   'injected',
+  // The model answered NaN/Inf for a row: the caller's data, not the upstream's health.
+  'non_finite',
+  // Refused by the adaptive concurrency limit before any call was made (shed).
+  'overloaded',
 ] as const;
 
 /**

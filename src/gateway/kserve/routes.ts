@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, onResponseHookHandler } from 'fastify';
+import { DEGRADED_HEADER } from '../http/degraded.ts';
 import type { InferenceGateway } from '../inference-gateway.ts';
 import { decodeKServeRequest, type RequestedOutput } from '../validation/kserve-request.ts';
 import {
@@ -89,8 +90,14 @@ export function registerKServeRoutes(app: FastifyInstance, gateway: InferenceGat
         model_name: model,
         model_version: answer.variant,
         id: decoded.id ?? request.id,
-        parameters: { variant: answer.variant, served_by: answer.servedBy, stale: answer.stale },
+        parameters: {
+          variant: answer.variant,
+          served_by: answer.servedBy,
+          stale: answer.stale,
+          degraded: answer.degradedBecause !== undefined,
+        },
       };
+      if (answer.degradedBecause !== undefined) reply.header(DEGRADED_HEADER, answer.servedBy);
       const encoded = encodeBinaryResponse(envelope, outputTensors(decoded.outputs, answer));
       if ('json' in encoded) return encoded.json;
       return reply
@@ -98,7 +105,7 @@ export function registerKServeRoutes(app: FastifyInstance, gateway: InferenceGat
         .type('application/octet-stream')
         .send(encoded.body);
     };
-    const hooks = { preHandler: options.shed, onResponse: options.release };
+    const hooks = { onRequest: options.shed, onResponse: options.release };
     infer.post<{ Params: ModelParams }>('/v2/models/:model/infer', hooks, handler);
     infer.post<{ Params: ModelParams }>('/v2/models/:model/versions/:version/infer', hooks, handler);
   });

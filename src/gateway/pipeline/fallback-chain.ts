@@ -7,6 +7,8 @@ import type { GatewayMetrics } from '../metrics.ts';
 import { type Upstream, UpstreamError } from '../upstream/upstream.ts';
 import type { Answer } from './answer.ts';
 
+const NOT_RETRIED = new Set<UpstreamError['reason']>(['circuit_open', 'timeout', 'overloaded', 'non_finite']);
+
 export interface ChainSettings {
   model: string;
   deadlineMs: number;
@@ -16,6 +18,8 @@ export interface ChainSettings {
   earlyExpirationBeta: number;
   retryIfRemainingMs: number;
   defaultScore: number;
+  /** The default prediction may answer (non-critical models only); else the chain ends in an error (503). */
+  allowDefault: boolean;
   /** Decision thresholds by Triton model name (the variant's and the fallback model's). */
   thresholds: Record<string, number>;
 }
@@ -28,6 +32,11 @@ export interface ChainSettings {
  *
  * The primary gets the deadline minus a reserve for the fallback model, so a 500 ms stall
  * upstream still ends in an answer before the deadline. Every answer names its tier.
+ *
+ * Two exits instead of the default: a critical model (`allowDefault` false) never answers
+ * the constant default, and a primary refused by its adaptive concurrency limit
+ * (`overloaded`) is answered from the stale cache or shed: answering the excess with a
+ * constant would hide the overload, and with the fallback model would load the same server.
  */
 export class FallbackChain {
   private readonly settings: ChainSettings;
@@ -74,7 +83,7 @@ export class FallbackChain {
     let stale: CachedPrediction | undefined;
     if (s.fallbacksEnabled) {
       const read = await this.cache.read(key);
-      this.metrics.cacheRequests.inc({ model: s.model, result: read.outcome });
+      this.metrics.cacheTally.inc(s.model, read.outcome);
       if (read.outcome === 'hit') {
         const v = read.value;
         if (shouldRefreshEarly(Date.now(), v.expiresAtMs, v.computeMs, s.earlyExpirationBeta, this.random())) {
@@ -92,7 +101,7 @@ export class FallbackChain {
     try {
       const budget = deadlineAt - performance.now() - this.fallbackReserveMs;
       const { value, leader } = await this.coalescer.run(key, () => this.computeAndStore(upstream, key, rows, budget));
-      if (!leader) this.metrics.cacheRequests.inc({ model: s.model, result: 'coalesced' });
+      if (!leader) this.metrics.cacheTally.inc(s.model, 'coalesced');
       return this.make(value, variantThreshold, variant, 'primary', false);
     } catch (error) {
       failure = error instanceof UpstreamError ? error : new UpstreamError('network', String(error), error);
@@ -104,7 +113,13 @@ export class FallbackChain {
         ...this.make(stale.scores, variantThreshold, variant, 'stale_cache', true),
         degradedBecause: failure.reason,
       };
-    if (this.fallback) {
+    // Overloaded: the fallback model runs on the same Triton as the primary (one deployment
+    // serves every model of the stack), so answering the primary's excess with it adds load to
+    // the server that is already full: measured, the fallback's traffic raised the primary's
+    // latency, its limit shrank further and more went to the fallback, until the fallback
+    // answered 90% and goodput fell to 14%. The excess is shed instead (the stale cache costs
+    // Triton nothing and still answers).
+    if (this.fallback && failure.reason !== 'overloaded') {
       const remaining = deadlineAt - performance.now();
       if (remaining > 1) {
         try {
@@ -118,6 +133,8 @@ export class FallbackChain {
         }
       }
     }
+    // Overloaded: the default would answer the excess with a constant; shed it instead.
+    if (!s.allowDefault || failure.reason === 'overloaded') throw failure;
     return {
       ...this.make(
         rows.map(() => s.defaultScore),
@@ -144,7 +161,9 @@ export class FallbackChain {
       scores = await upstream.infer(rows, budgetMs);
     } catch (error) {
       const remaining = budgetMs - (performance.now() - start);
-      const retriable = error instanceof UpstreamError && error.reason !== 'circuit_open' && error.reason !== 'timeout';
+      // No retry where a second call cannot do better: an open circuit, a spent budget, a full
+      // concurrency limit (retrying would add load exactly when there is too much), the same rows again.
+      const retriable = error instanceof UpstreamError && !NOT_RETRIED.has(error.reason);
       if (!retriable || remaining < s.retryIfRemainingMs) throw error;
       scores = await upstream.infer(rows, remaining);
     }

@@ -3,13 +3,15 @@ import {
   type CircuitBreakerPolicy,
   CircuitState,
   circuitBreaker,
-  handleAll,
+  handleWhen,
   SamplingBreaker,
 } from 'cockatiel';
 import type { TritonClient } from '../../adapters/triton/client.ts';
 import { TritonError } from '../../adapters/triton/errors.ts';
 import type { GatewayLog } from '../log.ts';
 import type { GatewayMetrics } from '../metrics.ts';
+import { AdaptiveLimit, type AdaptiveLimitSettings, type CallOutcome } from '../overload/adaptive-limit.ts';
+import { type LagSource, NO_LAG } from '../overload/event-loop-lag.ts';
 import type { FaultInjector } from './faults.ts';
 import { type Upstream, UpstreamError } from './upstream.ts';
 
@@ -25,13 +27,37 @@ const STATE_NAMES = ['closed', 'half-open', 'open'] as const;
 
 interface CallResult {
   scores: number[];
-  elapsedMs: number;
+  /** The call's latency minus the gateway's own event-loop stalls during it. */
+  upstreamMs: number;
 }
 
+/** What a failure says about the upstream's load, for the adaptive limit. */
+function outcomeOf(reason: UpstreamError['reason']): CallOutcome {
+  switch (reason) {
+    case 'timeout':
+    case 'unavailable':
+    case 'http_5xx':
+    case 'network':
+    case 'injected':
+      return 'dropped';
+    default:
+      // circuit_open (no call was made), non_finite and http_4xx (the rows' fault), overloaded.
+      return 'ignore';
+  }
+}
+
+/** The breaker counts what is the upstream's fault; a row that makes the model answer NaN is the caller's. */
+const upstreamsFault = handleWhen((error) => !(error instanceof UpstreamError && error.reason === 'non_finite'));
+
 /**
- * Calls one Triton model for one (logical model, variant), with the fault injector in front
- * and a circuit breaker that trips on the error rate AND on slow calls (latency, not
- * readiness: a "ready" Triton with a broken GPU still fails or stalls, server#3627).
+ * Calls one Triton model for one (logical model, variant), with the fault injector in front,
+ * an adaptive concurrency limit (calls beyond it are refused at once: `overloaded`) and a
+ * circuit breaker that trips on the error rate AND on slow calls (latency, not readiness: a
+ * "ready" Triton with a broken GPU still fails or stalls, server#3627). "Slow" is the
+ * upstream's time: the gateway's own event-loop stalls during the call are taken out, so a
+ * saturated gateway does not open the breakers of a healthy model. Non-finite scores are
+ * counted apart (`non_finite`) and never open the breaker: one client's rows cannot push
+ * every user of the variant to the fallback.
  */
 export class TritonUpstream implements Upstream {
   readonly model: string;
@@ -42,6 +68,9 @@ export class TritonUpstream implements Upstream {
   private readonly faults: FaultInjector;
   private readonly metrics: GatewayMetrics;
   private readonly inputName: string;
+  private readonly lag: LagSource;
+  /** Undefined = no adaptive limit (tools, tests of other parts). */
+  readonly limit: AdaptiveLimit | undefined;
 
   constructor(opts: {
     model: string;
@@ -53,6 +82,8 @@ export class TritonUpstream implements Upstream {
     metrics: GatewayMetrics;
     breaker: BreakerSettings;
     log?: GatewayLog;
+    concurrency?: AdaptiveLimitSettings;
+    lag?: LagSource;
   }) {
     this.model = opts.model;
     this.variant = opts.variant;
@@ -61,9 +92,11 @@ export class TritonUpstream implements Upstream {
     this.faults = opts.faults;
     this.metrics = opts.metrics;
     this.inputName = opts.inputName;
+    this.lag = opts.lag ?? NO_LAG;
+    this.limit = opts.concurrency ? new AdaptiveLimit(opts.concurrency) : undefined;
     const slow = opts.breaker.slowCallMs;
     this.breaker = circuitBreaker(
-      handleAll.orWhenResult((r) => (r as CallResult).elapsedMs > slow),
+      upstreamsFault.orWhenResult((r) => (r as CallResult).upstreamMs > slow),
       {
         halfOpenAfter: opts.breaker.halfOpenAfterMs,
         breaker: new SamplingBreaker({
@@ -97,18 +130,38 @@ export class TritonUpstream implements Upstream {
   /** Scores `rows`, or throws UpstreamError. `timeoutMs` bounds the whole call including injected latency. */
   async infer(rows: number[][], timeoutMs: number): Promise<number[]> {
     const labels = { model: this.model, variant: this.variant };
+    const limit = this.limit;
+    if (limit && !limit.tryAcquire()) {
+      this.metrics.upstreamErrors.inc({ ...labels, reason: 'overloaded' });
+      throw new UpstreamError(
+        'overloaded',
+        `${this.model}/${this.variant}: ${limit.inflight} calls already in flight to ${this.tritonModel}, its adaptive limit; shed`,
+      );
+    }
+    const start = performance.now();
+    const stallAtStart = this.lag.stalledMs();
+    let outcome: CallOutcome = 'success';
     try {
       const result = await this.breaker.execute(() => this.call(rows, timeoutMs));
       return result.scores;
     } catch (error) {
       const upstream = classify(error, this.tritonModel);
+      outcome = outcomeOf(upstream.reason);
       this.metrics.upstreamErrors.inc({ ...labels, reason: upstream.reason });
       throw upstream;
+    } finally {
+      limit?.release(this.upstreamMsSince(start, stallAtStart), outcome, performance.now());
     }
+  }
+
+  /** Time since `start` minus the event-loop stall since then: what the upstream took. */
+  private upstreamMsSince(start: number, stallAtStart: number): number {
+    return Math.max(0, performance.now() - start - (this.lag.stalledMs() - stallAtStart));
   }
 
   private async call(rows: number[][], timeoutMs: number): Promise<CallResult> {
     const start = performance.now();
+    const stallAtStart = this.lag.stalledMs();
     const signal = AbortSignal.timeout(Math.max(1, Math.floor(timeoutMs)));
     const fault = this.faults.decide(this.model, this.variant);
     if (fault?.kind === 'latency') await abortableSleep(fault.latencyMs, signal);
@@ -123,15 +176,21 @@ export class TritonUpstream implements Upstream {
       { signal },
     );
     const scores = res.outputs[0]?.data;
-    if (!scores || scores.length !== rows.length || !scores.every((s) => Number.isFinite(s))) {
+    if (!scores || scores.length !== rows.length) {
       throw new UpstreamError(
         'http_5xx',
-        `${this.tritonModel} returned ${JSON.stringify(res.outputs).slice(0, 200)}; expected ${rows.length} finite scores`,
+        `${this.tritonModel} returned ${JSON.stringify(res.outputs).slice(0, 200)}; expected ${rows.length} scores`,
+      );
+    }
+    if (!scores.every((s) => Number.isFinite(s))) {
+      throw new UpstreamError(
+        'non_finite',
+        `${this.tritonModel} returned a non-finite score for these rows (${JSON.stringify(scores).slice(0, 120)}); the rows are out of what the model handles`,
       );
     }
     const elapsedMs = performance.now() - start;
     this.metrics.upstreamDuration.observe({ model: this.model, variant: this.variant }, elapsedMs / 1000);
-    return { scores, elapsedMs };
+    return { scores, upstreamMs: this.upstreamMsSince(start, stallAtStart) };
   }
 }
 

@@ -1,7 +1,18 @@
 /** Why a call to a model failed; the fallback chain decides on retry and degradation from it. */
 export class UpstreamError extends Error {
   override readonly name = 'UpstreamError';
-  readonly reason: 'timeout' | 'unavailable' | 'http_5xx' | 'http_4xx' | 'network' | 'circuit_open' | 'injected';
+  readonly reason:
+    | 'timeout'
+    | 'unavailable'
+    | 'http_5xx'
+    | 'http_4xx'
+    | 'network'
+    | 'circuit_open'
+    | 'injected'
+    /** The model answered NaN/Inf: the rows' fault; never opens the breaker or shrinks the limit. */
+    | 'non_finite'
+    /** The adaptive concurrency limit refused the call: shed, not a failure of the upstream. */
+    | 'overloaded';
   constructor(reason: UpstreamError['reason'], message: string, cause?: unknown) {
     super(message, { cause });
     this.reason = reason;

@@ -2,6 +2,7 @@ import type { IDeployment } from 'kubernetes-models/apps/v1';
 import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import type { IConfigMap, IService } from 'kubernetes-models/v1';
 import type { StackDocument } from '../../core/spec/kinds/stack.ts';
+import { parseByteSize } from '../../core/spec/kinds/stack-cost.ts';
 import { ceilSeconds, type KubeObject, metadataOf, objectName, selectorLabels } from './objects.ts';
 import { serviceMonitor } from './service-monitor.ts';
 import { tritonNetworkPolicy } from './triton-network-policy.ts';
@@ -29,6 +30,16 @@ export function servedTritonModels(stack: StackDocument): string[] {
     ...(m.fallbackModel ? [m.fallbackModel] : []),
   ]);
   return [...new Set(models)];
+}
+
+/**
+ * Triton's response cache, when the spec asks for it: the local cache of that size, and each
+ * model's alternative config `configs/response_cache.pbtxt` (serving/models/repository.py
+ * writes it: the model's config plus `response_cache { enable: true }`).
+ */
+export function responseCacheArgs(cache: { size: string } | undefined): string[] {
+  if (!cache) return [];
+  return [`--cache-config=local,size=${parseByteSize(cache.size)}`, '--model-config-name=response_cache'];
 }
 
 export interface TritonManifestOptions {
@@ -109,6 +120,7 @@ export function tritonManifests(stack: StackDocument, options: TritonManifestOpt
                 `--metrics-port=${TRITON_PORTS.metrics}`,
                 '--allow-metrics=true',
                 '--allow-gpu-metrics=true',
+                ...responseCacheArgs(k.responseCache),
               ],
               ports: [
                 { name: 'http', containerPort: TRITON_PORTS.http },

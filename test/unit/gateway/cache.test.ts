@@ -58,6 +58,10 @@ describe('cache keys', () => {
     );
     expect(predictionCacheKey('fraud', 'v1', [[1, 2.5]])).not.toBe(predictionCacheKey('fraud', 'v2', [[1, 2.5]]));
     expect(predictionCacheKey('fraud', 'v1', [[1, 2.5]])).not.toBe(predictionCacheKey('fraud', 'v1', [[2.5, 1]]));
+    // -0 and 0 are the same input to the model.
+    expect(predictionCacheKey('fraud', 'v1', [[-0, 2.5]])).toBe(predictionCacheKey('fraud', 'v1', [[0, 2.5]]));
+    // Distinct float32 values stay distinct.
+    expect(predictionCacheKey('fraud', 'v1', [[1, 2.5]])).not.toBe(predictionCacheKey('fraud', 'v1', [[1, 2.5001]]));
   });
 });
 

@@ -22,6 +22,7 @@ function chain(overrides: Partial<ChainSettings> = {}, withFallback = true) {
     earlyExpirationBeta: 1,
     retryIfRemainingMs: 40,
     defaultScore: 0.01,
+    allowDefault: true,
     thresholds: { fraud_v1: 0.5, fraud_fallback: 0.25 },
     ...overrides,
   };
@@ -137,5 +138,37 @@ describe('the fallback chain over in-memory upstreams', () => {
     expect(await metrics.registry.getSingleMetricAsString('inference_cache_requests_total')).toMatch(
       /result="coalesced"} 19/,
     );
+  });
+
+  it('never answers the default for a critical model: every tier failed is an error (503), not "not fraud"', async () => {
+    const { subject, primary, fallback } = chain({ allowDefault: false });
+    primary.always({ kind: 'fail', reason: 'http_5xx' });
+    fallback.always({ kind: 'fail', reason: 'http_5xx' });
+    await expect(subject.answer('v1', ROWS)).rejects.toMatchObject({ reason: 'http_5xx' });
+    fallback.always({ kind: 'answer' });
+    // The fallback model is still allowed for a critical model.
+    expect(await subject.answer('v1', ROWS)).toMatchObject({ servedBy: 'fallback_model', degradedBecause: 'http_5xx' });
+  });
+
+  it('sheds a primary refused by its concurrency limit: stale cache or an error, never the default nor the fallback model on the same Triton', async () => {
+    const { subject, primary, fallback } = chain();
+    primary.always({ kind: 'fail', reason: 'overloaded' });
+    await expect(subject.answer('v1', ROWS)).rejects.toMatchObject({ reason: 'overloaded' });
+    expect(fallback.calls).toHaveLength(0);
+    const withStale = chain({ ttlMs: 0 });
+    await withStale.subject.answer('v1', ROWS);
+    await settle();
+    withStale.primary.always({ kind: 'fail', reason: 'overloaded' });
+    expect(await withStale.subject.answer('v1', ROWS)).toMatchObject({
+      servedBy: 'stale_cache',
+      degradedBecause: 'overloaded',
+    });
+  });
+
+  it('does not retry a call refused by the concurrency limit: a retry adds load exactly when there is too much', async () => {
+    const { subject, primary } = chain({ retryIfRemainingMs: 0 });
+    primary.always({ kind: 'fail', reason: 'overloaded' });
+    await expect(subject.answer('v1', ROWS)).rejects.toMatchObject({ reason: 'overloaded' });
+    expect(primary.calls).toHaveLength(1);
   });
 });

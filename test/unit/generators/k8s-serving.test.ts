@@ -396,6 +396,32 @@ describe('the manifests follow the spec', () => {
     expect(annotationsOf(renamed, 'fraud-serving-triton')).toEqual({ 'chaos.example.com/ok': 'true' });
   });
 
+  it("Triton's response cache is off unless the spec asks; then the local cache of that size and each model's response_cache config", () => {
+    const argsOf = (objects: Obj[]): string[] =>
+      find(objects, 'Deployment', 'fraud-serving-triton').spec.template.spec.containers[0].args;
+    expect(
+      argsOf(committed).filter((a) => a.startsWith('--cache-config') || a.startsWith('--model-config-name')),
+    ).toEqual([]);
+    const objects = generated(
+      base.replace(
+        '      credentialsSecret: triton-model-repository\n',
+        '      credentialsSecret: triton-model-repository\n      responseCache: { size: 64Mi }\n',
+      ),
+    );
+    expect(argsOf(objects)).toEqual(
+      expect.arrayContaining([`--cache-config=local,size=${64 * 1024 * 1024}`, '--model-config-name=response_cache']),
+    );
+    // The config the flag selects exists for every served model, and enables the cache.
+    for (const model of ['fraud_v1', 'fraud_v2', 'fraud_fallback']) {
+      const config = readFileSync(
+        join(paths.root(), 'serving', 'model_repository_gpu', model, 'configs', 'response_cache.pbtxt'),
+        'utf8',
+      );
+      expect(config).toContain('response_cache { enable: true }');
+      expect(config).toContain(`name: "${model}"`);
+    }
+  });
+
   it('a Stack without a kubernetes block still generates valid manifests from the defaults', () => {
     const text = base.replace(/ {2}kubernetes:[\s\S]*?(?=\n {2}models:)/, '').replace(/\n\n/g, '\n');
     expect(text).not.toContain('kubernetes:');

@@ -48,6 +48,15 @@ const triton = z.strictObject({
   /** Cold start: pulling the repository and loading (or building TensorRT engines) before liveness applies. */
   startupTimeout: duration.default('10m'),
   resources: resources.default({ cpu: '4', memory: '16Gi' }),
+  /**
+   * Triton's own response cache (off when absent): exact repeats of a request are answered by
+   * Triton without running the model. The better tool than the gateway's cache when repeats
+   * are byte-identical KServe requests and no TTL or invalidation is needed; the gateway's
+   * cache is still what serves /v1 (canonical keys, TTL, stale answers during outages).
+   * Generates `--cache-config=local,size=BYTES` and `--model-config-name=response_cache`
+   * (each model's configs/response_cache.pbtxt: its config plus `response_cache { enable: true }`).
+   */
+  responseCache: z.strictObject({ size: quantity.default('256Mi') }).optional(),
 });
 
 const gateway = z

@@ -67,6 +67,53 @@ const model = z
     }
   });
 
+const CONCURRENCY_DEFAULTS = {
+  initial: 16,
+  min: 4,
+  max: 256,
+  tolerance: 1.5,
+  smoothing: 0.2,
+  window: '100ms',
+  windowSamples: 10,
+  probeInterval: '30s',
+  probeSamples: 16,
+};
+
+/**
+ * Gradient concurrency limit per upstream (Envoy adaptive concurrency, Netflix Gradient2): no
+ * fixed latency target; the limit shrinks only while the recent latency is above `tolerance` x
+ * the upstream's own unloaded latency (min RTT, probed every `probeInterval`).
+ */
+const concurrencyLimit = z
+  .strictObject({
+    initial: z.number().int().min(1).default(CONCURRENCY_DEFAULTS.initial),
+    min: z.number().int().min(1).default(CONCURRENCY_DEFAULTS.min),
+    max: z.number().int().min(1).default(CONCURRENCY_DEFAULTS.max),
+    /** Recent latency may be this many times the baseline before the limit shrinks. */
+    tolerance: z.number().min(1).default(CONCURRENCY_DEFAULTS.tolerance),
+    /** Weight of each window's estimate against the current limit. */
+    smoothing: z.number().gt(0).max(1).default(CONCURRENCY_DEFAULTS.smoothing),
+    /** One latency sample window: at least this long and `windowSamples` calls. */
+    window: duration.default(CONCURRENCY_DEFAULTS.window),
+    windowSamples: z.number().int().min(1).default(CONCURRENCY_DEFAULTS.windowSamples),
+    /** How often the upstream's unloaded latency is measured again: the limit is held at `min` for `probeSamples` calls. */
+    probeInterval: duration.default(CONCURRENCY_DEFAULTS.probeInterval),
+    probeSamples: z.number().int().min(1).default(CONCURRENCY_DEFAULTS.probeSamples),
+  })
+  .superRefine((c, ctx) => {
+    if (!(c.min <= c.initial && c.initial <= c.max)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['initial'],
+        message: `need min <= initial <= max, got min ${c.min}, initial ${c.initial}, max ${c.max}`,
+      });
+    }
+    for (const key of ['window', 'probeInterval'] as const) {
+      if (parseDuration(c[key]) <= 0) ctx.addIssue({ code: 'custom', path: [key], message: 'must be longer than 0' });
+    }
+  })
+  .default(CONCURRENCY_DEFAULTS);
+
 export const stackSpec = z.strictObject({
   triton: z
     .strictObject({
@@ -131,6 +178,16 @@ export const stackSpec = z.strictObject({
       slowCall: duration.default('60ms'),
       /** One retry, only when at least this much of the deadline is left. */
       retryIfRemaining: duration.default('40ms'),
+      /**
+       * Adaptive concurrency limit per upstream (gradient on upstream latency, as Netflix
+       * concurrency-limits and Envoy): calls beyond it are shed at once with 503 + Retry-After.
+       */
+      concurrency: concurrencyLimit,
+      /**
+       * The gateway's event-loop lag it steers to: above it, a share of new inference requests
+       * (growing with the excess, settling where the lag holds) is shed before any parsing; "0ms" turns it off.
+       */
+      eventLoopLagTarget: duration.default('25ms'),
     })
     .default({
       breakerFailureRatio: 0.5,
@@ -139,6 +196,8 @@ export const stackSpec = z.strictObject({
       halfOpenAfter: '5s',
       slowCall: '60ms',
       retryIfRemaining: '40ms',
+      concurrency: CONCURRENCY_DEFAULTS,
+      eventLoopLagTarget: '25ms',
     }),
   featureStore: z
     .strictObject({

@@ -1,0 +1,213 @@
+/**
+ * `npm run bench -- overload --json` (issue 18, part 1)
+ * The real gateway (its own process) in front of a real Triton, cache misses only (every body
+ * is distinct). 1. Capacity: a closed loop of CAPACITY_CONNECTIONS workers; capacity = primary
+ * answers within the SLO per second. 2. Open-model load (src/services/load) at 2x and 5x that
+ * capacity over LOAD_CONNECTIONS keep-alive connections. Per phase: goodput (200 + primary +
+ * within the 100 ms SLO, per second, and as a share of capacity), how the rest ended (shed 503
+ * and its latency, degraded tiers, errors), p99 of admitted (200) requests, and the gateway's
+ * RSS against its pod limit. Latency is from the scheduled send time (coordinated omission
+ * corrected); the driver shares the machine with Triton and the gateway, so its own send lag
+ * is reported too. `--rounds N` (default 3) repeats capacity, 2x and 5x; the figures are
+ * medians over rounds, each round's kept beside them, with the load average. About 40 s a round.
+ */
+import { readFileSync } from 'node:fs';
+import { Pool } from 'undici';
+import { freePort } from '../src/adapters/process/ports.ts';
+import { startTriton, stopTriton } from '../src/adapters/process/triton-server.ts';
+import type { LoadRequest } from '../src/core/load/payload-mix.ts';
+import type { LoadRecord } from '../src/core/load/record.ts';
+import { runOpenLoad } from '../src/services/load/open-load.ts';
+import { sendPredict } from '../src/services/load/send.ts';
+import { round, SAMPLE_FEATURES, spawnGateway, specVariant } from './_support.ts';
+import { runClosedLoop } from './lib/closed-loop.ts';
+
+const SLO_MS = 100;
+const CAPACITY_SECONDS = 8;
+const CAPACITY_CONNECTIONS = 32;
+/** A capacity worker refused (shed, fallback) waits this long before its next request. */
+const REFUSED_PAUSE_MS = 20;
+const LOAD_SECONDS = 10;
+const LOAD_CONNECTIONS = 400;
+const MULTIPLES = [2, 5];
+/** The gateway pod's memory limit (stack.kubernetes.gateway.resources.memory default). */
+const POD_LIMIT_MB = 512;
+
+/** A distinct, valid transaction per call: no cache hit, no coalescing; every answer needs the model. */
+let counter = 0;
+function nextMiss(): LoadRequest {
+  counter++;
+  return {
+    userId: `overload-${counter % 5000}`,
+    features: {
+      ...SAMPLE_FEATURES,
+      amount: 10 + (counter % 20_000) * 0.05,
+      distance_from_home_km: Math.floor(counter / 20_000) % 5_000,
+    },
+    kind: 'fresh',
+    fraudLike: false,
+  };
+}
+
+function quantile(sorted: number[], q: number): number | null {
+  if (sorted.length === 0) return null;
+  return round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number, 2);
+}
+
+function rssMb(pid: number): { rss_mb: number; peak_rss_mb: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? Number.NaN);
+  return { rss_mb: round(kb('VmRSS') / 1024, 1), peak_rss_mb: round(kb('VmHWM') / 1024, 1) };
+}
+
+function summarise(records: LoadRecord[], seconds: number, capacityRps: number) {
+  const sent = records.filter((r) => !r.dropped);
+  const byTier: Record<string, number> = {};
+  for (const r of sent) {
+    const tier = r.status === 0 ? 'no_answer' : r.status === 503 ? 'shed_503' : (r.servedBy ?? `http_${r.status}`);
+    byTier[tier] = (byTier[tier] ?? 0) + 1;
+  }
+  const good = sent.filter((r) => r.status === 200 && r.servedBy === 'primary' && r.latencyMs <= SLO_MS).length;
+  const admitted = sent.filter((r) => r.status === 200).map((r) => r.latencyMs);
+  const admittedService = sent.filter((r) => r.status === 200).map((r) => r.serviceMs);
+  const shed = sent.filter((r) => r.status === 503).map((r) => r.serviceMs);
+  const lag = sent.map((r) => r.sendLagMs);
+  for (const a of [admitted, admittedService, shed, lag]) a.sort((x, y) => x - y);
+  const goodput = good / seconds;
+  return {
+    sent: sent.length,
+    dropped_by_driver: records.length - sent.length,
+    outcomes: byTier,
+    goodput_rps: round(goodput, 1),
+    goodput_share_of_capacity: round(goodput / capacityRps, 3),
+    primary_within_slo_share_of_sent: round(good / Math.max(1, sent.length), 3),
+    admitted_p50_ms: quantile(admitted, 0.5),
+    admitted_p99_ms: quantile(admitted, 0.99),
+    admitted_service_p99_ms: quantile(admittedService, 0.99),
+    shed_p50_ms: quantile(shed, 0.5),
+    shed_p99_ms: quantile(shed, 0.99),
+    driver_send_lag_p99_ms: quantile(lag, 0.99),
+  };
+}
+
+function median(values: number[]): number | null {
+  const v = values.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  if (v.length === 0) return null;
+  return round(v[Math.floor((v.length - 1) / 2)] as number, 3);
+}
+
+/** Per numeric field of the phase summaries: the median over rounds. */
+function medians(rounds: Record<string, unknown>[]): Record<string, number | null> {
+  const keys = new Set(rounds.flatMap((r) => Object.keys(r)));
+  const out: Record<string, number | null> = {};
+  for (const k of keys) {
+    const values = rounds.map((r) => r[k]).filter((v): v is number => typeof v === 'number');
+    if (values.length > 0) out[k] = median(values);
+  }
+  return out;
+}
+
+function loadavg(): string {
+  return readFileSync('/proc/loadavg', 'utf8').trim();
+}
+
+export default async function run(args: string[] = []): Promise<Record<string, unknown>> {
+  const roundsArg = args.indexOf('--rounds');
+  const ROUNDS = roundsArg >= 0 ? Number(args[roundsArg + 1]) : 3;
+  const ports = { http: await freePort(), grpc: await freePort(), metrics: await freePort() };
+  const triton = await startTriton({ ports });
+  const gwPort = await freePort();
+  const spec = specVariant((s) => {
+    // The adaptive limit and the lag controller, not the fixed in-flight cap, decide what is shed.
+    s.gateway = { ...s.gateway, maxInflight: 10_000 };
+    s.models[0].variants = [
+      { name: 'v1', tritonModel: 'fraud_v1', weight: 100 },
+      { name: 'v2', tritonModel: 'fraud_v2', weight: 0 },
+    ];
+    // A critical model: under overload it answers from the model or sheds, never "not fraud".
+    s.models[0].critical = true;
+  });
+  const gw = await spawnGateway(spec, gwPort, triton.url);
+  const url = `http://127.0.0.1:${gwPort}`;
+  const loadBefore = loadavg();
+  try {
+    const nextBody = () => {
+      const r = nextMiss();
+      return { user_id: r.userId, features: r.features };
+    };
+    const rounds: Record<string, Record<string, unknown>>[] = [];
+    for (let round_ = 0; round_ < ROUNDS; round_++) {
+      // Warm the path (connections, JIT) before measuring.
+      const pool = new Pool(url, { connections: CAPACITY_CONNECTIONS });
+      const stop = new AbortController();
+      const send = async () => {
+        const answer = await sendPredict(pool, '/v1/predict', JSON.stringify(nextBody()), stop.signal);
+        if (answer.status !== 200 || answer.servedBy !== 'primary') {
+          // A refusal comes back in microseconds: without a pause the worker would spin on
+          // refusals and measure the load generator, not what the stack sustains.
+          await new Promise((r) => setTimeout(r, REFUSED_PAUSE_MS));
+          throw new Error(`${answer.status} ${answer.servedBy ?? answer.error}`);
+        }
+      };
+      await runClosedLoop({ concurrency: 8, durationMs: 2_000, send });
+      const capacity = await runClosedLoop({
+        concurrency: CAPACITY_CONNECTIONS,
+        durationMs: CAPACITY_SECONDS * 1000,
+        send,
+      });
+      await pool.close();
+      const capacityRps = capacity.throughputRps;
+      const phases: Record<string, Record<string, unknown>> = {
+        capacity: {
+          primary_rps: round(capacityRps, 1),
+          p50_ms: round(capacity.p50Ms, 2),
+          p99_ms: round(capacity.p99Ms, 2),
+          errors: capacity.errors,
+          ...(capacity.firstError ? { first_error: capacity.firstError } : {}),
+        },
+      };
+      for (const multiple of MULTIPLES) {
+        const rate = Math.round(capacityRps * multiple);
+        const result = await runOpenLoad({
+          url,
+          ratePerSecond: rate,
+          durationMs: LOAD_SECONDS * 1000,
+          next: nextMiss,
+          connections: LOAD_CONNECTIONS,
+          // One request per connection at most (HTTP/1.1, no pipelining): no queue in the driver,
+          // so latencies are the gateway's; an arrival with every connection busy is dropped and counted.
+          maxInflight: LOAD_CONNECTIONS,
+          timeoutMs: 5_000,
+        });
+        phases[`x${multiple}`] = {
+          rate_per_s: rate,
+          achieved_rate_per_s: round(result.achievedRatePerSecond, 1),
+          ...summarise(result.records, LOAD_SECONDS, capacityRps),
+          ...rssMb(gw.pid),
+          loadavg_1m: Number(loadavg().split(' ')[0]),
+        };
+        await new Promise((r) => setTimeout(r, 2_000)); // let the limit and the breakers settle
+      }
+      rounds.push(phases);
+    }
+    const phaseNames = ['capacity', ...MULTIPLES.map((m) => `x${m}`)];
+    return {
+      slo_ms: SLO_MS,
+      rounds: ROUNDS,
+      capacity_connections: CAPACITY_CONNECTIONS,
+      load_connections: LOAD_CONNECTIONS,
+      load_seconds: LOAD_SECONDS,
+      loadavg_before: loadBefore,
+      loadavg_after: loadavg(),
+      gateway_pod_limit_mb: POD_LIMIT_MB,
+      median: Object.fromEntries(
+        phaseNames.map((p) => [p, medians(rounds.map((r) => r[p] as Record<string, unknown>))]),
+      ),
+      per_round: rounds,
+      gateway_final: rssMb(gw.pid),
+    };
+  } finally {
+    await gw.stop();
+    await stopTriton(triton);
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * The gateway's own event-loop lag, from one timer that should fire every `tickMs`: how late
+ * each tick is, is how long the loop was blocked. Two uses:
+ *
+ * - admission: at the end of every window (`windowMs`) the worst tick delay of the window goes
+ *   to `onWindow` (the LagShedder) with the loop's utilization over the window (busy with its
+ *   own work, or waiting for a CPU the host did not give it), which decides what share of new
+ *   requests to shed;
+ * - fair timing of upstream calls: `stalledMs()` is a running total of blocked time. A call's
+ *   latency minus the stall during it is what the upstream took (its answer sat in the socket
+ *   while the loop was busy), so breakers and the concurrency limit judge the upstream, not
+ *   the gateway's own backlog.
+ */
+export class EventLoopLag {
+  private readonly ticker: NodeJS.Timeout;
+  private stall = 0;
+  private lastTick = performance.now();
+  private windowStart = this.lastTick;
+  private windowMax = 0;
+  private last = 0;
+  private readonly tickMs: number;
+
+  private elu = performance.eventLoopUtilization();
+
+  constructor(
+    options: { windowMs?: number; tickMs?: number; onWindow?: (lagMs: number, utilization: number) => void } = {},
+  ) {
+    const windowMs = options.windowMs ?? 100;
+    this.tickMs = options.tickMs ?? 5;
+    const onWindow = options.onWindow;
+    this.ticker = setInterval(() => {
+      const now = performance.now();
+      const late = now - this.lastTick - this.tickMs;
+      if (late > 0) {
+        this.stall += late;
+        if (late > this.windowMax) this.windowMax = late;
+      }
+      this.lastTick = now;
+      if (now - this.windowStart >= windowMs) {
+        this.last = this.windowMax;
+        this.windowMax = 0;
+        this.windowStart = now;
+        const elu = performance.eventLoopUtilization();
+        const utilization = performance.eventLoopUtilization(elu, this.elu).utilization;
+        this.elu = elu;
+        onWindow?.(this.last, utilization);
+      }
+    }, this.tickMs);
+    this.ticker.unref();
+  }
+
+  /** The worst loop delay of the last complete window, in ms. */
+  get lastWindowMs(): number {
+    return this.last;
+  }
+
+  /** Total time the loop has been blocked since start, in ms, including the block in progress. */
+  stalledMs(): number {
+    const late = performance.now() - this.lastTick - this.tickMs;
+    return this.stall + Math.max(late, 0);
+  }
+
+  close(): void {
+    clearInterval(this.ticker);
+  }
+}
+
+/** For tests and one-off tools: no lag, no stall. */
+export const NO_LAG = { stalledMs: () => 0, close: () => undefined } as const;
+export type LagSource = Pick<EventLoopLag, 'stalledMs' | 'close'>;
