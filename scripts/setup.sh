@@ -110,3 +110,17 @@ if ! stamp_ok serving/build/.steadystate-profile "$profile_hash" || [[ ! -f serv
     --out serving/model_repository/reference_profile.json >/dev/null
   echo "$profile_hash" > serving/build/.steadystate-profile
 fi
+
+# 7. The feature store (Feast, issue 15): its own venv (Feast pins its own pandas/pyarrow),
+#    then the Parquet offline store written from serving/data/test.csv by a seeded script
+#    and the registry (`feast apply`). Rebuilt when the requirements, the script, the
+#    definitions or the data change. Materialization needs a running Redis: the game day
+#    and the tests run `feast materialize-incremental` against their own.
+feast_hash="$(sha256sum serving/feature_repo/requirements.txt | cut -c1-16)"
+if ! stamp_ok .venv-feast/.steadystate-req "$feast_hash"; then
+  say "creating .venv-feast with Feast (serving/feature_repo/requirements.txt)"
+  rm -rf .venv-feast
+  python3 -m venv .venv-feast
+  .venv-feast/bin/pip install --quiet --disable-pip-version-check -r serving/feature_repo/requirements.txt
+  echo "$feast_hash" > .venv-feast/.steadystate-req
+fi
