@@ -5,6 +5,11 @@
 Environment: STEADYSTATE_FEAST_DATA (offline store + registry folder, default
 serving/data/feast) and STEADYSTATE_FEAST_REDIS (host:port of the online store).
 
+  prepare [--users N] [--end ISO] build the offline store (build_offline.py), apply the
+                                  definitions and materialize-incremental up to now: one
+                                  Python process, so Feast is imported once; prints timings
+  materialize                     materialize-incremental up to now; prints the seconds taken
+  views                           the registry's feature views: name, features, TTL seconds
   online --users N | --ids FILE   get_online_features through the feature service, one JSON
                                   line per user: {"user_id", "features": {name: value|null}}
   historical --entities FILE      get_historical_features (point-in-time join) for JSON lines
@@ -24,6 +29,7 @@ import json
 import math
 import os
 import sys
+import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -87,6 +93,55 @@ def cmd_historical(args) -> None:
                                      "features": {n: clean(d[n]) for n in names}}) + "\n")
 
 
+def apply_definitions(fs) -> None:
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("steadystate_feast_definitions", REPO / "definitions.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    fs.apply([module.user, module.user_account, module.user_velocity,
+              module.fraud_v1, module.fraud_v2, module.fraud_fallback])
+
+
+def materialize(fs) -> float:
+    from datetime import datetime, timezone
+    import contextlib
+    started = time.monotonic()
+    # Feast prints progress on stdout; stdout is this tool's JSON answer.
+    with contextlib.redirect_stdout(sys.stderr):
+        fs.materialize_incremental(end_date=datetime.now(timezone.utc))
+    return time.monotonic() - started
+
+
+def cmd_prepare(args) -> None:
+    from datetime import datetime, timezone
+    sys.path.insert(0, str(HERE))
+    import build_offline
+    end = (datetime.fromisoformat(args.end) if args.end
+           else datetime.now(timezone.utc).replace(minute=0, second=0, microsecond=0))
+    if end.tzinfo is None:
+        end = end.replace(tzinfo=timezone.utc)
+    t0 = time.monotonic()
+    build_offline.build(args.users, end, Path(os.environ["STEADYSTATE_FEAST_DATA"]), build_offline.SERVING / "data" / "test.csv")
+    t1 = time.monotonic()
+    fs = store()
+    apply_definitions(fs)
+    t2 = time.monotonic()
+    seconds = materialize(fs) if not args.no_materialize else 0.0
+    print(json.dumps({"users": args.users, "end": end.isoformat(), "build_s": round(t1 - t0, 3),
+                      "apply_s": round(t2 - t1, 3), "materialize_s": round(seconds, 3)}))
+
+
+def cmd_materialize(args) -> None:
+    print(json.dumps({"materialize_s": round(materialize(store()), 3)}))
+
+
+def cmd_views(args) -> None:
+    fs = store()
+    views = sorted(fs.list_feature_views(), key=lambda v: v.name)
+    print(json.dumps([{"name": v.name, "features": [f.name for f in v.features],
+                       "ttl_s": int(v.ttl.total_seconds())} for v in views]))
+
+
 def cmd_write_online(args) -> None:
     import pandas as pd
     fs = store()
@@ -114,6 +169,15 @@ def main() -> None:
     h.add_argument("--entities", required=True)
     h.add_argument("--service", default=SERVICE)
     h.set_defaults(fn=cmd_historical)
+    pr = sub.add_parser("prepare")
+    pr.add_argument("--users", type=int, default=5000)
+    pr.add_argument("--end")
+    pr.add_argument("--no-materialize", action="store_true")
+    pr.set_defaults(fn=cmd_prepare)
+    m = sub.add_parser("materialize")
+    m.set_defaults(fn=cmd_materialize)
+    v = sub.add_parser("views")
+    v.set_defaults(fn=cmd_views)
     w = sub.add_parser("write-online")
     w.add_argument("--window-days", type=int, default=30)
     w.set_defaults(fn=cmd_write_online)

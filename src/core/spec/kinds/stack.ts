@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { documentOf, duration, parseDuration } from './common.ts';
 import { stackCost } from './stack-cost.ts';
+import { stackFeatureStore } from './stack-feature-store.ts';
 import { stackKubernetes } from './stack-kubernetes.ts';
 
 /**
@@ -137,14 +138,7 @@ export const stackSpec = z.strictObject({
       slowCall: '60ms',
       retryIfRemaining: '40ms',
     }),
-  featureStore: z
-    .strictObject({
-      /** Online features per entity: Redis hash `<keyPrefix><user_id>`. */
-      redisUrl: z.string(),
-      keyPrefix: z.string().default('features:'),
-      timeout: duration.default('10ms'),
-    })
-    .optional(),
+  featureStore: stackFeatureStore.optional(),
   predictionLog: z
     .strictObject({
       path: z.string().default('.steadystate/predictions.jsonl'),
