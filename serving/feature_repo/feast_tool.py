@@ -17,6 +17,8 @@ serving/data/feast) and STEADYSTATE_FEAST_REDIS (host:port of the online store).
                                   {"user_id", "ts", "features": {name: value|null}}
 
 
+  write-offline --view V --row J  append one row (JSON) to a view's Parquet file: a value
+                                  that arrives later, for the point-in-time test
   write-online --window-days D    recompute the velocity features from transactions.parquet
                                   over D days and write them to the online store (a serving
                                   pipeline; D != 30 is the deliberate train/serve skew)
@@ -86,11 +88,14 @@ def cmd_historical(args) -> None:
     })
     service = fs.get_feature_service(args.service)
     names = [f.name for p in service.feature_view_projections for f in p.features]
-    df = fs.get_historical_features(entity_df=entity_df, features=service).to_df().sort_values("row")
-    for r in df.itertuples(index=False):
-        d = r._asdict()
-        sys.stdout.write(json.dumps({"user_id": d["user_id"], "ts": rows[d["row"]]["ts"],
-                                     "features": {n: clean(d[n]) for n in names}}) + "\n")
+    df = fs.get_historical_features(entity_df=entity_df, features=service).to_df()
+    # Feast's file offline store leaves out entity rows for which no view has a value within
+    # its TTL; they are answered here as all-null, so the output keeps one line per input row.
+    joined = {int(d["row"]): d for d in (r._asdict() for r in df.itertuples(index=False))}
+    for i, r in enumerate(rows):
+        d = joined.get(i, {})
+        sys.stdout.write(json.dumps({"user_id": r["user_id"], "ts": r["ts"],
+                                     "features": {n: clean(d.get(n)) for n in names}}) + "\n")
 
 
 def apply_definitions(fs) -> None:
@@ -142,6 +147,19 @@ def cmd_views(args) -> None:
                        "ttl_s": int(v.ttl.total_seconds())} for v in views]))
 
 
+def cmd_write_offline(args) -> None:
+    import pandas as pd
+    path = Path(os.environ["STEADYSTATE_FEAST_DATA"]) / f"{args.view}.parquet"
+    frame = pd.read_parquet(path)
+    row = json.loads(args.row)
+    row["event_timestamp"] = pd.Timestamp(row["event_timestamp"]).tz_convert("UTC") if pd.Timestamp(
+        row["event_timestamp"]).tzinfo else pd.Timestamp(row["event_timestamp"], tz="UTC")
+    added = pd.DataFrame([row]).astype({c: frame[c].dtype for c in frame.columns if c in row and c != "event_timestamp"})
+    added["event_timestamp"] = added["event_timestamp"].astype(frame["event_timestamp"].dtype)
+    pd.concat([frame, added], ignore_index=True).to_parquet(path, index=False)
+    print(json.dumps({"view": args.view, "rows": len(frame) + 1}))
+
+
 def cmd_write_online(args) -> None:
     import pandas as pd
     fs = store()
@@ -153,6 +171,8 @@ def cmd_write_online(args) -> None:
     recent = tx[(tx["event_timestamp"] > now - pd.Timedelta(days=args.window_days)) & (tx["event_timestamp"] <= now)]
     means = recent.groupby("user_id")["amount"].mean()
     latest["avg_amount_30d"] = latest["user_id"].map(means).fillna(latest["avg_amount_30d"])
+    # Computed now: a newer event time than the materialized row, so Redis takes it.
+    latest["event_timestamp"] = pd.Timestamp.now(tz="UTC")
     fs.write_to_online_store("user_velocity", latest.reset_index(drop=True))
     print(f"wrote user_velocity for {len(latest)} users, avg_amount_30d over {args.window_days} days")
 
@@ -178,6 +198,10 @@ def main() -> None:
     m.set_defaults(fn=cmd_materialize)
     v = sub.add_parser("views")
     v.set_defaults(fn=cmd_views)
+    wo = sub.add_parser("write-offline")
+    wo.add_argument("--view", required=True)
+    wo.add_argument("--row", required=True, help='JSON: {"user_id", "event_timestamp", <features>}')
+    wo.set_defaults(fn=cmd_write_offline)
     w = sub.add_parser("write-online")
     w.add_argument("--window-days", type=int, default=30)
     w.set_defaults(fn=cmd_write_online)
