@@ -28,6 +28,16 @@ import { loadFeatureSchema } from '../../src/gateway/start.ts';
 import { skewFromFeast } from '../../src/services/drift/skew-feast.ts';
 
 const USERS = 400;
+/** What the request itself knows; the six entity features come from the store. */
+const TRANSACTION = {
+  amount: 20,
+  hour: 12,
+  distance_from_home_km: 5,
+  card_present: 1,
+  foreign_transaction: 0,
+  merchant_category: 'grocery',
+  channel: 'pos',
+};
 const STORE_FEATURES = DEFAULT_FEAST_VIEWS.flatMap((v) => v.features);
 let redis: RedisInstance;
 let dir: string;
@@ -104,7 +114,7 @@ describe('train/serve skew against point-in-time offline features', () => {
     const lines: string[] = [];
     try {
       for (let i = 10; i < 210; i++) {
-        const completed = await store.complete(schema, `user-${i}`, { amount: 20, hour: 12 });
+        const completed = await store.complete(schema, `user-${i}`, TRANSACTION);
         expect(completed.defaulted).toEqual([]);
         lines.push(
           JSON.stringify({
