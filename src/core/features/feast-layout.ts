@@ -206,3 +206,6 @@ export function readLookup(plan: FeastLookupPlan, reply: readonly (Uint8Array | 
   });
   return { values, eventTimes };
 }
+
+/** Users `user-0` .. `user-<n-1>` the offline store is built for (serving/feature_repo/build_offline.py). */
+export const FEAST_DEFAULT_USERS = 5000;

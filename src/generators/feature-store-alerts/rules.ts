@@ -3,7 +3,6 @@ import type { AlertingRule } from '../../core/slo/rule-types.ts';
 
 /** The most skewed share of predictions a feature may show before the skew alert fires. */
 export const SKEW_MISMATCH_ALERT_RATIO = 0.01;
-export const FEATURE_STORE_PUSH_JOB = 'steadystate-feature-store';
 
 /**
  * Feature-store alerts: a view whose newest online value is older than its TTL (training
