@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
+import { pushGauges } from '../../adapters/feast/pushgateway-gauges.ts';
 import { loadReferenceProfile, writeReferenceProfile } from '../../adapters/files/drift-profile.ts';
 import { loadSpecFile } from '../../adapters/files/spec-file.ts';
 import { formatOf } from '../../adapters/files/tabular.ts';
@@ -8,6 +9,8 @@ import { DEFAULT_PROFILE_OPTIONS } from '../../core/drift/build-profile.ts';
 import type { ReferenceProfile } from '../../core/drift/profile.ts';
 import { DEFAULT_SKEW_TOLERANCE } from '../../core/drift/skew.ts';
 import { type DriftReport, formatNumber, formatPercent, type Outcome } from '../../core/drift/verdict.ts';
+import { FEATURE_STORE_PUSH_JOB } from '../../core/features/freshness.ts';
+import { skewGaugesText } from '../../core/features/skew-gauges.ts';
 import { parseDuration } from '../../core/spec/kinds/common.ts';
 import { driftMonitorDocument, driftSettingsOf } from '../../core/spec/kinds/drift-monitor.ts';
 import { DEFAULT_FEAST_VIEWS } from '../../core/spec/kinds/stack-feature-store.ts';
@@ -222,6 +225,10 @@ export function registerDrift(program: Command): void {
     .option('--atol <x>', 'absolute tolerance for numeric values', parseFraction, DEFAULT_SKEW_TOLERANCE.atol)
     .option('--top <n>', 'largest differences listed per feature', parsePositiveInt, 5)
     .option('--json', 'print the full report as JSON')
+    .option(
+      '--pushgateway <url>',
+      'with --feast-data: push feature_skew_* gauges (the FeatureTrainServeSkew alert reads them)',
+    )
     .action(async (opts) => {
       const schema = readFeatureSchema(opts.schema);
       if (Boolean(opts.offline) === Boolean(opts.feastData))
@@ -236,6 +243,8 @@ export function registerDrift(program: Command): void {
           tolerance: { rtol: opts.rtol, atol: opts.atol },
           keepLargest: opts.top,
         });
+        if (opts.pushgateway)
+          await pushGauges(opts.pushgateway, `${FEATURE_STORE_PUSH_JOB}-skew`, skewGaugesText(result.report));
         if (opts.json) console.log(JSON.stringify(result, jsonNumbers, 2));
         else
           printSkew({

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { materializeIncremental, prepareFeatureStore } from '../../adapters/feast/feast-tool.ts';
 import { newestEventTimes } from '../../adapters/feast/online-freshness.ts';
+import { pushGauges } from '../../adapters/feast/pushgateway-gauges.ts';
 import { FEAST_DEFAULT_USERS, type FeastLayout } from '../../core/features/feast-layout.ts';
 import { FEATURE_STORE_PUSH_JOB, freshnessGaugesText, viewFreshness } from '../../core/features/freshness.ts';
 import { FEATURE_STORE } from '../../core/metrics/names.ts';
@@ -42,13 +43,7 @@ export async function startFeatureStoreSchedule(opts: {
       rows,
       materializeSeconds,
     );
-    const res = await fetch(`${opts.pushgatewayUrl.replace(/\/+$/, '')}/metrics/job/${FEATURE_STORE_PUSH_JOB}`, {
-      method: 'PUT',
-      headers: { 'content-type': 'text/plain; version=0.0.4' },
-      body,
-      signal: AbortSignal.timeout(10_000),
-    });
-    if (!res.ok) throw new Error(`Pushgateway: HTTP ${res.status}`);
+    await pushGauges(opts.pushgatewayUrl, FEATURE_STORE_PUSH_JOB, body);
   };
   await push(prepared.materialize_s).catch((e: Error) =>
     opts.log(`  feature store: freshness push failed: ${e.message}`),
