@@ -13,8 +13,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FeastEnv, onlineFeatures, prepareFeatureStore } from '../../src/adapters/feast/feast-tool.ts';
 import { freePort } from '../../src/adapters/process/ports.ts';
 import { type RedisInstance, startRedis, stopRedis } from '../../src/adapters/process/redis-server.ts';
-import { decodeTimestamp, redisKey, timestampField } from '../../src/core/features/feast-layout.ts';
-import { DEFAULT_FEAST_VIEWS, feastLayout } from '../../src/core/spec/kinds/stack-feature-store.ts';
+import { decodeTimestamp, feastEntityFields, redisKey, timestampField } from '../../src/core/features/feast-layout.ts';
+import {
+  DEFAULT_FEAST_VIEWS,
+  FEAST_INT64_FEATURES,
+  feastLayout,
+} from '../../src/core/spec/kinds/stack-feature-store.ts';
 import { FeastRedisFeatureSource } from '../../src/gateway/features/feast-redis-feature-source.ts';
 
 const USERS = 3000;
@@ -79,6 +83,31 @@ describe('FeastRedisFeatureSource against Feast get_online_features', () => {
       );
       expect(raw).not.toBeNull();
       expect(decodeTimestamp(raw as Buffer)).toBe(Date.parse(prepared.end) / 1000);
+    } finally {
+      client.disconnect();
+    }
+  });
+
+  it('writes a seeded entity (the chaos load) byte for byte as Feast materialized it', async () => {
+    const client = new Redis(redis.url);
+    try {
+      const layout = feastLayout({ redisUrl: redis.url, keyPrefix: '', timeout: '10ms' });
+      for (const id of ['user-0', 'user-1234', 'user-2999']) {
+        const key = Buffer.from(redisKey(layout, id));
+        // HGETALL as raw buffers: the murmur3 field names are not UTF-8.
+        const stored = (await client.callBuffer('HGETALL', key)) as Buffer[];
+        const values = Object.fromEntries(
+          Object.entries(peer.get(id) ?? {}).filter((e): e is [string, number] => typeof e[1] === 'number'),
+        );
+        const fields = feastEntityFields(layout, values, Date.parse(prepared.end) / 1000, FEAST_INT64_FEATURES);
+        const ours = Object.fromEntries(
+          fields.map(([k, v]) => [Buffer.from(k).toString('hex'), Buffer.from(v).toString('hex')]),
+        );
+        const theirs: Record<string, string> = {};
+        for (let i = 0; i + 1 < stored.length; i += 2)
+          theirs[(stored[i] as Buffer).toString('hex')] = (stored[i + 1] as Buffer).toString('hex');
+        expect(ours).toEqual(theirs);
+      }
     } finally {
       client.disconnect();
     }

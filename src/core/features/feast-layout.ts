@@ -209,3 +209,34 @@ export function readLookup(plan: FeastLookupPlan, reply: readonly (Uint8Array | 
 
 /** Users `user-0` .. `user-<n-1>` the offline store is built for (serving/feature_repo/build_offline.py). */
 export const FEAST_DEFAULT_USERS = 5000;
+
+/**
+ * One entity's hash as Feast's materialization writes it: each view's feature fields
+ * (values as int64 for `int64Features`, else double; strings as strings) and its `_ts` field.
+ * Views with none of the features are left out. For seeding the online store without Python
+ * (the chaos load's users); the Feast-written form is checked in the layout tests.
+ */
+export function feastEntityFields(
+  layout: FeastLayout,
+  features: Readonly<Record<string, number | string>>,
+  eventTimeSeconds: number,
+  int64Features: readonly string[],
+): [Uint8Array, Uint8Array][] {
+  const out: [Uint8Array, Uint8Array][] = [];
+  for (const view of layout.views) {
+    const present = view.features.filter((f) => features[f] !== undefined);
+    if (present.length === 0) continue;
+    for (const f of present) {
+      const v = features[f] as number | string;
+      const typed: FeastTypedValue =
+        typeof v === 'string'
+          ? { type: 'string', value: v }
+          : int64Features.includes(f)
+            ? { type: 'int64', value: v }
+            : { type: 'double', value: v };
+      out.push([featureField(view.name, f), encodeValue(typed)]);
+    }
+    out.push([timestampField(view.name), encodeTimestamp(eventTimeSeconds)]);
+  }
+  return out;
+}

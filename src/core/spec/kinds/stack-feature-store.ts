@@ -12,6 +12,9 @@ export const DEFAULT_FEAST_VIEWS = [
   { name: 'user_velocity', features: ['txn_count_24h', 'avg_amount_30d', 'failed_logins_24h'], ttl: '2d' },
 ];
 
+/** Features the Feast definitions type Int64 (the rest are Float64). */
+export const FEAST_INT64_FEATURES = ['txn_count_24h', 'failed_logins_24h'];
+
 const feastSettings = z.strictObject({
   project: z.string().default('steadystate'),
   joinKey: z.string().default('user_id'),
