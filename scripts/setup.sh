@@ -111,11 +111,11 @@ if ! stamp_ok serving/build/.steadystate-profile "$profile_hash" || [[ ! -f serv
   echo "$profile_hash" > serving/build/.steadystate-profile
 fi
 
-# 7. The feature store (Feast, issue 15): its own venv (Feast pins its own pandas/pyarrow),
-#    then the Parquet offline store written from serving/data/test.csv by a seeded script
-#    and the registry (`feast apply`). Rebuilt when the requirements, the script, the
-#    definitions or the data change. Materialization needs a running Redis: the game day
-#    and the tests run `feast materialize-incremental` against their own.
+# 7. The feature store (Feast, issue 15): its own venv (Feast pins its own pandas/pyarrow).
+#    The offline store (Parquet, serving/feature_repo/build_offline.py), `feast apply` and
+#    materialization need a time axis anchored at "now" and a running Redis, so the game day
+#    (feature-store phase) and the tests run them against their own Redis and folder:
+#    `feast_tool.py prepare` (serving/feature_repo/feast_tool.py).
 feast_hash="$(sha256sum serving/feature_repo/requirements.txt | cut -c1-16)"
 if ! stamp_ok .venv-feast/.steadystate-req "$feast_hash"; then
   say "creating .venv-feast with Feast (serving/feature_repo/requirements.txt)"
