@@ -16,7 +16,7 @@ import { defineConfig } from 'vitest/config';
 /**
  * Files that check our results against a reference implementation run as another program:
  * scipy, gbstats and Evidently (.venv-peers), sklearn (the Triton venv), Python's XML parser,
- * Prometheus' histogram_quantile (promtool).
+ * Prometheus' histogram_quantile (promtool), Feast 0.67 (.venv-feast: get_online_features, get_historical_features).
  */
 const PEERS = [
   'test/unit/core/stats/beta-binomial.test.ts',
@@ -33,6 +33,9 @@ const PEERS = [
   'test/unit/chaos/histogram-quantile.test.ts',
   'test/integration/drift-peers.test.ts',
   'test/unit/core/labels/quality-sklearn.test.ts',
+  'test/integration/feast-online-peers.test.ts',
+  'test/integration/feast-point-in-time.test.ts',
+  'test/integration/feature-store-schedule.test.ts',
 ];
 
 /** The steadystate CLI run as a process (a second or more per case), and its golden files. */

@@ -117,3 +117,16 @@ fi
 #    match VERSITYGW_VERSION in src/adapters/process/object-store-server.ts.
 VERSITYGW_VERSION=v1.8.0
 scripts/tools/go-install.sh versitygw github.com/versity/versitygw/cmd/versitygw "$VERSITYGW_VERSION" >/dev/null
+# 8. The feature store (Feast, issue 15): its own venv (Feast pins its own pandas/pyarrow).
+#    The offline store (Parquet, serving/feature_repo/build_offline.py), `feast apply` and
+#    materialization need a time axis anchored at "now" and a running Redis, so the game day
+#    (feature-store phase) and the tests run them against their own Redis and folder:
+#    `feast_tool.py prepare` (serving/feature_repo/feast_tool.py).
+feast_hash="$(sha256sum serving/feature_repo/requirements.txt | cut -c1-16)"
+if ! stamp_ok .venv-feast/.steadystate-req "$feast_hash"; then
+  say "creating .venv-feast with Feast (serving/feature_repo/requirements.txt)"
+  rm -rf .venv-feast
+  python3 -m venv .venv-feast
+  .venv-feast/bin/pip install --quiet --disable-pip-version-check -r serving/feature_repo/requirements.txt
+  echo "$feast_hash" > .venv-feast/.steadystate-req
+fi

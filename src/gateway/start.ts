@@ -9,7 +9,7 @@ import { MemoryPredictionStore } from './cache/memory-store.ts';
 import { RedisPredictionStore } from './cache/redis-store.ts';
 import { NoPredictionStore, type PredictionStore } from './cache/store.ts';
 import { OnlineFeatureStore } from './features/feature-store.ts';
-import { RedisFeatureSource } from './features/redis-feature-source.ts';
+import { featureSourceFromSpec } from './features/source-from-spec.ts';
 import { type FeatureBinner, InferenceGateway } from './inference-gateway.ts';
 import { createGatewayLog, type GatewayLog, SILENT_LOG } from './log.ts';
 import { createGatewayMetrics } from './metrics.ts';
@@ -82,7 +82,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const log = options.log ?? (options.logger === false ? SILENT_LOG : createGatewayLog());
   const featureStore = stack.featureStore
     ? new OnlineFeatureStore(
-        new RedisFeatureSource(stack.featureStore.redisUrl, stack.featureStore.keyPrefix),
+        featureSourceFromSpec(stack.featureStore),
         parseDuration(stack.featureStore.timeout) * 1000,
         log,
       )

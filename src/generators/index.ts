@@ -3,6 +3,7 @@ import { batchJobsGenerator } from './batch/generator.ts';
 import { chaosScheduleGenerator } from './chaos/generator.ts';
 import { dashboardsGenerator } from './dashboards/generator.ts';
 import { driftAlertsGenerator } from './drift-alerts/generator.ts';
+import { featureStoreAlertsGenerator } from './feature-store-alerts/generator.ts';
 import { k6ThresholdsGenerator } from './k6/generator.ts';
 import { k8sServingGenerator } from './k8s/generator.ts';
 import { labelAlertsGenerator } from './label-alerts/generator.ts';
@@ -15,6 +16,7 @@ export const GENERATORS: Generator[] = [
   sloAlertsGenerator,
   driftAlertsGenerator,
   labelAlertsGenerator,
+  featureStoreAlertsGenerator,
   k6ThresholdsGenerator,
   k8sServingGenerator,
   dashboardsGenerator,

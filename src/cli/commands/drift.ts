@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
+import { pushGauges } from '../../adapters/feast/pushgateway-gauges.ts';
 import { loadReferenceProfile, writeReferenceProfile } from '../../adapters/files/drift-profile.ts';
 import { loadSpecFile } from '../../adapters/files/spec-file.ts';
 import { formatOf } from '../../adapters/files/tabular.ts';
@@ -8,13 +9,17 @@ import { DEFAULT_PROFILE_OPTIONS } from '../../core/drift/build-profile.ts';
 import type { ReferenceProfile } from '../../core/drift/profile.ts';
 import { DEFAULT_SKEW_TOLERANCE } from '../../core/drift/skew.ts';
 import { type DriftReport, formatNumber, formatPercent, type Outcome } from '../../core/drift/verdict.ts';
+import { FEATURE_STORE_PUSH_JOB } from '../../core/features/freshness.ts';
+import { skewGaugesText } from '../../core/features/skew-gauges.ts';
 import { parseDuration } from '../../core/spec/kinds/common.ts';
 import { driftMonitorDocument, driftSettingsOf } from '../../core/spec/kinds/drift-monitor.ts';
+import { DEFAULT_FEAST_VIEWS } from '../../core/spec/kinds/stack-feature-store.ts';
 import { buildProfileFromCsv, readFeatureSchema } from '../../services/drift/build-profile-file.ts';
 import { checkFile } from '../../services/drift/check-file.ts';
 import { LogFollower } from '../../services/drift/follow-log.ts';
 import { type LoadedMonitor, loadMonitor } from '../../services/drift/monitor.ts';
 import { prometheusInstantQuery, windowFromPrometheus } from '../../services/drift/prometheus-counts.ts';
+import { skewFromFeast } from '../../services/drift/skew-feast.ts';
 import type { SkewFilesResult } from '../../services/drift/skew-files.ts';
 import { skewFromFiles } from '../../services/drift/skew-files.ts';
 import { startWatch } from '../../services/drift/watch.ts';
@@ -204,7 +209,11 @@ export function registerDrift(program: Command): void {
       '--log <jsonl>',
       'gateway prediction log: {request_id, user_id, features, score, variant, served_by} per line',
     )
-    .requiredOption('--offline <csv>', 'offline features, one row per entity, with a header')
+    .option('--offline <csv>', 'offline features, one row per entity, with a header')
+    .option(
+      '--feast-data <dir>',
+      'instead of --offline: point-in-time offline features from the Feast repository serving/feature_repo (its Parquet and registry folder, e.g. serving/data/feast), per logged user and time',
+    )
     .option(
       '--schema <file>',
       'feature schema (which features to compare, and their types)',
@@ -216,16 +225,40 @@ export function registerDrift(program: Command): void {
     .option('--atol <x>', 'absolute tolerance for numeric values', parseFraction, DEFAULT_SKEW_TOLERANCE.atol)
     .option('--top <n>', 'largest differences listed per feature', parsePositiveInt, 5)
     .option('--json', 'print the full report as JSON')
+    .option(
+      '--pushgateway <url>',
+      'with --feast-data: push feature_skew_* gauges (the FeatureTrainServeSkew alert reads them)',
+    )
     .action(async (opts) => {
       const schema = readFeatureSchema(opts.schema);
+      if (Boolean(opts.offline) === Boolean(opts.feastData))
+        throw new InvalidArgumentError('pass exactly one of --offline <csv> and --feast-data <dir>');
+      if (opts.feastData) {
+        const result = await skewFromFeast({
+          log: opts.log,
+          feast: { dataDir: resolve(opts.feastData), redis: '127.0.0.1:1' },
+          features: skewFeaturesOf(schema),
+          storeFeatures: DEFAULT_FEAST_VIEWS.flatMap((v) => v.features),
+          logEntityField: opts.entityField,
+          tolerance: { rtol: opts.rtol, atol: opts.atol },
+          keepLargest: opts.top,
+        });
+        if (opts.pushgateway)
+          await pushGauges(opts.pushgateway, `${FEATURE_STORE_PUSH_JOB}-skew`, skewGaugesText(result.report));
+        if (opts.json) console.log(JSON.stringify(result, jsonNumbers, 2));
+        else
+          printSkew({
+            ...result,
+            offlineRows: result.logRows - result.withoutEntity,
+            unmatched: 0,
+            duplicateOfflineEntities: 0,
+          });
+        return;
+      }
       const result = await skewFromFiles({
         log: opts.log,
         offline: opts.offline,
-        features: schema.features.map((f) =>
-          f.type === 'categorical'
-            ? { name: f.name, type: f.type, categories: f.categories }
-            : { name: f.name, type: f.type },
-        ),
+        features: skewFeaturesOf(schema),
         logEntityField: opts.entityField,
         offlineEntityColumn: opts.entityColumn ?? opts.entityField,
         tolerance: { rtol: opts.rtol, atol: opts.atol },
@@ -260,6 +293,15 @@ function monitorForCheck(specFile: string, name: string | undefined, reference: 
     profileFile: resolve(reference),
     variantModels: {},
   };
+}
+
+/** The schema's features as the skew comparison takes them (categoricals with their categories). */
+function skewFeaturesOf(schema: ReturnType<typeof readFeatureSchema>) {
+  return schema.features.map((f) =>
+    f.type === 'categorical'
+      ? { name: f.name, type: f.type, categories: f.categories }
+      : { name: f.name, type: f.type },
+  );
 }
 
 /** JSON.stringify replacer: NaN and Infinity have no JSON form; null says "not computed". */

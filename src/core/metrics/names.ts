@@ -129,3 +129,17 @@ export const BATCHING = {
   queueTime: 'batching_observed_queue_seconds', // gauge {model}: mean queue time per request in the last interval
   changes: 'batching_changes_total', // counter {model, direction}: reloads made (raise | lower)
 } as const;
+/**
+ * The feature store (Feast, issue 15): pushed to the Pushgateway (job `steadystate-feature-store`)
+ * by the materialization schedule and by `steadystate drift skew --feast-data --pushgateway`.
+ */
+export const FEATURE_STORE = {
+  /** {view}: age of the newest materialized value in the online store, seconds. */
+  freshness: 'feature_store_freshness_seconds',
+  /** {view}: seconds the last materialize-incremental took. */
+  materializeDuration: 'feature_store_materialize_duration_seconds',
+  /** {feature}: share of logged predictions whose served value differs from the point-in-time offline value. */
+  skewMismatch: 'feature_skew_mismatch_ratio',
+  /** {feature}: mean |served - offline| over the compared predictions. */
+  skewMeanAbsoluteDifference: 'feature_skew_mean_absolute_difference',
+} as const;

@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { failFastRedis } from './fail-fast-redis.ts';
 import type { FeatureSource } from './feature-store.ts';
 
 /**
@@ -12,14 +13,7 @@ export class RedisFeatureSource implements FeatureSource {
 
   constructor(url: string, keyPrefix: string) {
     this.keyPrefix = keyPrefix;
-    this.redis = new Redis(url, {
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      connectTimeout: 500,
-      retryStrategy: () => 1000,
-    });
-    // Connection errors are expected during chaos (Redis killed); the guard counts them.
-    this.redis.on('error', () => undefined);
+    this.redis = failFastRedis(url);
   }
 
   fetch(userId: string, names: readonly string[]): Promise<(string | null)[]> {

@@ -4,9 +4,11 @@ import { readDatasetCsv } from '../../adapters/files/dataset-csv.ts';
 import { paths } from '../../adapters/process/paths.ts';
 import { loadSummary } from '../../core/chaos/load-summary.ts';
 import { ENTITY_FEATURES, TrafficGenerator, type TrafficRequest } from '../../core/chaos/traffic.ts';
+import { feastEntityFields, redisKey } from '../../core/features/feast-layout.ts';
 import type { LoadRequest } from '../../core/load/payload-mix.ts';
 import type { FeatureValue } from '../../core/spec/feature-schema.ts';
 import type { StackSpec } from '../../core/spec/kinds/stack.ts';
+import { FEAST_INT64_FEATURES, feastLayout } from '../../core/spec/kinds/stack-feature-store.ts';
 import { loadFeatureSchema } from '../../gateway/start.ts';
 import { CUT_OFF, OpenLoad } from '../load/open-load.ts';
 import type { LoadControl, LoadSpec, LoadStarter } from './ports.ts';
@@ -34,15 +36,27 @@ export function builtInLoad(input: {
       if (!fs) throw new Error('load.useFeatureStore needs Stack spec.featureStore');
       await withRedis(fs.redisUrl, async (redis) => {
         const pipeline = redis.pipeline();
+        const layout = fs.backend === 'feast-redis' ? feastLayout(fs) : undefined;
+        const now = Date.now() / 1000;
         for (const u of generator.knownUsers()) {
-          pipeline.hset(
-            `${fs.keyPrefix}${u.userId}`,
-            Object.fromEntries(ENTITY_FEATURES.map((f) => [f, String(u.features[f])])),
-          );
+          const entity = Object.fromEntries(ENTITY_FEATURES.map((f) => [f, u.features[f] as number | string]));
+          if (layout) {
+            // Feast's online layout, as materialization would have written it (issue 15).
+            const fields = feastEntityFields(layout, entity, now, FEAST_INT64_FEATURES);
+            pipeline.hset(
+              Buffer.from(redisKey(layout, u.userId)),
+              ...fields.flatMap(([k, v]) => [Buffer.from(k), Buffer.from(v)]),
+            );
+          } else {
+            pipeline.hset(
+              `${fs.keyPrefix}${u.userId}`,
+              Object.fromEntries(Object.entries(entity).map(([f, v]) => [f, String(v)])),
+            );
+          }
         }
         await pipeline.exec();
       });
-      note = `seeded the feature store with ${generator.knownUsers().length} users`;
+      note = `seeded the feature store with ${generator.knownUsers().length} users${fs.backend === 'feast-redis' ? " (Feast's online layout)" : ''}`;
     }
     const model = input.stack.models[0]?.name;
     if (!model) throw new Error('the Stack has no model');

@@ -33,7 +33,13 @@ export function writeDerivedSpec(
       spec.triton = { url: edits.tritonUrl, metricsUrl: edits.tritonMetricsUrl };
       spec.gateway = { ...(spec.gateway ?? {}), port: edits.gatewayPort, maxInflight: 2_000 };
       spec.cache = { ...(spec.cache ?? {}), backend: 'redis', redisUrl: edits.cacheRedisUrl };
-      spec.featureStore = { redisUrl: edits.featureStoreRedisUrl, keyPrefix: 'features:', timeout: '10ms' };
+      // Feast's online layout (issue 15): materialized by the feature-store phase, seeded by chaos loads.
+      spec.featureStore = {
+        backend: 'feast-redis',
+        redisUrl: edits.featureStoreRedisUrl,
+        keyPrefix: 'features:',
+        timeout: '10ms',
+      };
       spec.models = spec.models.map((m) => ({ ...m, fallbacks: edits.fallbacks }));
       // Every prediction, not 1%: the late-labels phase judges a 20-30 s window, which at 1% of
       // 40-80 requests/s would hold a handful of labels. Bounded like any prediction log.

@@ -34,6 +34,7 @@ import { writeGameDayReport } from '../report/write-report.ts';
 import { badVariantPhase } from './bad-variant-phase.ts';
 import { gameDayTraffic, referenceRows } from './baseline-traffic.ts';
 import { LATE_LABELS, lateLabelsPhase } from './late-labels-phase.ts';
+import { type FeatureStoreSchedule, startFeatureStoreSchedule } from './feature-store-phase.ts';
 import { type GameDayStack, startLocalStack } from './local-stack.ts';
 import { driftSeries, shiftedTrafficPhase } from './shifted-traffic-phase.ts';
 import { spotInterruptionPhase } from './spot-interruption-phase.ts';
@@ -168,7 +169,20 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayRun> {
     10_000,
   );
 
+  let featureStore: FeatureStoreSchedule | undefined;
   try {
+    if (!options.quick && stack.state.redis?.featureStore) {
+      const redisUrl = stack.state.redis.featureStore.url;
+      await phase('feature store (Feast materialization, then every 60 s)', async () => {
+        featureStore = await startFeatureStoreSchedule({
+          runDir: dir,
+          redisUrl,
+          pushgatewayUrl: stack.pushgateway.url,
+          everyMs: 60_000,
+          log,
+        });
+      });
+    }
     await phase('baseline', async () => {
       await sleep(options.quick ? 10_000 : 30_000);
     });
@@ -235,6 +249,7 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayRun> {
       await sleep(options.quick ? 5_000 : 20_000);
     });
   } finally {
+    await featureStore?.stop();
     clearInterval(ticker);
     clearInterval(abLoop);
     loadAbort.abort();

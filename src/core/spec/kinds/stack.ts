@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { adaptiveBatching } from './adaptive-batching.ts';
 import { documentOf, duration, parseDuration } from './common.ts';
 import { stackCost } from './stack-cost.ts';
+import { stackFeatureStore } from './stack-feature-store.ts';
 import { stackKubernetes } from './stack-kubernetes.ts';
 
 /**
@@ -199,14 +200,7 @@ export const stackSpec = z.strictObject({
       concurrency: CONCURRENCY_DEFAULTS,
       eventLoopLagTarget: '25ms',
     }),
-  featureStore: z
-    .strictObject({
-      /** Online features per entity: Redis hash `<keyPrefix><user_id>`. */
-      redisUrl: z.string(),
-      keyPrefix: z.string().default('features:'),
-      timeout: duration.default('10ms'),
-    })
-    .optional(),
+  featureStore: stackFeatureStore.optional(),
   predictionLog: z
     .strictObject({
       path: z.string().default('.steadystate/predictions.jsonl'),

@@ -1,0 +1,109 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { projectRoot } from '../process/paths.ts';
+
+/**
+ * Runs serving/feature_repo/feast_tool.py in .venv-feast: Feast's own Python (apply,
+ * materialize-incremental, get_online_features, get_historical_features) for the set-up,
+ * the game day and the tests. One-shot commands; `feast serve` is feast-server.ts.
+ */
+export interface FeastEnv {
+  /** Offline store (Parquet) and registry folder. */
+  dataDir: string;
+  /** host:port of the online-store Redis (a redis:// URL is accepted). */
+  redis: string;
+}
+
+export const feastPaths = {
+  python: () => join(projectRoot(), '.venv-feast', 'bin', 'python'),
+  feast: () => join(projectRoot(), '.venv-feast', 'bin', 'feast'),
+  tool: () => join(projectRoot(), 'serving', 'feature_repo', 'feast_tool.py'),
+  repo: () => join(projectRoot(), 'serving', 'feature_repo', 'repo'),
+  /** The set-up's offline store. */
+  data: () => join(projectRoot(), 'serving', 'data', 'feast'),
+};
+
+/** `redis://127.0.0.1:6380` -> `127.0.0.1:6380` (Feast's connection_string). */
+export function redisAddress(urlOrAddress: string): string {
+  return urlOrAddress.replace(/^redis:\/\//, '').replace(/\/.*$/, '');
+}
+
+export function feastEnvironment(env: FeastEnv): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    STEADYSTATE_FEAST_DATA: env.dataDir,
+    STEADYSTATE_FEAST_REDIS: redisAddress(env.redis),
+  };
+}
+
+export function runFeastTool(args: string[], env: FeastEnv, timeoutMs = 300_000): Promise<string> {
+  const python = feastPaths.python();
+  if (!existsSync(python))
+    return Promise.reject(new Error(`${python} is missing; scripts/setup.sh step 7 creates .venv-feast (Feast)`));
+  return new Promise((resolve, reject) => {
+    execFile(
+      python,
+      [feastPaths.tool(), ...args],
+      { env: feastEnvironment(env), timeout: timeoutMs, maxBuffer: 256 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (error) reject(new Error(`feast_tool.py ${args[0]} failed: ${error.message}\n${stderr.slice(-2000)}`));
+        else resolve(stdout);
+      },
+    );
+  });
+}
+
+/** The last JSON line a command printed (its answer). */
+function lastJson<T>(stdout: string): T {
+  const line = stdout.trim().split('\n').at(-1) ?? '';
+  return JSON.parse(line) as T;
+}
+
+export interface PrepareResult {
+  users: number;
+  end: string;
+  build_s: number;
+  apply_s: number;
+  materialize_s: number;
+}
+
+/** Offline store from serving/data, `feast apply`, materialize-incremental up to now. */
+export async function prepareFeatureStore(
+  env: FeastEnv,
+  opts: { users: number; end?: string; materialize?: boolean },
+): Promise<PrepareResult> {
+  const args = ['prepare', '--users', String(opts.users)];
+  if (opts.end) args.push('--end', opts.end);
+  if (opts.materialize === false) args.push('--no-materialize');
+  return lastJson<PrepareResult>(await runFeastTool(args, env));
+}
+
+export async function materializeIncremental(env: FeastEnv): Promise<{ materialize_s: number }> {
+  return lastJson(await runFeastTool(['materialize'], env));
+}
+
+export type FeatureRow = Record<string, number | string | null>;
+
+function jsonLines<T>(stdout: string): T[] {
+  return stdout
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as T);
+}
+
+/** Feast's get_online_features through the feature service, for these ids (file of ids). */
+export async function onlineFeatures(
+  env: FeastEnv,
+  idsFile: string,
+): Promise<{ user_id: string; features: FeatureRow }[]> {
+  return jsonLines(await runFeastTool(['online', '--ids', idsFile], env));
+}
+
+/** Feast's get_historical_features (point-in-time) for JSON lines {user_id, ts} in a file. */
+export async function historicalFeatures(
+  env: FeastEnv,
+  entitiesFile: string,
+): Promise<{ user_id: string; ts: string; features: FeatureRow }[]> {
+  return jsonLines(await runFeastTool(['historical', '--entities', entitiesFile], env));
+}
