@@ -110,3 +110,9 @@ if ! stamp_ok serving/build/.steadystate-profile "$profile_hash" || [[ ! -f serv
     --out serving/model_repository/reference_profile.json >/dev/null
   echo "$profile_hash" > serving/build/.steadystate-profile
 fi
+
+# 7. A local Kubernetes control plane (kube-apiserver, controller-manager, scheduler, etcd) and
+#    kwok (fake kubelet), built from the Go module proxy into .tools/kubernetes-<version>/ once
+#    per machine (about 6-7 minutes cold, silent when built): `steadystate cluster up` and the
+#    cluster tests run them. The script keeps its own version stamp.
+scripts/tools/build-kubernetes.sh >/dev/null

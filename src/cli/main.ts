@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { registerAb } from './commands/ab.ts';
 import { registerChaos } from './commands/chaos.ts';
+import { registerCluster } from './commands/cluster.ts';
 import { registerCost } from './commands/cost.ts';
 import { registerDrift } from './commands/drift.ts';
 import { registerGameday } from './commands/gameday.ts';
@@ -28,6 +29,7 @@ registerDrift(program);
 registerChaos(program);
 registerLabels(program);
 registerCost(program);
+registerCluster(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   const err = error as Error;
