@@ -9,7 +9,13 @@ import { paths } from '../paths.ts';
  */
 export const KUBERNETES_VERSION = 'v1.37.2';
 
-export const CLUSTER_BINARIES = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok'] as const;
+export const CLUSTER_BINARIES = [
+  'etcd',
+  'kube-apiserver',
+  'kube-controller-manager',
+  'kube-scheduler',
+  'kwok',
+] as const;
 export type ClusterBinary = (typeof CLUSTER_BINARIES)[number];
 
 export class ClusterBinaryMissing extends Error {

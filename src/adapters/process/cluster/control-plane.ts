@@ -11,7 +11,13 @@ import {
 } from './credentials.ts';
 import { modelLoadStage, stockStages } from './kwok-stages.ts';
 import { httpOk, httpsOk } from './probes.ts';
-import { ClusterStartError, type ComponentRecord, launchComponent, pickPorts, type RunningComponent } from './start-component.ts';
+import {
+  ClusterStartError,
+  type ComponentRecord,
+  launchComponent,
+  pickPorts,
+  type RunningComponent,
+} from './start-component.ts';
 
 /**
  * A local Kubernetes control plane on 127.0.0.1: etcd, kube-apiserver (RBAC, static
