@@ -9,7 +9,7 @@ import {
   tokenAuthFile,
   writeServiceAccountKeys,
 } from './credentials.ts';
-import { modelLoadStage, stockStages } from './kwok-stages.ts';
+import { localRunStage, modelLoadStage, stockStages } from './kwok-stages.ts';
 import { httpOk, httpsOk } from './probes.ts';
 import {
   ClusterStartError,
@@ -219,11 +219,13 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     });
     const modelLoad = join(dir, 'kwok', 'stage-gpu-model-load.yaml');
     writeFileSync(modelLoad, modelLoadStage(options.modelLoadMs));
+    const localRun = join(dir, 'kwok', 'stage-chaos-runs-locally.yaml');
+    writeFileSync(localRun, localRunStage());
     await launch(
       'kwok',
       [
         `--kubeconfig=${kubeconfigOf('kwok')}`,
-        `--config=${[...stageFiles, modelLoad].join(',')}`,
+        `--config=${[...stageFiles, modelLoad, localRun].join(',')}`,
         '--manage-all-nodes=false',
         `--manage-nodes-with-annotation-selector=${KWOK_NODE_ANNOTATION}=fake`,
         `--server-address=127.0.0.1:${ports.kwok}`,

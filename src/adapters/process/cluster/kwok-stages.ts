@@ -99,3 +99,43 @@ spec:
       startTime: {{ $now | Quote }}
 `;
 }
+
+/**
+ * Chaos Job pods run as local processes (services/cluster/job-pods.ts), which report the exit
+ * code into the pod's status. The stock pod-complete Stage would mark every Running Job pod
+ * Succeeded at once; this Stage (weight 1, so it wins) matches those pods first and does
+ * nothing for a day: the local run's result is the one the Job controller sees.
+ */
+export const LOCAL_RUN_COMPONENT = 'chaos';
+
+export function localRunStage(): string {
+  return `apiVersion: kwok.x-k8s.io/v1alpha1
+kind: Stage
+metadata:
+  name: steadystate-chaos-pod-runs-locally
+spec:
+  resourceRef:
+    apiGroup: v1
+    kind: Pod
+  selector:
+    matchExpressions:
+    - key: '.metadata.deletionTimestamp'
+      operator: 'DoesNotExist'
+    - key: '.status.phase'
+      operator: 'In'
+      values:
+      - 'Running'
+    - key: '.metadata.labels["app.kubernetes.io/component"]'
+      operator: 'In'
+      values:
+      - '${LOCAL_RUN_COMPONENT}'
+  weight: 1
+  delay:
+    durationMilliseconds: 86400000
+  next:
+    event:
+      type: Normal
+      reason: RunsLocally
+      message: the steadystate job-pod runner runs this container as a local process
+`;
+}
