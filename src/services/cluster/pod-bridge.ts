@@ -1,6 +1,7 @@
 import { CoreV1Api, type KubeConfig, PatchStrategy, setHeaderOptions, type V1Pod } from '@kubernetes/client-node';
 import { isTerminating, type PodWatch, watchPods } from '../../adapters/kubernetes/pod-informer.ts';
 import { freePort } from '../../adapters/process/ports.ts';
+import { stopVerified } from '../../adapters/process/supervisor.ts';
 import { startTriton, stopTriton } from '../../adapters/process/triton-server.ts';
 import { type BridgePod, planBridge } from '../../core/cluster/bridge-plan.ts';
 
@@ -17,7 +18,10 @@ export const ENDPOINT_ANNOTATION = 'steadystate.dev/local-endpoint';
 export interface BridgedProcess {
   url: string;
   pid: number;
+  /** The kubelet's stop on pod deletion: SIGTERM, grace, SIGKILL. */
   stop(): Promise<void>;
+  /** The machine dying under it: SIGKILL now, no grace. */
+  kill(): Promise<void>;
 }
 
 export type ProcessLauncher = (pod: BridgePod) => Promise<BridgedProcess>;
@@ -33,6 +37,11 @@ export interface PodBridge {
   /** pod name -> process URL, for the processes serving now. */
   serving(): Map<string, string>;
   readonly events: BridgeEvent[];
+  /**
+   * A node lost: the processes of the pods bound to `nodeName` die at once (SIGKILL), while
+   * their pods stay in the API until the control plane notices. Returns the pods hit.
+   */
+  crashNode(nodeName: string): Promise<string[]>;
   /** Resolves once the bridge has nothing left to do (tests). */
   settled(): Promise<void>;
   /** Stops the watch and every process it started. */
@@ -49,7 +58,14 @@ export function tritonLauncher(options: { modelRepository?: string; readyTimeout
       readyTimeoutMs: options.readyTimeoutMs ?? 150_000,
     });
     // The kubelet's SIGTERM on pod deletion; Triton finishes in-flight requests first.
-    return { url: instance.url, pid: instance.pid, stop: () => stopTriton(instance, 5_000) };
+    return {
+      url: instance.url,
+      pid: instance.pid,
+      stop: () => stopTriton(instance, 5_000),
+      kill: async () => {
+        await stopVerified(instance, `tritonserver :${instance.ports.http}`, { signal: 'SIGKILL', group: true });
+      },
+    };
   };
 }
 
@@ -71,7 +87,7 @@ export async function startPodBridge(options: {
   const note = (pod: string, kind: BridgeEvent['kind'], detail: string) =>
     events.push({ at: Date.now(), pod, kind, detail });
   /** uid -> process (undefined while starting). */
-  const running = new Map<string, { pod: string; process?: BridgedProcess; stopping?: boolean }>();
+  const running = new Map<string, { pod: string; node?: string; process?: BridgedProcess; stopping?: boolean }>();
   const pending = new Set<Promise<void>>();
   let current: BridgePod[] = [];
   let stopped = false;
@@ -102,7 +118,10 @@ export async function startPodBridge(options: {
   };
 
   const startProcess = (pod: BridgePod) => {
-    const entry: { pod: string; process?: BridgedProcess; stopping?: boolean } = { pod: pod.name };
+    const entry: { pod: string; node?: string; process?: BridgedProcess; stopping?: boolean } = {
+      pod: pod.name,
+      ...(pod.nodeName ? { node: pod.nodeName } : {}),
+    };
     running.set(pod.uid, entry);
     track(
       (async () => {
@@ -152,6 +171,12 @@ export async function startPodBridge(options: {
           .filter((e) => e.process && !e.stopping)
           .map((e) => [e.pod, (e.process as BridgedProcess).url]),
       ),
+    async crashNode(nodeName) {
+      const hit = [...running.values()].filter((e) => e.node === nodeName && e.process);
+      await Promise.all(hit.map((e) => (e.process as BridgedProcess).kill()));
+      for (const e of hit) note(e.pod, 'stopped', `process ${e.process?.pid} killed: node ${nodeName} lost`);
+      return hit.map((e) => e.pod);
+    },
     async settled() {
       while (pending.size > 0) await Promise.allSettled([...pending]);
     },

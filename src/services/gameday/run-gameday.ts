@@ -19,7 +19,7 @@ import type {
   GameDayResult,
 } from '../../core/report/types.ts';
 import { featureSchemaFile } from '../../core/spec/feature-schema.ts';
-import { parseSpec } from '../../core/spec/parse.ts';
+import { parseSpec, stackOf } from '../../core/spec/parse.ts';
 import { junitXml } from '../../generators/report/junit.ts';
 import { AbController } from '../abtest/controller.ts';
 import { abtestGauges } from '../abtest/gauges.ts';
@@ -33,6 +33,7 @@ import { runOpenLoad } from '../load/open-load.ts';
 import { writeGameDayReport } from '../report/write-report.ts';
 import { badVariantPhase } from './bad-variant-phase.ts';
 import { gameDayTraffic, referenceRows } from './baseline-traffic.ts';
+import { clusterPhase } from './cluster-phase.ts';
 import { type GameDayStack, startLocalStack } from './local-stack.ts';
 import { driftSeries, shiftedTrafficPhase } from './shifted-traffic-phase.ts';
 
@@ -178,6 +179,14 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayRun> {
         outcomes.push(...suite.outcomes);
         windows.push(...suite.windows);
         journals.push(...suite.journals);
+      });
+    }
+    if (!options.quick) {
+      // Full run only (~3 min): a local Kubernetes control plane, two Triton pods as processes.
+      await phase('cluster: GPU pod kill and GPU node lost', async () => {
+        const cluster = await clusterPhase({ stack: stackOf(spec).spec, log });
+        outcomes.push(...cluster.outcomes);
+        windows.push(...cluster.windows);
       });
     }
     await phase('shifted traffic (drift)', async () => {
