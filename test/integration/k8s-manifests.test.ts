@@ -41,7 +41,7 @@ const isReady = (p: V1Pod) => (p.status?.conditions ?? []).some((c) => c.type ==
 
 beforeAll(async () => {
   cluster = await startTestCluster({ modelLoadMs: MODEL_LOAD_MS });
-  const crd = manifestObjects(file('test', 'k8s', 'monitoring.coreos.com_servicemonitors.yaml'));
+  const crd = manifestObjects(file('cluster', 'crds', 'monitoring.coreos.com_servicemonitors.yaml'));
   await applyObjects(cluster.kubeConfig, crd);
   // A CRD serves its kind only once Established; until then a ServiceMonitor is a 404.
   const ext = cluster.kubeConfig.makeApiClient((await import('@kubernetes/client-node')).ApiextensionsV1Api);
