@@ -48,11 +48,13 @@ staging=$(grep -E '^[[:space:]]*k8s\.io/[A-Za-z0-9._/-]+ v0\.0\.0([[:space:]]|$)
 } >> go.mod
 pkgs=(k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager
   k8s.io/kubernetes/cmd/kube-scheduler go.etcd.io/etcd/server/v3)
-go get "${pkgs[@]}" >/dev/null 2>&1 || go get "${pkgs[@]}"
+# Each at its pinned version: a bare `go get PKG` means @upgrade (etcd would become the newest 3.7.x).
+go get "k8s.io/kubernetes@$K8S_VERSION" "go.etcd.io/etcd/server/v3@$ETCD_VERSION" >/dev/null 2>&1 ||
+  go get "k8s.io/kubernetes@$K8S_VERSION" "go.etcd.io/etcd/server/v3@$ETCD_VERSION"
 # Without the version ldflags the servers report v0.0.0-master (and clients warn about skew).
 ldflags="-s -w -X k8s.io/component-base/version.gitVersion=$K8S_VERSION -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=${minor%%.*}"
 go build -trimpath -ldflags "$ldflags" -o "$dir.tmp/" "${pkgs[@]}"
-mv "$dir.tmp/v3" "$dir.tmp/etcd"
+mv "$dir.tmp/server" "$dir.tmp/etcd"  # go build names it after the last path element before /v3
 kwok="$("$ROOT/scripts/tools/go-install.sh" kwok sigs.k8s.io/kwok/cmd/kwok "$KWOK_VERSION")"
 cp "$kwok" "$dir.tmp/kwok"
 for b in kube-apiserver kube-controller-manager kube-scheduler etcd kwok; do
