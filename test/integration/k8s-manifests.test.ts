@@ -97,7 +97,7 @@ describe('the generated manifests on a real API server', () => {
       withPatch(generated('serving', 'triton.yaml').find((o) => o.kind === 'ServiceMonitor')!, {
         spec: { endpoints: [{ port: 8002, path: '/metrics' }] },
       }),
-      /spec\.endpoints\[0\]\.port: Invalid value: "integer": spec\.endpoints\[0\]\.port in body must be of type string/,
+      /\.spec\.endpoints\[0\]\.port: expected string, got/,
     ],
     [
       'a CronJob with an invalid schedule',
@@ -159,11 +159,14 @@ describe('the generated manifests on a real API server', () => {
       body: {
         metadata: { name: 'gpu-no-toleration' },
         spec: {
+          // The generated namespace enforces the "restricted" Pod Security Standard.
+          securityContext: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' } },
           nodeSelector: { 'nvidia.com/gpu.present': 'true' },
           containers: [
             {
               name: 'c',
               image: 'x',
+              securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
               resources: { limits: { 'nvidia.com/gpu': '1' }, requests: { 'nvidia.com/gpu': '1' } },
             },
           ],
