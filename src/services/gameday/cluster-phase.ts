@@ -70,6 +70,9 @@ export async function clusterPhase(opts: {
           : `replacement serving after ${measured.recoverySeconds.toFixed(1)} s (target ${RECOVERY_TARGET_S} s)`,
       ];
       opts.log(`cluster: ${name} ${held ? 'held' : 'deviated'}: ${explanation.join('; ')}`);
+      for (const e of serving.bridge.events.filter((x) => x.at >= startMs)) {
+        opts.log(`cluster:   bridge ${((e.at - startMs) / 1000).toFixed(1)} s: ${e.pod} ${e.kind}: ${e.detail}`);
+      }
       outcomes.push(outcome(name, held ? 'held' : 'deviated', explanation, measured));
     }
   } catch (error) {
@@ -105,8 +108,19 @@ async function underLoad(
     throw error;
   }
   const result = await load.stop(5_000);
-  const bad = result.records.filter((r: LoadRecord) => r.status !== 200 || r.servedBy !== 'primary').length;
-  return { ...measured, bad, total: result.records.length };
+  const badRecords = result.records.filter((r: LoadRecord) => r.status !== 200 || r.servedBy !== 'primary');
+  const kinds = new Map<string, number>();
+  for (const r of badRecords) {
+    const key = `${r.status} ${r.servedBy ?? '-'}${r.error ? ` (${r.error.slice(0, 80)})` : ''}`;
+    kinds.set(key, (kinds.get(key) ?? 0) + 1);
+  }
+  const breakdown = [...kinds].map(([k, n]) => `${n}x ${k}`).join(', ');
+  return {
+    ...measured,
+    note: badRecords.length > 0 ? `${measured.note}; not primary: ${breakdown}` : measured.note,
+    bad: badRecords.length,
+    total: result.records.length,
+  };
 }
 
 async function podKill(serving: ServingCluster, log: (line: string) => void) {
