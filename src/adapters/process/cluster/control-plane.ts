@@ -194,6 +194,11 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
         '--use-service-account-credentials=true',
         `--service-account-private-key-file=${sa.privateKey}`,
         `--root-ca-file=${caFile}`,
+        // kwok v0.8.0 renews no node Leases here and heartbeats node status only every ~10 min,
+        // so with the default grace (50 s) every node turned NotReady after a minute (and its
+        // pods unready) until kwok re-initialised it: flapping. Node loss is played by
+        // deleting the Node, not by a missed heartbeat.
+        '--node-monitor-grace-period=1h',
         '--profiling=false',
       ],
       () => httpsOk(`https://127.0.0.1:${ports.controllerManager}/healthz`),
