@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { CoreV1Api, type KubeConfig, PatchStrategy, setHeaderOptions, type V1Pod } from '@kubernetes/client-node';
 import { isTerminating, type PodWatch, watchPods } from '../../adapters/kubernetes/pod-informer.ts';
 import { freePort } from '../../adapters/process/ports.ts';
@@ -69,6 +70,10 @@ export function tritonLauncher(options: { modelRepository?: string; readyTimeout
   };
 }
 
+/** The container's preStop sleep: the kubelet waits it out before SIGTERM, so endpoints drop first. */
+const preStopSeconds = (pod: V1Pod): number =>
+  Math.max(0, ...(pod.spec?.containers ?? []).map((c) => Number(c.lifecycle?.preStop?.sleep?.seconds ?? 0)));
+
 const bridgePod = (pod: V1Pod): BridgePod => ({
   uid: pod.metadata?.uid ?? '',
   name: pod.metadata?.name ?? '',
@@ -87,7 +92,11 @@ export async function startPodBridge(options: {
   const note = (pod: string, kind: BridgeEvent['kind'], detail: string) =>
     events.push({ at: Date.now(), pod, kind, detail });
   /** uid -> process (undefined while starting). */
-  const running = new Map<string, { pod: string; node?: string; process?: BridgedProcess; stopping?: boolean }>();
+  const running = new Map<
+    string,
+    { pod: string; node?: string; preStopMs?: number; process?: BridgedProcess; stopping?: boolean }
+  >();
+  const preStops = new Map<string, number>();
   const pending = new Set<Promise<void>>();
   let current: BridgePod[] = [];
   let stopped = false;
@@ -104,22 +113,25 @@ export async function startPodBridge(options: {
     if (!entry.process) return; // still starting: stopped as soon as it is up
     const { process } = entry;
     track(
-      process.stop().then(
-        () => {
-          running.delete(uid);
-          note(entry.pod, 'stopped', `process ${process.pid} (${process.url}) stopped: its pod is gone`);
-        },
-        (error: Error) => {
-          running.delete(uid);
-          note(entry.pod, 'failed', `stopping process ${process.pid}: ${error.message}`);
-        },
-      ),
+      sleep(entry.preStopMs ?? 0)
+        .then(() => process.stop())
+        .then(
+          () => {
+            running.delete(uid);
+            note(entry.pod, 'stopped', `process ${process.pid} (${process.url}) stopped: its pod is gone`);
+          },
+          (error: Error) => {
+            running.delete(uid);
+            note(entry.pod, 'failed', `stopping process ${process.pid}: ${error.message}`);
+          },
+        ),
     );
   };
 
   const startProcess = (pod: BridgePod) => {
-    const entry: { pod: string; node?: string; process?: BridgedProcess; stopping?: boolean } = {
+    const entry: { pod: string; node?: string; preStopMs?: number; process?: BridgedProcess; stopping?: boolean } = {
       pod: pod.name,
+      preStopMs: (preStops.get(pod.uid) ?? 0) * 1000,
       ...(pod.nodeName ? { node: pod.nodeName } : {}),
     };
     running.set(pod.uid, entry);
@@ -156,6 +168,7 @@ export async function startPodBridge(options: {
 
   const reconcile = (pods: V1Pod[]) => {
     current = pods.map(bridgePod);
+    for (const pod of pods) preStops.set(pod.metadata?.uid ?? '', preStopSeconds(pod));
     if (stopped) return;
     const plan = planBridge(current, new Set(running.keys()));
     for (const uid of plan.stop) stopProcess(uid);

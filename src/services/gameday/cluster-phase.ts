@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { paths } from '../../adapters/process/paths.ts';
 import type { LoadRecord } from '../../core/load/record.ts';
+import { GOOD_SERVED_BY } from '../../core/metrics/names.ts';
 import type { ExperimentOutcome, FaultWindow } from '../../core/report/types.ts';
 import { defaultFeatureRecord, type FeatureValue, featureSchemaFile } from '../../core/spec/feature-schema.ts';
 import { chaosTargetSpec } from '../../core/spec/kinds/chaos-target.ts';
@@ -64,7 +65,7 @@ export async function clusterPhase(opts: {
         measured.bad === 0 && measured.recoverySeconds !== null && measured.recoverySeconds <= RECOVERY_TARGET_S;
       const explanation = [
         measured.note,
-        `${measured.bad} of ${measured.total} requests failed or left the primary path`,
+        `${measured.bad} of ${measured.total} requests failed (no good answer)`,
         measured.recoverySeconds === null
           ? `no replacement serving within ${RECOVERY_TARGET_S} s`
           : `replacement serving after ${measured.recoverySeconds.toFixed(1)} s (target ${RECOVERY_TARGET_S} s)`,
@@ -108,16 +109,20 @@ async function underLoad(
     throw error;
   }
   const result = await load.stop(5_000);
-  const badRecords = result.records.filter((r: LoadRecord) => r.status !== 200 || r.servedBy !== 'primary');
+  // Failed = no good answer (the SLO's definition: GOOD_SERVED_BY); answers from the other
+  // tiers are listed too, since "traffic shifts to healthy servers" means primary answers.
+  const good = new Set<string>(GOOD_SERVED_BY);
+  const notPrimary = result.records.filter((r: LoadRecord) => r.status !== 200 || r.servedBy !== 'primary');
+  const badRecords = notPrimary.filter((r: LoadRecord) => r.status !== 200 || !good.has(r.servedBy ?? ''));
   const kinds = new Map<string, number>();
-  for (const r of badRecords) {
+  for (const r of notPrimary) {
     const key = `${r.status} ${r.servedBy ?? '-'}${r.error ? ` (${r.error.slice(0, 80)})` : ''}`;
     kinds.set(key, (kinds.get(key) ?? 0) + 1);
   }
   const breakdown = [...kinds].map(([k, n]) => `${n}x ${k}`).join(', ');
   return {
     ...measured,
-    note: badRecords.length > 0 ? `${measured.note}; not primary: ${breakdown}` : measured.note,
+    note: notPrimary.length > 0 ? `${measured.note}; answers not from the primary: ${breakdown}` : measured.note,
     bad: badRecords.length,
     total: result.records.length,
   };
@@ -205,8 +210,8 @@ function outcome(
       ? 'GPU server crash in the cluster: one of two Triton pods deleted'
       : 'GPU node lost in the cluster: a node and its Triton pod gone',
     hypothesis: pod
-      ? 'no request fails; the gateway stops routing to the deleted pod; its replacement serves within 2 min'
-      : 'no request fails; the pod is rescheduled onto another GPU node and serves within 2 min',
+      ? 'no request fails (every answer good); the gateway stops routing to the deleted pod; its replacement serves within 2 min'
+      : 'no request fails (every answer good); the pod is rescheduled onto another GPU node and serves within 2 min',
     verdict,
     explanation,
     detectionSeconds: measured?.detectionSeconds ?? null,
