@@ -130,3 +130,8 @@ if ! stamp_ok .venv-feast/.steadystate-req "$feast_hash"; then
   .venv-feast/bin/pip install --quiet --disable-pip-version-check -r serving/feature_repo/requirements.txt
   echo "$feast_hash" > .venv-feast/.steadystate-req
 fi
+# 9. A local Kubernetes control plane (kube-apiserver, controller-manager, scheduler, etcd) and
+#    kwok (fake kubelet), built from the Go module proxy into .tools/kubernetes-<version>/ once
+#    per machine (about 6-7 minutes cold, silent when built): `steadystate cluster up` and the
+#    cluster tests run them. The script keeps its own version stamp.
+scripts/tools/build-kubernetes.sh >/dev/null

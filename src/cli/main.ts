@@ -4,6 +4,7 @@ import { registerAb } from './commands/ab.ts';
 import { registerBatch } from './commands/batch.ts';
 import { registerBatching } from './commands/batching.ts';
 import { registerChaos } from './commands/chaos.ts';
+import { registerCluster } from './commands/cluster.ts';
 import { registerCost } from './commands/cost.ts';
 import { registerDrift } from './commands/drift.ts';
 import { registerGameday } from './commands/gameday.ts';
@@ -32,6 +33,7 @@ registerLabels(program);
 registerCost(program);
 registerBatch(program);
 registerBatching(program);
+registerCluster(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   const err = error as Error;

@@ -17,8 +17,10 @@ import { FallbackChain } from './pipeline/fallback-chain.ts';
 import type { PredictionLog } from './prediction-log.ts';
 import { WeightsStore } from './routing/weights.ts';
 import { FaultInjector } from './upstream/faults.ts';
+import { ReplicatedUpstream } from './upstream/replicated-upstream.ts';
+import type { TritonReplicas } from './upstream/triton-replicas.ts';
 import { TritonUpstream } from './upstream/triton-upstream.ts';
-import { UpstreamError } from './upstream/upstream.ts';
+import { type Upstream, UpstreamError } from './upstream/upstream.ts';
 import type { PredictRequest } from './validation/predict-request.ts';
 
 /** Maps a feature value to its reference-profile bin (from the drift profile); undefined = not tracked. */
@@ -38,6 +40,11 @@ export interface GatewayDependencies {
   log?: GatewayLog;
   /** The gateway's event-loop stalls, taken out of upstream timings (default: none). */
   lag?: LagSource;
+  /**
+   * Several Triton servers found by discovery (a watch on the Triton pods): each variant is
+   * then a ReplicatedUpstream over them instead of one upstream on `triton`.
+   */
+  tritonReplicas?: TritonReplicas;
 }
 
 export interface PredictResponse {
@@ -58,7 +65,7 @@ export interface PredictResponse {
 interface ModelRuntime {
   schema: FeatureSchema;
   chain: FallbackChain;
-  upstreams: Map<string, TritonUpstream>;
+  upstreams: Map<string, Upstream>;
   shadow: string | undefined;
 }
 
@@ -109,13 +116,13 @@ export class InferenceGateway {
     for (const m of stack.models) {
       const schema = deps.schemas.get(m.name);
       if (!schema) throw new Error(`no feature schema loaded for model ${m.name}`);
-      const make = (variant: string, tritonModel: string) =>
+      const single = (variant: string, tritonModel: string, client: TritonClient) =>
         new TritonUpstream({
           model: m.name,
           variant,
           tritonModel,
           inputName: schema.input,
-          client: deps.triton,
+          client,
           faults: this.faults,
           metrics: this.metrics,
           breaker,
@@ -123,6 +130,17 @@ export class InferenceGateway {
           concurrency,
           ...(deps.lag ? { lag: deps.lag } : {}),
         });
+      const replicas = deps.tritonReplicas;
+      const make = (variant: string, tritonModel: string): Upstream =>
+        replicas
+          ? new ReplicatedUpstream({
+              model: m.name,
+              variant,
+              tritonModel,
+              replicas,
+              perReplica: (client) => single(variant, tritonModel, client),
+            })
+          : single(variant, tritonModel, deps.triton);
       const upstreams = new Map(m.variants.map((v) => [v.name, make(v.name, v.tritonModel)]));
       const fallback = m.fallbackModel ? make('fallback', m.fallbackModel) : undefined;
       const thresholds = Object.fromEntries(Object.entries(schema.models).map(([k, v]) => [k, v.decision_threshold]));

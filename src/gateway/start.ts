@@ -17,6 +17,7 @@ import { EventLoopLag } from './overload/event-loop-lag.ts';
 import { LagShedder } from './overload/lag-shedder.ts';
 import { PredictionLog } from './prediction-log.ts';
 import { buildGatewayServer } from './server.ts';
+import type { TritonReplicas } from './upstream/triton-replicas.ts';
 
 export interface StartGatewayOptions {
   stack: StackSpec;
@@ -37,6 +38,8 @@ export interface StartGatewayOptions {
   logger?: boolean;
   /** Overrides `logger`: where those lines go (tests record them). */
   log?: GatewayLog;
+  /** Triton replicas from discovery (a pod watch); replaces the one `tritonUrl`. */
+  tritonReplicas?: TritonReplicas;
 }
 
 export interface RunningGateway {
@@ -106,6 +109,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     ...(featureStore ? { featureStore } : {}),
     ...(predictionLog ? { predictionLog } : {}),
     ...(options.featureBinner ? { featureBinner: options.featureBinner } : {}),
+    ...(options.tritonReplicas ? { tritonReplicas: options.tritonReplicas } : {}),
   });
   const server = buildGatewayServer(gateway, {
     maxBodyBytes: stack.gateway.maxBodyBytes,

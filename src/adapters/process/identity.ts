@@ -127,3 +127,13 @@ export function identityRefusal(expected: RecordedIdentity, what: string): strin
     throw error;
   }
 }
+
+/** Resident memory of a running process in bytes (/proc/<pid>/status VmRSS), or undefined when it is gone. */
+export function residentBytes(pid: number): number | undefined {
+  try {
+    const match = /^VmRSS:\s+(\d+)\s+kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}

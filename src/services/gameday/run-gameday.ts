@@ -19,7 +19,7 @@ import type {
   GameDayResult,
 } from '../../core/report/types.ts';
 import { featureSchemaFile } from '../../core/spec/feature-schema.ts';
-import { parseSpec } from '../../core/spec/parse.ts';
+import { parseSpec, stackOf } from '../../core/spec/parse.ts';
 import { junitXml } from '../../generators/report/junit.ts';
 import { AbController } from '../abtest/controller.ts';
 import { abtestGauges } from '../abtest/gauges.ts';
@@ -33,6 +33,7 @@ import { runOpenLoad } from '../load/open-load.ts';
 import { writeGameDayReport } from '../report/write-report.ts';
 import { badVariantPhase } from './bad-variant-phase.ts';
 import { gameDayTraffic, referenceRows } from './baseline-traffic.ts';
+import { clusterPhase } from './cluster-phase.ts';
 import { type FeatureStoreSchedule, startFeatureStoreSchedule } from './feature-store-phase.ts';
 import { LATE_LABELS, lateLabelsPhase } from './late-labels-phase.ts';
 import { type GameDayStack, startLocalStack } from './local-stack.ts';
@@ -205,6 +206,12 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayRun> {
         outcomes.push(...spot.outcomes);
         windows.push(...spot.windows);
         journals.push(...spot.journals);
+      });
+      // Full run only (~3 min): a local Kubernetes control plane, two Triton pods as processes.
+      await phase('cluster: GPU pod kill and GPU node lost', async () => {
+        const cluster = await clusterPhase({ stack: stackOf(spec).spec, log });
+        outcomes.push(...cluster.outcomes);
+        windows.push(...cluster.windows);
       });
     }
     await phase('shifted traffic (drift)', async () => {
