@@ -150,11 +150,16 @@ describe('the fallback chain over in-memory upstreams', () => {
     expect(await subject.answer('v1', ROWS)).toMatchObject({ servedBy: 'fallback_model', degradedBecause: 'http_5xx' });
   });
 
-  it('sheds a primary refused by its concurrency limit: stale cache or an error, never the default nor the fallback model on the same Triton', async () => {
+  it('a primary refused by its concurrency limit answers from the stale cache or the fallback model, else is shed; never the default', async () => {
     const { subject, primary, fallback } = chain();
     primary.always({ kind: 'fail', reason: 'overloaded' });
+    expect(await subject.answer('v1', ROWS)).toMatchObject({
+      servedBy: 'fallback_model',
+      degradedBecause: 'overloaded',
+    });
+    // The fallback model refused by its own limit too: an error (503), not the constant default.
+    fallback.always({ kind: 'fail', reason: 'overloaded' });
     await expect(subject.answer('v1', ROWS)).rejects.toMatchObject({ reason: 'overloaded' });
-    expect(fallback.calls).toHaveLength(0);
     const withStale = chain({ ttlMs: 0 });
     await withStale.subject.answer('v1', ROWS);
     await settle();
@@ -168,7 +173,7 @@ describe('the fallback chain over in-memory upstreams', () => {
   it('does not retry a call refused by the concurrency limit: a retry adds load exactly when there is too much', async () => {
     const { subject, primary } = chain({ retryIfRemainingMs: 0 });
     primary.always({ kind: 'fail', reason: 'overloaded' });
-    await expect(subject.answer('v1', ROWS)).rejects.toMatchObject({ reason: 'overloaded' });
+    expect(await subject.answer('v1', ROWS)).toMatchObject({ servedBy: 'fallback_model' });
     expect(primary.calls).toHaveLength(1);
   });
 });
