@@ -111,7 +111,14 @@ if ! stamp_ok serving/build/.steadystate-profile "$profile_hash" || [[ ! -f serv
   echo "$profile_hash" > serving/build/.steadystate-profile
 fi
 
-# 7. The model registry: MLflow 3.17.2 in its own venv (its numpy 2 and pandas would break
+# 7. Local S3-compatible storage (versitygw, Apache-2.0), built from the Go module proxy once
+#    per version into .tools/go/ (~1-2 min cold): the model store deploys publish to and
+#    Triton loads from, and where batch jobs read, write and checkpoint. The version must
+#    match VERSITYGW_VERSION in src/adapters/process/object-store-server.ts.
+VERSITYGW_VERSION=v1.8.0
+scripts/tools/go-install.sh versitygw github.com/versity/versitygw/cmd/versitygw "$VERSITYGW_VERSION" >/dev/null
+
+# 8. The model registry: MLflow 3.17.2 in its own venv (its numpy 2 and pandas would break
 #    Triton's numpy < 2 in .venv), then our deployments plugin (`mlflow deployments -t
 #    steadystate`) installed editable from this checkout; its stamp names the checkout, so a
 #    second worktree reinstalls it pointing at itself.
