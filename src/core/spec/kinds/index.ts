@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { alertPolicyDocument } from './alert-policy.ts';
 import { chaosExperimentDocument } from './chaos-experiment.ts';
 import { chaosTargetDocument } from './chaos-target.ts';
+import { deploymentDocument } from './deployment.ts';
 import { driftMonitorDocument } from './drift-monitor.ts';
 import { errorBudgetPolicyDocument } from './error-budget-policy.ts';
 import { experimentDocument } from './experiment.ts';
@@ -23,6 +24,7 @@ export const DOCUMENT_KINDS = {
   ChaosExperiment: chaosExperimentDocument,
   ChaosTarget: chaosTargetDocument,
   LabelMonitor: labelMonitorDocument,
+  Deployment: deploymentDocument,
 } as const satisfies Record<string, z.ZodType>;
 
 export type DocumentKind = keyof typeof DOCUMENT_KINDS;
