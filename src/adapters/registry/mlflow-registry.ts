@@ -40,7 +40,8 @@ export class MlflowRegistry implements ModelRegistry {
     try {
       return (await this.resolve(name, { alias })).version;
     } catch (error) {
-      if (error instanceof RegistryError && /RESOURCE_DOES_NOT_EXIST|not found|404/i.test(error.message)) return undefined;
+      if (error instanceof RegistryError && /RESOURCE_DOES_NOT_EXIST|not found|404/i.test(error.message))
+        return undefined;
       throw error;
     }
   }

@@ -29,7 +29,11 @@ export function stepExperiment(spec: DeploymentSpec, percent: number, name: stri
     primaryMetric: 'error_rate',
     higherIsBetter: false,
     metrics: ['error_rate'],
-    guardrail: { maxRatio: c.guardrail.maxRatio, alpha: c.guardrail.alpha, alternatives: DEFAULT_GUARDRAIL_ALTERNATIVES },
+    guardrail: {
+      maxRatio: c.guardrail.maxRatio,
+      alpha: c.guardrail.alpha,
+      alternatives: DEFAULT_GUARDRAIL_ALTERNATIVES,
+    },
     srm: DEFAULT_SRM,
     // At 100% the champion has no traffic: only the guardrail's own minimums apply.
     minSamplesPerArm: percent === 100 ? 0 : Math.min(200, c.minRequestsPerStep),
@@ -42,12 +46,13 @@ export function stepExperiment(spec: DeploymentSpec, percent: number, name: stri
 }
 
 /** The weights of a step: `percent` to the canary, the rest to the champion, 0 to any other variant. */
-export function stepWeights(variants: readonly string[], spec: DeploymentSpec, percent: number): Record<string, number> {
+export function stepWeights(
+  variants: readonly string[],
+  spec: DeploymentSpec,
+  percent: number,
+): Record<string, number> {
   return Object.fromEntries(
-    variants.map((v) => [
-      v,
-      v === spec.canaryVariant ? percent : v === spec.championVariant ? 100 - percent : 0,
-    ]),
+    variants.map((v) => [v, v === spec.canaryVariant ? percent : v === spec.championVariant ? 100 - percent : 0]),
   );
 }
 
@@ -58,7 +63,11 @@ export interface StepState {
 }
 
 export function startStep(spec: DeploymentSpec, percent: number, origin: CounterSnapshot, nowMs: number): StepState {
-  return { percent, startedAtMs: nowMs, experiment: initialExperimentState(stepExperiment(spec, percent, 'canary'), origin) };
+  return {
+    percent,
+    startedAtMs: nowMs,
+    experiment: initialExperimentState(stepExperiment(spec, percent, 'canary'), origin),
+  };
 }
 
 export type StepDecision = { kind: 'advance' | 'wait' | 'rollback'; reason: string; verdict: Verdict | undefined };
@@ -76,17 +85,25 @@ export function lookAtStep(
     if (elapsed > timeout) {
       return {
         step,
-        decision: { kind: 'rollback', reason: `no counters for ${Math.round(elapsed)} s (step timeout ${spec.canary.stepTimeout})`, verdict: undefined },
+        decision: {
+          kind: 'rollback',
+          reason: `no counters for ${Math.round(elapsed)} s (step timeout ${spec.canary.stepTimeout})`,
+          verdict: undefined,
+        },
       };
     }
-    return { step, decision: { kind: 'wait', reason: 'no counters this look; no decision on missing data', verdict: undefined } };
+    return {
+      step,
+      decision: { kind: 'wait', reason: 'no counters this look; no decision on missing data', verdict: undefined },
+    };
   }
   const config = stepExperiment(spec, step.percent, 'canary');
   const experiment = observeCounters(step.experiment, reading, config);
   const verdict = evaluateExperiment(experiment, config);
   const next = { ...step, experiment };
   const canaryRequests = experiment.totals.treatment.requests;
-  if (verdict.decision === 'rollback') return { step: next, decision: { kind: 'rollback', reason: verdict.reason, verdict } };
+  if (verdict.decision === 'rollback')
+    return { step: next, decision: { kind: 'rollback', reason: verdict.reason, verdict } };
   if (verdict.decision === 'keep_a') {
     return { step: next, decision: { kind: 'rollback', reason: `canary worse: ${verdict.reason}`, verdict } };
   }

@@ -61,7 +61,9 @@ export function signatureCheck(signature: SignatureColumn[] | undefined, schema:
       };
 }
 
-export function metricsCheck(input: Pick<ValidationInput, 'candidateMetrics' | 'championMetrics' | 'metrics' | 'tolerance'>): CheckResult {
+export function metricsCheck(
+  input: Pick<ValidationInput, 'candidateMetrics' | 'championMetrics' | 'metrics' | 'tolerance'>,
+): CheckResult {
   const problems: string[] = [];
   const parts: string[] = [];
   for (const name of input.metrics) {
@@ -88,7 +90,8 @@ export function metricsCheck(input: Pick<ValidationInput, 'candidateMetrics' | '
 }
 
 export function latencyCheck(p99Ms: number | undefined, budgetMs: number): CheckResult {
-  if (p99Ms === undefined) return { check: 'latency', ok: false, detail: 'no latency measured (the model did not answer)' };
+  if (p99Ms === undefined)
+    return { check: 'latency', ok: false, detail: 'no latency measured (the model did not answer)' };
   return p99Ms <= budgetMs
     ? { check: 'latency', ok: true, detail: `p99 ${round(p99Ms)} ms within ${budgetMs} ms` }
     : { check: 'latency', ok: false, detail: `p99 ${round(p99Ms)} ms on Triton is over the budget of ${budgetMs} ms` };
@@ -99,7 +102,11 @@ export function predictionCheck(result: { score: number } | { error: string }): 
   const ok = Number.isFinite(result.score) && result.score >= 0 && result.score <= 1;
   return ok
     ? { check: 'prediction', ok: true, detail: `test prediction score ${round(result.score)}` }
-    : { check: 'prediction', ok: false, detail: `test prediction score ${result.score} is not a probability in [0, 1]` };
+    : {
+        check: 'prediction',
+        ok: false,
+        detail: `test prediction score ${result.score} is not a probability in [0, 1]`,
+      };
 }
 
 export function validate(input: ValidationInput): { ok: boolean; checks: CheckResult[]; reason: string } {
