@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { registerAb } from './commands/ab.ts';
 import { registerChaos } from './commands/chaos.ts';
 import { registerCost } from './commands/cost.ts';
+import { registerDeploy } from './commands/deploy.ts';
 import { registerDrift } from './commands/drift.ts';
 import { registerGameday } from './commands/gameday.ts';
 import { registerGateway } from './commands/gateway.ts';
@@ -28,6 +29,7 @@ registerDrift(program);
 registerChaos(program);
 registerLabels(program);
 registerCost(program);
+registerDeploy(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   const err = error as Error;

@@ -77,10 +77,10 @@ class SteadystateDeploymentClient(BaseDeploymentClient):
             "steadystate: a served model is not deleted; deploy another version (it replaces the champion)")
 
     def list_deployments(self, endpoint=None):
-        return run_cli(["deploy", "list"]).get("deployments", [])
+        return run_cli(["deploy-status"]).get("deployments", [])
 
     def get_deployment(self, name, endpoint=None):
-        return run_cli(["deploy", "status", name])
+        return run_cli(["deploy-status", name])
 
     def predict(self, deployment_name=None, inputs=None, endpoint=None):
         raise MlflowException("steadystate: predictions go through the gateway (POST /v1/predict), not MLflow")
