@@ -2,6 +2,7 @@
 
     .venv/bin/python serving/registry/candidates.py --kind bad --out DIR
     .venv/bin/python serving/registry/candidates.py --kind failing --out DIR
+    .venv/bin/python serving/registry/candidates.py --kind good --out DIR
 
 Then register it: MLFLOW_TRACKING_URI=... .venv-mlflow/bin/python serving/registry/seed.py --candidate DIR
 (`steadystate registry candidate --kind K` does both). Runs in .venv (scikit-learn, onnx).
@@ -10,7 +11,9 @@ Then register it: MLFLOW_TRACKING_URI=... .venv-mlflow/bin/python serving/regist
            holdout ROC AUC falls well below the champion's, so validation refuses it.
 - failing: fraud_v2's graph (its holdout metrics beat the champion's, validation passes)
            behind serving/registry/failing_model.py, which fails every request after its
-           first 300: the canary's guardrail must roll it back.
+           first 400: the canary's guardrail must roll it back.
+- good:    fraud_v2's graph behind the ordinary python backend, registered as a new version:
+           what a retrain that changed nothing would give; it must ship all the way.
 Each candidate's ONNX carries its kind in doc_string, so its sha256 (the registry's
 idempotence key) differs from every seeded version's.
 """
@@ -51,17 +54,17 @@ def bad_candidate() -> tuple[onnx.ModelProto, dict]:
     return export_score_onnx(pipeline, X[:a]), metrics
 
 
-def failing_candidate() -> tuple[onnx.ModelProto, dict]:
+def v2_graph() -> tuple[onnx.ModelProto, dict]:
     metrics = json.loads((SERVING / "build" / "metrics.json").read_text())["fraud_v2"]
     return onnx.load(str(SERVING / "model_repository" / "fraud_v2" / "1" / "model.onnx")), dict(metrics)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--kind", choices=["bad", "failing"], required=True)
+    parser.add_argument("--kind", choices=["bad", "failing", "good"], required=True)
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
-    model, metrics = bad_candidate() if args.kind == "bad" else failing_candidate()
+    model, metrics = bad_candidate() if args.kind == "bad" else v2_graph()
     model.doc_string = f"steadystate {args.kind} candidate"
     out = args.out
     (out / "1").mkdir(parents=True, exist_ok=True)
@@ -70,7 +73,8 @@ def main() -> None:
     shutil.copyfile(backend, out / "1" / "model.py")
     (out / "config.pbtxt").write_text(config_pbtxt("fraud_candidate", len(FEATURES), metrics["threshold"], False))
     description = {"bad": "depth-2 tree: lower holdout AUC (validation must refuse it)",
-                   "failing": "fraud_v2 graph that fails after 300 requests (the canary must roll it back)"}[args.kind]
+                   "failing": "fraud_v2 graph that fails after 400 requests (the canary must roll it back)",
+                   "good": "fraud_v2 graph as a new version (it must ship)"}[args.kind]
     (out / "candidate.json").write_text(json.dumps({"kind": args.kind, "description": description, "metrics": metrics}))
     print(json.dumps({"kind": args.kind, "out": str(out), "metrics": metrics}))
 

@@ -1,5 +1,5 @@
 """A deliberately failing candidate (tests and the game day): the fraud_v2 graph behind a
-python backend that serves its first FAIL_AFTER requests, then fails every request, the way
+python backend that serves its first FAIL_AFTER (400) requests, then fails every request, the way
 a model with a leak or a bad dependency passes validation and breaks under live traffic.
 
 Triton answers those requests with an error; the gateway's fallback tiers answer the users;
@@ -13,7 +13,8 @@ import numpy as np
 import onnxruntime as ort
 import triton_python_backend_utils as pb_utils
 
-FAIL_AFTER = 300
+# Above validation's probe (200 calls + 1): the failure comes with live traffic.
+FAIL_AFTER = 400
 
 
 class TritonPythonModel:

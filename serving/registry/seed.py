@@ -1,7 +1,7 @@
 """Register the trained fraud models in the MLflow registry, reproducibly and idempotently.
 
     MLFLOW_TRACKING_URI=http://127.0.0.1:P .venv-mlflow/bin/python serving/registry/seed.py
-    ... seed.py --candidate DIR   # register a built candidate (serving/registry/candidates.py)
+    ... seed.py --candidate DIR   # also register a built candidate (serving/registry/candidates.py)
 
 Each version of the registered model `fraud` carries what a deploy needs to judge it:
 - the ONNX graph (logged with mlflow.onnx: MLmodel + model.onnx) and its signature, one
@@ -88,7 +88,8 @@ def training_reference() -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--candidate", type=Path, help="a candidate dir written by candidates.py")
+    parser.add_argument("--candidate", type=Path, action="append", default=[],
+                        help="a candidate dir written by candidates.py (repeatable)")
     args = parser.parse_args()
     if not os.environ.get("MLFLOW_TRACKING_URI"):
         sys.exit("seed.py: set MLFLOW_TRACKING_URI to the registry (e.g. http://127.0.0.1:5000)")
@@ -100,24 +101,27 @@ def main() -> None:
         client.create_registered_model(MODEL_NAME, description="Card-fraud score P(fraud) for one transaction.")
 
     registered, reference = [], training_reference()
-    if args.candidate:
-        meta = json.loads((args.candidate / "candidate.json").read_text())
-        version = register(client, args.candidate, meta["metrics"],
+    # The trained models first (idempotent), so they hold versions 1-3 on a fresh registry.
+    metrics = json.loads((SERVING / "build" / "metrics.json").read_text())
+    for triton_model, alias in SEED_MODELS:
+        version = register(client, REPOSITORY / triton_model, metrics[triton_model],
+                           {**reference, "triton_model": triton_model}, f"{triton_model} from serving/models/train.py")
+        registered.append(version)
+        model = client.get_registered_model(MODEL_NAME)
+        if alias not in (model.aliases or {}):
+            client.set_registered_model_alias(MODEL_NAME, alias, version)
+    candidates = {}
+    for directory in args.candidate:
+        meta = json.loads((directory / "candidate.json").read_text())
+        version = register(client, directory, meta["metrics"],
                            {**reference, "triton_model": "", "candidate": meta["kind"]}, meta["description"])
         registered.append(version)
-    else:
-        metrics = json.loads((SERVING / "build" / "metrics.json").read_text())
-        for triton_model, alias in SEED_MODELS:
-            version = register(client, REPOSITORY / triton_model, metrics[triton_model],
-                               {**reference, "triton_model": triton_model}, f"{triton_model} from serving/models/train.py")
-            registered.append(version)
-            model = client.get_registered_model(MODEL_NAME)
-            if alias not in (model.aliases or {}):
-                client.set_registered_model_alias(MODEL_NAME, alias, version)
+        candidates[meta["kind"]] = version
     model = client.get_registered_model(MODEL_NAME)
     versions = {mv.version: mv.tags.get("triton_model") or mv.tags.get("candidate", "")
                 for mv in client.search_model_versions(f"name='{MODEL_NAME}'")}
-    print(json.dumps({"registered": registered, "versions": versions, "aliases": dict(model.aliases or {})}))
+    print(json.dumps({"registered": registered, "versions": versions, "candidates": candidates,
+                      "aliases": dict(model.aliases or {})}))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,128 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { paths } from '../../src/adapters/process/paths.ts';
+import { MlflowRegistry } from '../../src/adapters/registry/mlflow-registry.ts';
+import { TritonClient } from '../../src/adapters/triton/client.ts';
+import type { DeployJournal } from '../../src/core/deploy/journal.ts';
+import { deploymentSpec } from '../../src/core/spec/kinds/deployment.ts';
+import { loadFeatureSchema } from '../../src/gateway/start.ts';
+import { deployPorts } from '../../src/services/deploy/deploy-ports.ts';
+import { runDeploy } from '../../src/services/deploy/run-deploy.ts';
+import { type DeployStack, startDeployStack } from './fixtures/deploy-stack.ts';
+import { ADMIN_TOKEN, admin, featuresFor, predict } from './fixtures/gateway.ts';
+
+/**
+ * Issue 14 end to end on real parts: MLflow (seeded by serving/registry/seed.py), versitygw
+ * as the S3 model store Triton loads from, Triton's model control, the gateway's admin API
+ * and /metrics, with live traffic the whole time. A bad version is refused at validation; a
+ * failing one is rolled back by the canary's guardrail; a good one ships to champion; no
+ * user request fails during any of it.
+ */
+const SPEC = deploymentSpec.parse({
+  model: 'fraud',
+  championVariant: 'v1',
+  canaryVariant: 'v2',
+  store: 'set-per-test',
+  validation: { p99Budget: '250ms', probeRequests: 50 },
+  shadow: { duration: '2s', minRequests: 20 },
+  canary: { steps: [25, 100], stepDuration: '3s', minRequestsPerStep: 30, evaluateEvery: '1s', stepTimeout: '40s' },
+  retry: { maxAttempts: 3, initialDelay: '200ms', maxDelay: '1s' },
+});
+
+describe('steadystate deploy on MLflow, S3 (versitygw), Triton and the gateway', () => {
+  let stack: DeployStack;
+  let stop = false;
+  let sent = 0;
+  const failures: string[] = [];
+  let traffic: Promise<unknown>;
+
+  beforeAll(async () => {
+    stack = await startDeployStack(['bad', 'failing', 'good']);
+    // Open traffic from distinct users and rows (no cache hits), 4 callers, the whole file long.
+    traffic = Promise.all(
+      Array.from({ length: 4 }, async (_, worker) => {
+        while (!stop) {
+          const i = sent++;
+          const r = await predict(stack.gateway.url, `deploy-${worker}-${i}`, featuresFor(200_000 + i)).catch(
+            (e: Error) => ({ status: 0, body: { error: e.message } }),
+          );
+          if (r.status !== 200) failures.push(`${r.status} ${JSON.stringify(r.body).slice(0, 200)}`);
+        }
+      }),
+    );
+  }, 240_000);
+
+  afterAll(async () => {
+    stop = true;
+    await traffic;
+    await stack?.close();
+  });
+
+  function deploy(version: string): Promise<DeployJournal> {
+    const ports = deployPorts(
+      { ...SPEC, store: stack.store, registry: { url: stack.mlflow.url, name: 'fraud' } },
+      {
+        gatewayUrl: stack.gateway.url,
+        adminToken: ADMIN_TOKEN,
+        tritonUrl: stack.triton.url,
+        schema: loadFeatureSchema(paths.featureSchema()),
+        journalDir: `${stack.mlflow.dataDir}/../journals`,
+        env: { ...process.env, ...stack.env },
+      },
+    );
+    return runDeploy({ ...SPEC, store: stack.store, registry: { url: stack.mlflow.url, name: 'fraud' } }, { version }, ports);
+  }
+
+  const stageLine = (j: DeployJournal) =>
+    j.stages.map((s) => `${s.stage} ${s.durationSeconds?.toFixed(1)}s ${s.outcome}`).join(' | ');
+
+  it('seeds v1 champion, v2 challenger, fallback, and the candidates as new versions', () => {
+    expect(stack.seed.aliases).toMatchObject({ champion: '1', challenger: '2', fallback: '3' });
+    expect(Object.keys(stack.seed.candidates).sort()).toEqual(['bad', 'failing', 'good']);
+  });
+
+  it('refuses the bad version at validation, naming the lower holdout AUC, and touches nothing', async () => {
+    const journal = await deploy(stack.seed.candidates.bad as string);
+    console.log(`bad: ${journal.status}: ${journal.reason}`);
+    expect(journal.status).toBe('refused');
+    expect(journal.stages.map((s) => s.stage)).toEqual(['fetch', 'validate']);
+    expect(journal.reason).toMatch(/holdout roc_auc 0\.\d+ is below the champion's 0\.892/);
+    expect((await admin(stack.gateway.url, 'GET', '/admin/models/fraud/weights')).body.weights).toEqual({ v1: 80, v2: 20 });
+  }, 60_000);
+
+  it('rolls the failing version back from the canary: weights, routes and alias restored, model unloaded', async () => {
+    const version = stack.seed.candidates.failing as string;
+    const journal = await deploy(version);
+    const canary = journal.stages.find((s) => s.stage === 'canary');
+    const rollback = journal.stages.find((s) => s.stage === 'rollback');
+    console.log(`failing: ${journal.status}: ${stageLine(journal)}; ${canary?.reason}`);
+    expect(journal.status).toBe('rolled_back');
+    expect(canary?.outcome).toBe('rollback');
+    expect(canary?.reason).toMatch(/guardrail|worse/);
+    expect(rollback?.outcome).toBe('ok');
+    expect(await new MlflowRegistry(stack.mlflow.url).aliasVersion('fraud', 'champion')).toBe('1');
+    const routes = (await admin(stack.gateway.url, 'GET', '/admin/models/fraud/routes')).body;
+    expect(routes.variants).toEqual({ v1: 'fraud_v1', v2: 'fraud_v2' });
+    expect((await admin(stack.gateway.url, 'GET', '/admin/models/fraud/weights')).body.weights).toEqual({ v1: 80, v2: 20 });
+    expect(await new TritonClient({ url: stack.triton.url }).isModelReady(`fraud_v${version}`)).toBe(false);
+  }, 90_000);
+
+  it('ships the good version: published to S3, shadowed, ramped, champion alias and v1 follow', async () => {
+    const version = stack.seed.candidates.good as string;
+    const journal = await deploy(version);
+    console.log(`good: ${journal.status} in ${journal.durationSeconds?.toFixed(1)} s: ${stageLine(journal)}`);
+    expect(journal.status).toBe('promoted');
+    expect(journal.stages.map((s) => s.stage)).toEqual(['fetch', 'validate', 'publish', 'shadow', 'canary', 'promote']);
+    expect(await new MlflowRegistry(stack.mlflow.url).aliasVersion('fraud', 'champion')).toBe(version);
+    const routes = (await admin(stack.gateway.url, 'GET', '/admin/models/fraud/routes')).body;
+    expect(routes.variants).toEqual({ v1: `fraud_v${version}`, v2: 'fraud_v2' });
+    expect((await admin(stack.gateway.url, 'GET', '/admin/models/fraud/weights')).body.weights).toEqual({ v1: 100, v2: 0 });
+    // Deploying the champion again is a no-op, not a second rollout.
+    expect((await deploy(version)).reason).toMatch(/already the champion/);
+  }, 90_000);
+
+  it('failed no user request during the three deploys', () => {
+    console.log(`traffic: ${sent} requests, ${failures.length} failed`);
+    expect(sent).toBeGreaterThan(500);
+    expect(failures).toEqual([]);
+  });
+});
