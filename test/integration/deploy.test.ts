@@ -69,7 +69,11 @@ describe('steadystate deploy on MLflow, S3 (versitygw), Triton and the gateway',
         env: { ...process.env, ...stack.env },
       },
     );
-    return runDeploy({ ...SPEC, store: stack.store, registry: { url: stack.mlflow.url, name: 'fraud' } }, { version }, ports);
+    return runDeploy(
+      { ...SPEC, store: stack.store, registry: { url: stack.mlflow.url, name: 'fraud' } },
+      { version },
+      ports,
+    );
   }
 
   const stageLine = (j: DeployJournal) =>
@@ -86,7 +90,10 @@ describe('steadystate deploy on MLflow, S3 (versitygw), Triton and the gateway',
     expect(journal.status).toBe('refused');
     expect(journal.stages.map((s) => s.stage)).toEqual(['fetch', 'validate']);
     expect(journal.reason).toMatch(/holdout roc_auc 0\.\d+ is below the champion's 0\.892/);
-    expect((await admin(stack.gateway.url, 'GET', '/admin/models/fraud/weights')).body.weights).toEqual({ v1: 80, v2: 20 });
+    expect((await admin(stack.gateway.url, 'GET', '/admin/models/fraud/weights')).body.weights).toEqual({
+      v1: 80,
+      v2: 20,
+    });
   }, 60_000);
 
   it('rolls the failing version back from the canary: weights, routes and alias restored, model unloaded', async () => {
@@ -102,7 +109,10 @@ describe('steadystate deploy on MLflow, S3 (versitygw), Triton and the gateway',
     expect(await new MlflowRegistry(stack.mlflow.url).aliasVersion('fraud', 'champion')).toBe('1');
     const routes = (await admin(stack.gateway.url, 'GET', '/admin/models/fraud/routes')).body;
     expect(routes.variants).toEqual({ v1: 'fraud_v1', v2: 'fraud_v2' });
-    expect((await admin(stack.gateway.url, 'GET', '/admin/models/fraud/weights')).body.weights).toEqual({ v1: 80, v2: 20 });
+    expect((await admin(stack.gateway.url, 'GET', '/admin/models/fraud/weights')).body.weights).toEqual({
+      v1: 80,
+      v2: 20,
+    });
     expect(await new TritonClient({ url: stack.triton.url }).isModelReady(`fraud_v${version}`)).toBe(false);
   }, 90_000);
 
@@ -115,7 +125,10 @@ describe('steadystate deploy on MLflow, S3 (versitygw), Triton and the gateway',
     expect(await new MlflowRegistry(stack.mlflow.url).aliasVersion('fraud', 'champion')).toBe(version);
     const routes = (await admin(stack.gateway.url, 'GET', '/admin/models/fraud/routes')).body;
     expect(routes.variants).toEqual({ v1: `fraud_v${version}`, v2: 'fraud_v2' });
-    expect((await admin(stack.gateway.url, 'GET', '/admin/models/fraud/weights')).body.weights).toEqual({ v1: 100, v2: 0 });
+    expect((await admin(stack.gateway.url, 'GET', '/admin/models/fraud/weights')).body.weights).toEqual({
+      v1: 100,
+      v2: 0,
+    });
     // Deploying the champion again is a no-op, not a second rollout.
     expect((await deploy(version)).reason).toMatch(/already the champion/);
   }, 90_000);

@@ -54,6 +54,18 @@ export class MlflowRegistry implements ModelRegistry {
     await this.json('DELETE', `/api/2.0/mlflow/registered-models/alias?${qs({ name, alias })}`);
   }
 
+  /** Registers a signed webhook for alias moves (MLflow 3: entity model_version_alias, action created). */
+  async createAliasWebhook(name: string, url: string, secret: string): Promise<string> {
+    const answer = (await this.json('POST', '/api/2.0/mlflow/webhooks', {
+      name,
+      url,
+      events: [{ entity: 'MODEL_VERSION_ALIAS', action: 'CREATED' }],
+      secret,
+      status: 'ACTIVE',
+    })) as { webhook?: { webhook_id?: string } };
+    return answer.webhook?.webhook_id ?? '';
+  }
+
   async runMetrics(runId: string): Promise<Record<string, number>> {
     const answer = (await this.json('GET', `/api/2.0/mlflow/runs/get?${qs({ run_id: runId })}`)) as {
       run?: { data?: { metrics?: { key: string; value: number }[] } };

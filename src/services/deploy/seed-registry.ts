@@ -24,16 +24,23 @@ export interface SeedResult {
  * built candidates (serving/registry/candidates.py, in .venv where scikit-learn lives) in the
  * MLflow registry at `registryUrl`. Idempotent: a version whose ONNX is registered is reused.
  */
-export async function seedRegistry(registryUrl: string, candidates: readonly CandidateKind[] = []): Promise<SeedResult> {
+export async function seedRegistry(
+  registryUrl: string,
+  candidates: readonly CandidateKind[] = [],
+): Promise<SeedResult> {
   const root = paths.root();
   const work = mkdtempSync(join(tmpdir(), 'steadystate-candidates-'));
   try {
     const dirs: string[] = [];
     for (const kind of candidates) {
       const out = join(work, kind);
-      await execFileAsync(paths.venvPython(), [join(root, 'serving/registry/candidates.py'), '--kind', kind, '--out', out], {
-        cwd: root,
-      });
+      await execFileAsync(
+        paths.venvPython(),
+        [join(root, 'serving/registry/candidates.py'), '--kind', kind, '--out', out],
+        {
+          cwd: root,
+        },
+      );
       dirs.push(out);
     }
     const { stdout } = await execFileAsync(
@@ -41,7 +48,11 @@ export async function seedRegistry(registryUrl: string, candidates: readonly Can
       [join(root, 'serving/registry/seed.py'), ...dirs.flatMap((d) => ['--candidate', d])],
       { cwd: root, env: { ...process.env, MLFLOW_TRACKING_URI: registryUrl }, maxBuffer: 16 * 1024 * 1024 },
     );
-    const line = stdout.trim().split('\n').filter((l) => l.startsWith('{')).at(-1);
+    const line = stdout
+      .trim()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .at(-1);
     if (!line) throw new Error(`serving/registry/seed.py printed no result:\n${stdout.slice(-1000)}`);
     return JSON.parse(line) as SeedResult;
   } finally {
