@@ -3,7 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { paths } from '../../../src/adapters/process/paths.ts';
 import { zeroCounters } from '../../../src/core/abtest/counters.ts';
 import { lookAtStep, startStep, stepWeights } from '../../../src/core/deploy/canary.ts';
-import { beginStage, type DeployJournal, endStage, finish, newJournal, nextStage } from '../../../src/core/deploy/journal.ts';
+import {
+  beginStage,
+  type DeployJournal,
+  endStage,
+  finish,
+  newJournal,
+  nextStage,
+} from '../../../src/core/deploy/journal.ts';
 import { signatureInputs } from '../../../src/core/deploy/registry.ts';
 import { metricsCheck, percentile, signatureCheck } from '../../../src/core/deploy/validation.ts';
 import { deployFromWebhook } from '../../../src/core/deploy/webhook-event.ts';
