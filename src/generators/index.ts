@@ -1,6 +1,7 @@
 import { sloAlertsGenerator } from './alerts/generator.ts';
 import { chaosScheduleGenerator } from './chaos/generator.ts';
 import { dashboardsGenerator } from './dashboards/generator.ts';
+import { deployAlertsGenerator } from './deploy-alerts/generator.ts';
 import { driftAlertsGenerator } from './drift-alerts/generator.ts';
 import { k6ThresholdsGenerator } from './k6/generator.ts';
 import { k8sServingGenerator } from './k8s/generator.ts';
@@ -14,6 +15,7 @@ export const GENERATORS: Generator[] = [
   sloAlertsGenerator,
   driftAlertsGenerator,
   labelAlertsGenerator,
+  deployAlertsGenerator,
   k6ThresholdsGenerator,
   k8sServingGenerator,
   dashboardsGenerator,

@@ -7,6 +7,7 @@ import { loadFeatureSchema } from '../../gateway/start.ts';
 import { deployPorts } from '../../services/deploy/deploy-ports.ts';
 import { deploymentFromSpec } from '../../services/deploy/deployment-config.ts';
 import { JournalStore } from '../../services/deploy/journal-store.ts';
+import { publishDeployMetrics } from '../../services/deploy/publish-metrics.ts';
 import { DeployRefusedError, runDeploy } from '../../services/deploy/run-deploy.ts';
 import { sloGate } from '../../services/deploy/slo-gate.ts';
 
@@ -30,6 +31,7 @@ export function registerDeploy(program: Command): void {
     .option('--store <location>', 'model store (default: the Deployment store)')
     .option('--journal <dir>', 'deploy journals (default: .steadystate/deploys)')
     .option('--prometheus <url>', 'check the error budget policy (`slo gate`) here first (env PROMETHEUS_URL)')
+    .option('--pushgateway <url>', 'push the deploy-speed histogram here afterwards (env PUSHGATEWAY_URL)')
     .option('--json', 'print the journal as JSON')
     .action(async (model: string, opts) => {
       if (Boolean(opts.version) === Boolean(opts.alias)) {
@@ -65,6 +67,8 @@ export function registerDeploy(program: Command): void {
           log,
           ...(prometheus ? { gate: () => sloGate(spec, prometheus) } : {}),
         });
+        const pushgateway = opts.pushgateway ?? process.env.PUSHGATEWAY_URL;
+        if (pushgateway) await publishDeployMetrics(pushgateway, deployment, ports.journals);
         if (opts.json) console.log(JSON.stringify(journal));
         else for (const line of describeJournal(journal)) console.log(line);
         process.exitCode = DEPLOY_EXIT[journal.status];

@@ -12,6 +12,7 @@ import {
   nextStage,
 } from '../../../src/core/deploy/journal.ts';
 import { signatureInputs } from '../../../src/core/deploy/registry.ts';
+import { deployMetricsText, speedSummary } from '../../../src/core/deploy/speed-slo.ts';
 import { metricsCheck, percentile, signatureCheck } from '../../../src/core/deploy/validation.ts';
 import { deployFromWebhook } from '../../../src/core/deploy/webhook-event.ts';
 import { featureSchemaFile } from '../../../src/core/spec/feature-schema.ts';
@@ -213,5 +214,28 @@ describe('registry webhook', () => {
     expect(
       deployFromWebhook({ entity: 'model_version', action: 'created', data: {} }, 'fraud', 'challenger').deploy,
     ).toBeUndefined();
+  });
+});
+
+describe('deploy-speed SLO', () => {
+  const done = (lead: number, status: DeployJournal['status'] = 'promoted'): DeployJournal => ({
+    ...endStage(beginStage(journal(), 'fetch', t(0)), 'ok', '', t(1)),
+    status,
+    leadTimeSeconds: lead,
+  });
+
+  it('counts deploys within 10 min and over 30 min against 95%', () => {
+    const journals = [...Array.from({ length: 19 }, () => done(300)), done(900, 'rolled_back')];
+    const s = speedSummary(journals, SPEC.slo);
+    expect(s).toMatchObject({ deploys: 20, withinTarget: 19, withinLimit: 20, ratio: 0.95, verdict: 'met' });
+    expect(speedSummary([...journals, done(2000)], SPEC.slo).verdict).toBe('missed');
+    expect(speedSummary([], SPEC.slo).verdict).toBe('no_data');
+  });
+
+  it('exports the histogram with buckets at the target and the limit', () => {
+    const text = deployMetricsText([done(300), done(900), done(2000)], 'fraud', SPEC.slo);
+    expect(text).toContain('deploy_duration_seconds_bucket{model="fraud",le="600"} 1');
+    expect(text).toContain('deploy_duration_seconds_bucket{model="fraud",le="1800"} 2');
+    expect(text).toContain('deploy_duration_seconds_count{model="fraud"} 3');
   });
 });
