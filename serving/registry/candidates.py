@@ -14,7 +14,7 @@ Then register it: MLFLOW_TRACKING_URI=... .venv-mlflow/bin/python serving/regist
            first 400: the canary's guardrail must roll it back.
 - good:    fraud_v2's graph behind the ordinary python backend, registered as a new version:
            what a retrain that changed nothing would give; it must ship all the way.
-Each candidate's ONNX carries its kind in doc_string, so its sha256 (the registry's
+Each candidate's ONNX carries its name in doc_string, so its sha256 (the registry's
 idempotence key) differs from every seeded version's.
 """
 
@@ -63,9 +63,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--kind", choices=["bad", "failing", "good"], required=True)
     parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--name", help="the candidate's name (default: the kind); a second good one: good-2")
     args = parser.parse_args()
     model, metrics = bad_candidate() if args.kind == "bad" else v2_graph()
-    model.doc_string = f"steadystate {args.kind} candidate"
+    name = args.name or args.kind
+    model.doc_string = f"steadystate candidate {name}"
     out = args.out
     (out / "1").mkdir(parents=True, exist_ok=True)
     onnx.save(model, str(out / "1" / "model.onnx"))
@@ -75,7 +77,7 @@ def main() -> None:
     description = {"bad": "depth-2 tree: lower holdout AUC (validation must refuse it)",
                    "failing": "fraud_v2 graph that fails after 400 requests (the canary must roll it back)",
                    "good": "fraud_v2 graph as a new version (it must ship)"}[args.kind]
-    (out / "candidate.json").write_text(json.dumps({"kind": args.kind, "description": description, "metrics": metrics}))
+    (out / "candidate.json").write_text(json.dumps({"kind": args.kind, "name": name, "description": description, "metrics": metrics}))
     print(json.dumps({"kind": args.kind, "out": str(out), "metrics": metrics}))
 
 

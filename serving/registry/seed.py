@@ -114,9 +114,9 @@ def main() -> None:
     for directory in args.candidate:
         meta = json.loads((directory / "candidate.json").read_text())
         version = register(client, directory, meta["metrics"],
-                           {**reference, "triton_model": "", "candidate": meta["kind"]}, meta["description"])
+                           {**reference, "triton_model": "", "candidate": meta.get("name", meta["kind"])}, meta["description"])
         registered.append(version)
-        candidates[meta["kind"]] = version
+        candidates[meta.get("name", meta["kind"])] = version
     model = client.get_registered_model(MODEL_NAME)
     versions = {mv.version: mv.tags.get("triton_model") or mv.tags.get("candidate", "")
                 for mv in client.search_model_versions(f"name='{MODEL_NAME}'")}

@@ -6,7 +6,7 @@ import type { DeployJournal } from '../../src/core/deploy/journal.ts';
 import { deploymentSpec } from '../../src/core/spec/kinds/deployment.ts';
 import { loadFeatureSchema } from '../../src/gateway/start.ts';
 import { deployPorts } from '../../src/services/deploy/deploy-ports.ts';
-import { runDeploy } from '../../src/services/deploy/run-deploy.ts';
+import { type DeployPorts, runDeploy } from '../../src/services/deploy/run-deploy.ts';
 import { type DeployStack, startDeployStack } from './fixtures/deploy-stack.ts';
 import { ADMIN_TOKEN, admin, featuresFor, predict } from './fixtures/gateway.ts';
 
@@ -36,7 +36,7 @@ describe('steadystate deploy on MLflow, S3 (versitygw), Triton and the gateway',
   let traffic: Promise<unknown>;
 
   beforeAll(async () => {
-    stack = await startDeployStack(['bad', 'failing', 'good']);
+    stack = await startDeployStack(['bad', 'failing', 'good', 'good-2']);
     // Open traffic from distinct users and rows (no cache hits), 4 callers, the whole file long.
     traffic = Promise.all(
       Array.from({ length: 4 }, async (_, worker) => {
@@ -57,18 +57,16 @@ describe('steadystate deploy on MLflow, S3 (versitygw), Triton and the gateway',
     await stack?.close();
   });
 
-  function deploy(version: string): Promise<DeployJournal> {
-    const ports = deployPorts(
-      { ...SPEC, store: stack.store, registry: { url: stack.mlflow.url, name: 'fraud' } },
-      {
-        gatewayUrl: stack.gateway.url,
-        adminToken: ADMIN_TOKEN,
-        tritonUrl: stack.triton.url,
-        schema: loadFeatureSchema(paths.featureSchema()),
-        journalDir: `${stack.mlflow.dataDir}/../journals`,
-        env: { ...process.env, ...stack.env },
-      },
-    );
+  function deploy(version: string, extra: Partial<DeployPorts> = {}, spec = SPEC): Promise<DeployJournal> {
+    const full = { ...spec, store: stack.store, registry: { url: stack.mlflow.url, name: 'fraud' } };
+    const ports = deployPorts(full, {
+      gatewayUrl: stack.gateway.url,
+      adminToken: ADMIN_TOKEN,
+      tritonUrl: stack.triton.url,
+      schema: loadFeatureSchema(paths.featureSchema()),
+      journalDir: `${stack.mlflow.dataDir}/../journals`,
+      env: { ...process.env, ...stack.env },
+    });
     return runDeploy(
       { ...SPEC, store: stack.store, registry: { url: stack.mlflow.url, name: 'fraud' } },
       { version },
@@ -133,7 +131,38 @@ describe('steadystate deploy on MLflow, S3 (versitygw), Triton and the gateway',
     expect((await deploy(version)).reason).toMatch(/already the champion/);
   }, 90_000);
 
-  it('failed no user request during the three deploys', () => {
+  it('rides out the registry and the store going down mid-deploy: retries with backoff, then ships', async () => {
+    const version = stack.seed.candidates['good-2'] as string;
+    let outage: Promise<void> | undefined;
+    const retries: string[] = [];
+    const patient = { ...SPEC, retry: { maxAttempts: 14, initialDelay: '500ms', maxDelay: '3s' } };
+    const journal = await deploy(
+      version,
+      {
+        // At the start of validation (it reads the registry, publish writes the store): both down for 5 s.
+        onJournal: (j) => {
+          const last = j.stages.at(-1);
+          if (!outage && last?.stage === 'validate' && last.endedAt === undefined) {
+            outage = stack.stopRegistry().then(async () => {
+              await new Promise((r) => setTimeout(r, 5_000));
+              await stack.startRegistry();
+            });
+          }
+        },
+        log: (line) => {
+          if (line.startsWith('retry')) retries.push(line);
+        },
+      },
+      patient,
+    );
+    await outage;
+    console.log(`outage: ${journal.status} after ${retries.length} retries: ${stageLine(journal)}`);
+    expect(retries.length).toBeGreaterThan(0);
+    expect(journal.status).toBe('promoted');
+    expect(await new TritonClient({ url: stack.triton.url }).isModelReady(`fraud_v${version}`)).toBe(true);
+  }, 120_000);
+
+  it('failed no user request during the four deploys', () => {
     console.log(`traffic: ${sent} requests, ${failures.length} failed`);
     expect(sent).toBeGreaterThan(500);
     expect(failures).toEqual([]);

@@ -8,14 +8,15 @@ import { paths } from '../../adapters/process/paths.ts';
 const execFileAsync = promisify(execFile);
 
 export const CANDIDATE_KINDS = ['bad', 'failing', 'good'] as const;
-export type CandidateKind = (typeof CANDIDATE_KINDS)[number];
+/** A kind, or a kind with a suffix for a second candidate of the same kind: "good-2". */
+export type CandidateKind = (typeof CANDIDATE_KINDS)[number] | `${(typeof CANDIDATE_KINDS)[number]}-${number}`;
 
 export interface SeedResult {
   registered: string[];
   /** version -> Triton model or candidate kind */
   versions: Record<string, string>;
-  /** candidate kind -> version */
-  candidates: Partial<Record<CandidateKind, string>>;
+  /** candidate name -> version */
+  candidates: Partial<Record<string, string>>;
   aliases: Record<string, string>;
 }
 
