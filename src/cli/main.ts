@@ -10,6 +10,7 @@ import { registerGateway } from './commands/gateway.ts';
 import { registerGen } from './commands/gen.ts';
 import { registerLabels } from './commands/labels.ts';
 import { registerPredict } from './commands/predict.ts';
+import { registerRegistry } from './commands/registry.ts';
 import { registerSlo } from './commands/slo.ts';
 import { registerTriton } from './commands/triton.ts';
 
@@ -30,6 +31,7 @@ registerChaos(program);
 registerLabels(program);
 registerCost(program);
 registerDeploy(program);
+registerRegistry(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   const err = error as Error;

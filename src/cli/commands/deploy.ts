@@ -10,6 +10,8 @@ import { JournalStore } from '../../services/deploy/journal-store.ts';
 import { publishDeployMetrics } from '../../services/deploy/publish-metrics.ts';
 import { DeployRefusedError, runDeploy } from '../../services/deploy/run-deploy.ts';
 import { sloGate } from '../../services/deploy/slo-gate.ts';
+import { startWebhookReceiver } from '../../services/deploy/webhook.ts';
+import { parsePort, untilSignal } from '../options.ts';
 
 /** Exit codes of `deploy`: 0 promoted (or already champion), 1 refused or failed, 3 rolled back. */
 export const DEPLOY_EXIT = { promoted: 0, refused: 1, failed: 1, rolled_back: 3, running: 1 } as const;
@@ -40,25 +42,8 @@ export function registerDeploy(program: Command): void {
       if (opts.version && !/^\d+$/.test(opts.version)) {
         throw new InvalidArgumentError(`--version must be a registry version number, got "${opts.version}"`);
       }
-      const spec = loadSpecFile(opts.spec);
-      const deployment = deploymentFromSpec(spec, model);
-      const stack = stackOf(spec).spec;
-      const token = opts.token ?? process.env[stack.gateway.adminTokenEnv] ?? process.env.STEADYSTATE_ADMIN_TOKEN;
-      if (!token) {
-        throw new InvalidArgumentError(
-          `no admin token: pass --token or set ${stack.gateway.adminTokenEnv} (the token the gateway was started with)`,
-        );
-      }
+      const { spec, deployment, ports } = deployFromOptions(model, opts);
       const prometheus = opts.prometheus ?? process.env.PROMETHEUS_URL;
-      const ports = deployPorts(deployment, {
-        gatewayUrl: opts.gateway ?? `http://127.0.0.1:${stack.gateway.port}`,
-        adminToken: token,
-        tritonUrl: opts.triton ?? stack.triton.url,
-        registryUrl: opts.registry,
-        store: opts.store,
-        journalDir: opts.journal,
-        schema: loadFeatureSchema(paths.featureSchema()),
-      });
       const log = opts.json ? () => undefined : (line: string) => console.error(`deploy: ${line}`);
       if (!prometheus) log('no --prometheus: the error budget policy (slo gate) is not checked');
       try {
@@ -81,6 +66,43 @@ export function registerDeploy(program: Command): void {
     });
 
   program
+    .command('deploy-webhook')
+    .description(
+      'receive signed MLflow webhooks: a move of the trigger alias deploys that version (register it with `registry webhook`)',
+    )
+    .argument('<model>', 'the registered model')
+    .option('--port <port>', 'listen on 127.0.0.1:PORT', parsePort, 9466)
+    .option('--alias <alias>', 'the alias whose move ships a version', 'challenger')
+    .option('--secret-env <name>', 'environment variable holding the shared secret', 'STEADYSTATE_WEBHOOK_SECRET')
+    .option('--spec <file>', 'the spec', 'steadystate.yaml')
+    .option('--gateway <url>', 'the gateway (default: the Stack gateway port)')
+    .option('--token <token>', 'admin bearer token (default: $STEADYSTATE_ADMIN_TOKEN)')
+    .option('--triton <url>', 'Triton HTTP (default: the Stack triton.url)')
+    .option('--registry <url>', 'MLflow (default: the Deployment registry.url)')
+    .option('--store <location>', 'model store (default: the Deployment store)')
+    .option('--journal <dir>', 'deploy journals (default: .steadystate/deploys)')
+    .action(async (model: string, opts) => {
+      const secret = process.env[opts.secretEnv];
+      if (!secret) throw new InvalidArgumentError(`set ${opts.secretEnv} to the webhook secret given to MLflow`);
+      const { deployment, ports } = deployFromOptions(model, opts);
+      const log = (line: string) => console.error(`deploy-webhook: ${line}`);
+      const receiver = await startWebhookReceiver({
+        secret,
+        registeredModel: model,
+        triggerAlias: opts.alias,
+        port: opts.port,
+        log,
+        startDeploy: async (version) => {
+          const journal = await runDeploy(deployment, { version }, { ...ports, log });
+          for (const line of describeJournal(journal)) log(line);
+        },
+      });
+      log(`listening on ${receiver.url}`);
+      await untilSignal();
+      await receiver.close();
+    });
+
+  program
     .command('deploy-status')
     .description('the latest deploy of a registered model (or every deploy), from the journals')
     .argument('[model]', 'the registered model; all deploys when omitted')
@@ -99,6 +121,39 @@ export function registerDeploy(program: Command): void {
       if (opts.json) console.log(JSON.stringify(latest));
       else for (const line of describeJournal(latest)) console.log(line);
     });
+}
+
+interface PartOptions {
+  spec: string;
+  gateway?: string;
+  token?: string;
+  triton?: string;
+  registry?: string;
+  store?: string;
+  journal?: string;
+}
+
+/** The Deployment of `model` and its real ports, from the options both deploy commands share. */
+function deployFromOptions(model: string, opts: PartOptions) {
+  const spec = loadSpecFile(opts.spec);
+  const deployment = deploymentFromSpec(spec, model);
+  const stack = stackOf(spec).spec;
+  const token = opts.token ?? process.env[stack.gateway.adminTokenEnv] ?? process.env.STEADYSTATE_ADMIN_TOKEN;
+  if (!token) {
+    throw new InvalidArgumentError(
+      `no admin token: pass --token or set ${stack.gateway.adminTokenEnv} (the token the gateway was started with)`,
+    );
+  }
+  const ports = deployPorts(deployment, {
+    gatewayUrl: opts.gateway ?? `http://127.0.0.1:${stack.gateway.port}`,
+    adminToken: token,
+    tritonUrl: opts.triton ?? stack.triton.url,
+    registryUrl: opts.registry,
+    store: opts.store,
+    journalDir: opts.journal,
+    schema: loadFeatureSchema(paths.featureSchema()),
+  });
+  return { spec, deployment, ports };
 }
 
 function summary(j: ReturnType<JournalStore['all']>[number]) {
