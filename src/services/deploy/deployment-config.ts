@@ -5,12 +5,14 @@ import { documentsOfKind, type Spec, stackOf } from '../../core/spec/parse.ts';
 /** The Deployment document for a registered model, checked against the Stack (errors name the field). */
 export function deploymentFromSpec(spec: Spec, registeredModel: string): DeploymentSpec {
   const docs = documentsOfKind(spec, 'Deployment');
+  const doc = docs.find((d) => d.spec.registry.name === registeredModel || d.metadata.name === registeredModel);
+  // Where the problem is: the Deployment found, or (none found) the first document.
+  const index = doc ? spec.documents.indexOf(doc) : 0;
   const fail = (path: string, message: string): never => {
     throw new SpecValidationError(spec.file, [
-      { document: 0, kind: 'Deployment', name: registeredModel, path, message },
+      { document: index, kind: 'Deployment', name: doc?.metadata.name ?? registeredModel, path, message },
     ]);
   };
-  const doc = docs.find((d) => d.spec.registry.name === registeredModel || d.metadata.name === registeredModel);
   if (!doc) {
     return fail(
       'spec.registry.name',
