@@ -37,11 +37,16 @@ import { probeModel } from './triton-probe.ts';
  * MLflow deployments plugin (through that CLI), the registry webhook and the game day.
  */
 
+/** Triton's model control and inference, as far as a deploy uses them (a fake in unit tests). */
+export type DeployTriton = Pick<TritonClient, 'loadModel' | 'unloadModel' | 'infer'>;
+/** The gateway admin API, as far as a deploy uses it. */
+export type DeployGateway = Pick<GatewayAdminClient, 'getWeights' | 'setWeights' | 'getRoutes' | 'setRoutes'>;
+
 export interface DeployPorts {
   registry: ModelRegistry;
   store: ObjectStore;
-  triton: TritonClient;
-  gateway: GatewayAdminClient;
+  triton: DeployTriton;
+  gateway: DeployGateway;
   counters: CounterSource;
   schema: FeatureSchema;
   journals: JournalStore;
@@ -258,7 +263,8 @@ const shadowStage: StageRunner = async (c, journal) => {
   const minEnd = Date.now() + parseDuration(spec.shadow.duration) * 1000;
   let totals = { calls: 0, agree: 0, durationSum: 0 };
   while (true) {
-    await sleep(Math.min(1_000, Math.max(0, minEnd - Date.now())) || 1_000);
+    const poll = parseDuration(spec.canary.evaluateEvery) * 1000;
+    await sleep(Math.max(0, Math.min(poll, minEnd - Date.now())) || poll);
     const reading = await c.ports.counters.read();
     const now = shadowTotals(reading, spec.canaryVariant);
     totals = {

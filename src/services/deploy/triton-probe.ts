@@ -8,7 +8,7 @@ import { defaultFeatureRecord, encodeFeatures, type FeatureSchema } from '../../
  * through the gateway: the model's own latency, before any user sees it.
  */
 export async function probeModel(
-  triton: TritonClient,
+  triton: Pick<TritonClient, 'infer'>,
   tritonModel: string,
   schema: FeatureSchema,
   requests: number,
