@@ -101,6 +101,8 @@ export const DEPLOY = {
   lastDuration: 'deploy_last_duration_seconds', // {model, status}
   lastStageDuration: 'deploy_last_stage_duration_seconds', // {model, stage}
   lastEnded: 'deploy_last_ended_timestamp_seconds', // {model}
+  /** Recording rule (alerts/deploy-*.rules.yml): share of deploys within the SLO's target. */
+  speedRatio: 'slo:deploy_within_target:ratio', // {model}
 } as const;
 
 /** Label-based quality (`steadystate labels serve`, services/labels/gauges.ts): {model, variant, window} only. */

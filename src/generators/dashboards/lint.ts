@@ -1,4 +1,4 @@
-import { ABTEST, CHAOS, DRIFT, GATEWAY, LABELS, SLO } from '../../core/metrics/names.ts';
+import { ABTEST, CHAOS, DEPLOY, DRIFT, GATEWAY, LABELS, SLO } from '../../core/metrics/names.ts';
 import { variablesIn } from './interpolate.ts';
 import { contentPanels, type DashboardModel, dashboardQueries } from './queries.ts';
 import { TRITON } from './triton-metrics.ts';
@@ -21,6 +21,7 @@ export const KNOWN_METRICS: ReadonlySet<string> = new Set([
   ...Object.values(ABTEST),
   ...Object.values(CHAOS),
   ...Object.values(LABELS),
+  ...Object.values(DEPLOY),
   ...Object.values(TRITON),
   'ALERTS',
 ]);

@@ -21,6 +21,8 @@ export interface StackValues {
   deadlineSeconds: number | undefined;
   /** The first Stack's GPU price (cost row); none without a `cost` block. */
   cost: { nodeType: string; gpuHourlyPrice: number; currency: string } | undefined;
+  /** The first Deployment's deploy-speed objective (deploy row); none without a Deployment. */
+  deployObjective: number | undefined;
 }
 
 export function stackValues(spec: Spec): StackValues {
@@ -40,6 +42,7 @@ export function stackValues(spec: Spec): StackValues {
     maxInflight: inflight.length > 0 ? Math.min(...inflight) : undefined,
     deadlineSeconds: deadlines.length > 0 ? Math.min(...deadlines) : undefined,
     cost: stacks.find((s) => s.cost)?.cost,
+    deployObjective: documentsOfKind(spec, 'Deployment')[0]?.spec.slo.objective,
   };
 }
 

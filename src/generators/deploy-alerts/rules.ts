@@ -8,7 +8,7 @@ import type { DeploymentSpec } from '../../core/spec/kinds/deployment.ts';
  * a ticket when it falls below the objective, and a ticket for any deploy over the limit.
  * Deploys are rare events, so these are tickets, never pages.
  */
-export const DEPLOY_SPEED_RATIO = 'slo:deploy_within_target:ratio';
+export const DEPLOY_SPEED_RATIO = DEPLOY.speedRatio;
 
 export function deployAlertRules(name: string, spec: DeploymentSpec) {
   const model = JSON.stringify(spec.registry.name);
