@@ -33,14 +33,13 @@ export async function seedRegistry(
   const work = mkdtempSync(join(tmpdir(), 'steadystate-candidates-'));
   try {
     const dirs: string[] = [];
-    for (const kind of candidates) {
-      const out = join(work, kind);
+    for (const name of candidates) {
+      const out = join(work, name);
+      const kind = name.split('-')[0] as string;
       await execFileAsync(
         paths.venvPython(),
-        [join(root, 'serving/registry/candidates.py'), '--kind', kind, '--out', out],
-        {
-          cwd: root,
-        },
+        [join(root, 'serving/registry/candidates.py'), '--kind', kind, '--name', name, '--out', out],
+        { cwd: root },
       );
       dirs.push(out);
     }
