@@ -23,7 +23,7 @@ from pathlib import Path
 from mlflow.deployments import BaseDeploymentClient
 from mlflow.exceptions import MlflowException
 
-ROOT = Path(os.environ.get("STEADYSTATE_ROOT") or Path(__file__).resolve().parents[3])
+ROOT = Path(os.environ.get("STEADYSTATE_ROOT") or Path(__file__).resolve().parents[4])
 MODEL_URI = re.compile(r"^models:/(?P<name>[^/@]+)(?:/(?P<version>\d+)|@(?P<alias>[\w-]+))$")
 
 
