@@ -7,6 +7,7 @@ import { deploymentSpec } from '../../src/core/spec/kinds/deployment.ts';
 import { loadFeatureSchema } from '../../src/gateway/start.ts';
 import { deployPorts } from '../../src/services/deploy/deploy-ports.ts';
 import { type DeployPorts, runDeploy } from '../../src/services/deploy/run-deploy.ts';
+import { startWebhookReceiver } from '../../src/services/deploy/webhook.ts';
 import { type DeployStack, startDeployStack } from './fixtures/deploy-stack.ts';
 import { ADMIN_TOKEN, admin, featuresFor, predict } from './fixtures/gateway.ts';
 
@@ -36,7 +37,7 @@ describe('steadystate deploy on MLflow, S3 (versitygw), Triton and the gateway',
   let traffic: Promise<unknown>;
 
   beforeAll(async () => {
-    stack = await startDeployStack(['bad', 'failing', 'good', 'good-2']);
+    stack = await startDeployStack(['bad', 'failing', 'good', 'good-2', 'good-3']);
     // Open traffic from distinct users and rows (no cache hits), 4 callers, the whole file long.
     traffic = Promise.all(
       Array.from({ length: 4 }, async (_, worker) => {
@@ -162,7 +163,44 @@ describe('steadystate deploy on MLflow, S3 (versitygw), Triton and the gateway',
     expect(await new TritonClient({ url: stack.triton.url }).isModelReady(`fraud_v${version}`)).toBe(true);
   }, 120_000);
 
-  it('failed no user request during the four deploys', () => {
+  it('deploys when MLflow moves the challenger alias: signed webhook verified, forged one refused', async () => {
+    const version = stack.seed.candidates['good-3'] as string;
+    const secret = 'webhook-test-secret';
+    const receiver = await startWebhookReceiver({
+      secret,
+      registeredModel: 'fraud',
+      startDeploy: (v) => deploy(v),
+    });
+    try {
+      const forged = await fetch(receiver.url, {
+        method: 'POST',
+        headers: {
+          'x-mlflow-signature': 'v1,AAAA',
+          'x-mlflow-delivery-id': 'x',
+          'x-mlflow-timestamp': String(Math.floor(Date.now() / 1000)),
+        },
+        body: JSON.stringify({
+          entity: 'model_version_alias',
+          action: 'created',
+          data: { name: 'fraud', alias: 'challenger', version },
+        }),
+      });
+      expect(forged.status).toBe(401);
+      const registry = new MlflowRegistry(stack.mlflow.url);
+      await registry.createAliasWebhook('steadystate-deploy', receiver.url, secret);
+      await registry.setAlias('fraud', 'challenger', version);
+      const deadline = Date.now() + 30_000;
+      while (!receiver.lastDeploy() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+      const journal = (await receiver.lastDeploy()) as DeployJournal;
+      console.log(`webhook: ${journal?.status}: ${journal ? stageLine(journal) : 'no deploy'}`);
+      expect(journal.status).toBe('promoted');
+      expect(await registry.aliasVersion('fraud', 'champion')).toBe(version);
+    } finally {
+      await receiver.close();
+    }
+  }, 120_000);
+
+  it('failed no user request during the five deploys', () => {
     console.log(`traffic: ${sent} requests, ${failures.length} failed`);
     expect(sent).toBeGreaterThan(500);
     expect(failures).toEqual([]);

@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { projectRoot } from './paths.ts';
 import { freePort } from './ports.ts';
@@ -48,6 +49,11 @@ export async function startMlflow(options: MlflowStartOptions): Promise<MlflowSe
   const port = options.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
   const logFile = join(dataDir, 'mlflow-server.log');
+  // Webhook secrets are stored encrypted with this key; without it MLflow makes a new one per
+  // process and a restarted server could no longer sign deliveries. One key per data dir.
+  const keyFile = join(dataDir, 'webhook-secret.key');
+  if (!existsSync(keyFile)) writeFileSync(keyFile, `${randomBytes(32).toString('base64url')}=`, { mode: 0o600 });
+  const webhookKey = readFileSync(keyFile, 'utf8').trim();
   let current: Supervised | undefined;
 
   const launch = async (): Promise<void> => {
@@ -74,6 +80,7 @@ export async function startMlflow(options: MlflowStartOptions): Promise<MlflowSe
         // Webhooks to the loopback deploy receiver (MLflow refuses private addresses by default).
         MLFLOW_WEBHOOK_ALLOWED_SCHEMES: 'http,https',
         MLFLOW_WEBHOOK_ALLOW_PRIVATE_IPS: 'true',
+        MLFLOW_WEBHOOK_SECRET_ENCRYPTION_KEY: webhookKey,
         ...options.env,
       },
       output: { file: logFile },
