@@ -68,11 +68,7 @@ describe('steadystate deploy on MLflow, S3 (versitygw), Triton and the gateway',
       journalDir: `${stack.mlflow.dataDir}/../journals`,
       env: { ...process.env, ...stack.env },
     });
-    return runDeploy(
-      { ...SPEC, store: stack.store, registry: { url: stack.mlflow.url, name: 'fraud' } },
-      { version },
-      ports,
-    );
+    return runDeploy(full, { version }, { ...ports, ...extra });
   }
 
   const stageLine = (j: DeployJournal) =>
