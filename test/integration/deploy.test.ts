@@ -189,6 +189,9 @@ describe('steadystate deploy on MLflow, S3 (versitygw), Triton and the gateway',
       expect(forged.status).toBe(401);
       const registry = new MlflowRegistry(stack.mlflow.url);
       await registry.createAliasWebhook('steadystate-deploy', receiver.url, secret);
+      // MLflow's webhook list cache (MLFLOW_WEBHOOK_CACHE_TTL, 5 s from our launcher) still holds
+      // the empty list from the last deploy's alias moves: let it expire.
+      await new Promise((r) => setTimeout(r, 6_000));
       await registry.setAlias('fraud', 'challenger', version);
       const deadline = Date.now() + 60_000;
       while (!receiver.lastDeploy() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));

@@ -81,6 +81,9 @@ export async function startMlflow(options: MlflowStartOptions): Promise<MlflowSe
         MLFLOW_WEBHOOK_ALLOWED_SCHEMES: 'http,https',
         MLFLOW_WEBHOOK_ALLOW_PRIVATE_IPS: 'true',
         MLFLOW_WEBHOOK_SECRET_ENCRYPTION_KEY: webhookKey,
+        // MLflow caches the webhook list per event (default 60 s): a webhook registered within
+        // a minute of the last alias move would miss the next one. 5 s is cheap for one registry.
+        MLFLOW_WEBHOOK_CACHE_TTL: '5',
         ...options.env,
       },
       output: { file: logFile },
