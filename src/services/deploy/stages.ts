@@ -110,7 +110,13 @@ const publishStage: StageRunner = async (c, journal) => {
     p99BudgetMs: budgetMs,
     testPrediction: probe.testPrediction,
   });
-  const details = { keys, store: c.ports.store.description, p99Ms: probe.p99Ms, checks: result.checks };
+  const details = {
+    keys,
+    store: c.ports.store.description,
+    p99Ms: probe.p99Ms,
+    probeErrors: probe.errors,
+    checks: result.checks,
+  };
   if (!result.ok) {
     await c.ports.triton.unloadModel(tritonModel).catch(() => undefined);
     return { outcome: 'refused', reason: `${result.reason} (${tritonModel} unloaded)`, details };
