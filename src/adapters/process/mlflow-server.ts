@@ -84,6 +84,9 @@ export async function startMlflow(options: MlflowStartOptions): Promise<MlflowSe
         // MLflow caches the webhook list per event (default 60 s): a webhook registered within
         // a minute of the last alias move would miss the next one. 5 s is cheap for one registry.
         MLFLOW_WEBHOOK_CACHE_TTL: '5',
+        // The server's job runner (GenAI evaluation jobs) starts a runner and seven huey
+        // consumers: a registry needs none of them, and two shared cores feel each one.
+        MLFLOW_SERVER_ENABLE_JOB_EXECUTION: 'false',
         ...options.env,
       },
       output: { file: logFile },
