@@ -135,3 +135,22 @@ fi
 #    per machine (about 6-7 minutes cold, silent when built): `steadystate cluster up` and the
 #    cluster tests run them. The script keeps its own version stamp.
 scripts/tools/build-kubernetes.sh >/dev/null
+
+# 10. The model registry: MLflow 3.17.2 in its own venv (its numpy 2 and pandas would break
+#    Triton's numpy < 2 in .venv), then our deployments plugin (`mlflow deployments -t
+#    steadystate`) installed editable from this checkout; its stamp names the checkout, so a
+#    second worktree reinstalls it pointing at itself.
+mlflow_hash="$(sha256sum serving/registry/requirements.txt | cut -c1-16)"
+if ! stamp_ok .venv-mlflow/.steadystate-req "$mlflow_hash"; then
+  say "creating .venv-mlflow with MLflow (serving/registry/requirements.txt)"
+  rm -rf .venv-mlflow
+  python3 -m venv .venv-mlflow
+  .venv-mlflow/bin/pip install --quiet --disable-pip-version-check -r serving/registry/requirements.txt
+  echo "$mlflow_hash" > .venv-mlflow/.steadystate-req
+fi
+plugin_hash="$( (echo "$ROOT"; cat serving/registry/mlflow_steadystate/pyproject.toml) | sha256sum | cut -c1-16)"
+if ! stamp_ok .venv-mlflow/.steadystate-plugin "$plugin_hash"; then
+  say "installing the MLflow deployments plugin (serving/registry/mlflow_steadystate) into .venv-mlflow"
+  .venv-mlflow/bin/pip install --quiet --disable-pip-version-check --no-deps -e serving/registry/mlflow_steadystate
+  echo "$plugin_hash" > .venv-mlflow/.steadystate-plugin
+fi

@@ -6,12 +6,14 @@ import { registerBatching } from './commands/batching.ts';
 import { registerChaos } from './commands/chaos.ts';
 import { registerCluster } from './commands/cluster.ts';
 import { registerCost } from './commands/cost.ts';
+import { registerDeploy } from './commands/deploy.ts';
 import { registerDrift } from './commands/drift.ts';
 import { registerGameday } from './commands/gameday.ts';
 import { registerGateway } from './commands/gateway.ts';
 import { registerGen } from './commands/gen.ts';
 import { registerLabels } from './commands/labels.ts';
 import { registerPredict } from './commands/predict.ts';
+import { registerRegistry } from './commands/registry.ts';
 import { registerSlo } from './commands/slo.ts';
 import { registerTriton } from './commands/triton.ts';
 
@@ -34,6 +36,8 @@ registerCost(program);
 registerBatch(program);
 registerBatching(program);
 registerCluster(program);
+registerDeploy(program);
+registerRegistry(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   const err = error as Error;

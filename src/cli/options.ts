@@ -27,3 +27,11 @@ export function parseTime(value: string): number {
 export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
+
+/** Resolves on the first SIGINT or SIGTERM: a foreground server's "run until Ctrl-C". */
+export function untilSignal(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+}

@@ -7,7 +7,7 @@ import type { StackSpec } from '../core/spec/kinds/stack.ts';
 import { Coalescer } from './cache/coalescer.ts';
 import { GuardedPredictionStore } from './cache/guarded-store.ts';
 import type { PredictionStore } from './cache/store.ts';
-import { ModelUnavailableError, NotFoundError, OverloadedError } from './errors.ts';
+import { InvalidRequestError, ModelUnavailableError, NotFoundError, OverloadedError } from './errors.ts';
 import type { OnlineFeatureStore } from './features/feature-store.ts';
 import { type GatewayLog, SILENT_LOG } from './log.ts';
 import type { GatewayMetrics } from './metrics.ts';
@@ -67,6 +67,19 @@ interface ModelRuntime {
   chain: FallbackChain;
   upstreams: Map<string, Upstream>;
   shadow: string | undefined;
+  /** Builds a variant's upstream (a deploy re-points a variant at a newly loaded Triton model). */
+  make: (variant: string, tritonModel: string) => Upstream;
+  /** Decision thresholds by Triton model name: the same object the fallback chain reads. */
+  thresholds: Record<string, number>;
+}
+
+/** What `GET/PUT /admin/models/:model/routes` reads and changes (the deploy service's slot). */
+export interface ModelRoutes {
+  /** variant -> the Triton model it calls. */
+  variants: Record<string, string>;
+  thresholds: Record<string, number>;
+  /** The variant that receives mirrored traffic; null = no shadow. */
+  shadow: string | null;
 }
 
 /** Mirrored calls in flight at most; beyond this shadow traffic is dropped, never queued. */
@@ -164,7 +177,7 @@ export class InferenceGateway {
         metrics: this.metrics,
         ...(deps.random ? { random: deps.random } : {}),
       });
-      this.models.set(m.name, { schema, chain, upstreams, shadow: m.shadow });
+      this.models.set(m.name, { schema, chain, upstreams, shadow: m.shadow, make, thresholds });
     }
   }
 
@@ -179,6 +192,54 @@ export class InferenceGateway {
   /** model -> variant names, plus "fallback" (for fault injection on the fallback model). */
   faultTargets(): Map<string, string[]> {
     return new Map([...this.models].map(([name, rt]) => [name, [...rt.upstreams.keys(), 'fallback']]));
+  }
+
+  routes(model: string): ModelRoutes {
+    const rt = this.runtime(model);
+    return {
+      variants: Object.fromEntries([...rt.upstreams].map(([variant, u]) => [variant, u.tritonModel])),
+      thresholds: { ...rt.thresholds },
+      shadow: rt.shadow ?? null,
+    };
+  }
+
+  /**
+   * The deploy service's changes (src/services/deploy/): point a variant at another Triton
+   * model (its weight is untouched: the canary ramp moves weights separately), give a new
+   * model its decision threshold, start or stop mirroring. Checked whole before any change.
+   */
+  setRoutes(model: string, update: unknown): ModelRoutes {
+    const rt = this.runtime(model);
+    if (typeof update !== 'object' || update === null || Array.isArray(update)) {
+      throw new InvalidRequestError(
+        'routes must be an object like {"variants": {"v2": "fraud_v4"}, "thresholds": {"fraud_v4": 0.17}, "shadow": "v2"}',
+        'routes',
+      );
+    }
+    const u = update as { variants?: unknown; thresholds?: unknown; shadow?: unknown };
+    const variants = recordOf(u.variants, 'variants', (v) => typeof v === 'string' && /^[\w.-]+$/.test(v));
+    const thresholds = recordOf(u.thresholds, 'thresholds', (v) => typeof v === 'number' && v >= 0 && v <= 1);
+    for (const name of Object.keys(variants)) {
+      if (!rt.upstreams.has(name)) {
+        throw new InvalidRequestError(
+          `unknown variant "${name}" of ${model}; expected ${[...rt.upstreams.keys()].join(', ')}`,
+          `variants.${name}`,
+        );
+      }
+    }
+    if (u.shadow !== undefined && u.shadow !== null && !(typeof u.shadow === 'string' && rt.upstreams.has(u.shadow))) {
+      throw new InvalidRequestError(
+        `shadow must be null or a variant of ${model} (${[...rt.upstreams.keys()].join(', ')}), got ${JSON.stringify(u.shadow)}`,
+        'shadow',
+      );
+    }
+    Object.assign(rt.thresholds, thresholds);
+    for (const [name, tritonModel] of Object.entries(variants)) {
+      if (rt.upstreams.get(name)?.tritonModel !== tritonModel)
+        rt.upstreams.set(name, rt.make(name, tritonModel as string));
+    }
+    if (u.shadow !== undefined) rt.shadow = (u.shadow as string | null) ?? undefined;
+    return this.routes(model);
   }
 
   get hasFeatureStore(): boolean {
@@ -378,4 +439,16 @@ export class InferenceGateway {
   async drainShadows(): Promise<void> {
     await Promise.allSettled([...this.pendingShadows]);
   }
+}
+
+function recordOf(value: unknown, field: string, valid: (v: unknown) => boolean): Record<string, unknown> {
+  if (value === undefined) return {};
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new InvalidRequestError(`${field} must be an object`, field);
+  }
+  for (const [key, v] of Object.entries(value)) {
+    if (!valid(v))
+      throw new InvalidRequestError(`${field}.${key} has an invalid value ${JSON.stringify(v)}`, `${field}.${key}`);
+  }
+  return value as Record<string, unknown>;
 }

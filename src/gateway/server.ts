@@ -291,6 +291,15 @@ export function buildGatewayServer(gateway: InferenceGateway, options: GatewaySe
       log.info({ request_id: request.id, model: request.params.model, weights }, 'traffic weights changed');
       return { model: request.params.model, weights };
     });
+    admin.get<{ Params: { model: string } }>('/admin/models/:model/routes', async (request) => ({
+      model: request.params.model,
+      ...gateway.routes(request.params.model),
+    }));
+    admin.put<{ Params: { model: string } }>('/admin/models/:model/routes', async (request) => {
+      const routes = gateway.setRoutes(request.params.model, request.body);
+      log.info({ request_id: request.id, model: request.params.model, routes }, 'model routes changed');
+      return { model: request.params.model, ...routes };
+    });
     admin.get('/admin/faults', async () => ({ faults: gateway.faults.list() }));
     admin.put('/admin/faults', async (request) => {
       const faults = gateway.faults.replace(request.body, gateway.faultTargets());

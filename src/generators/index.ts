@@ -2,6 +2,7 @@ import { sloAlertsGenerator } from './alerts/generator.ts';
 import { batchJobsGenerator } from './batch/generator.ts';
 import { chaosScheduleGenerator } from './chaos/generator.ts';
 import { dashboardsGenerator } from './dashboards/generator.ts';
+import { deployAlertsGenerator } from './deploy-alerts/generator.ts';
 import { driftAlertsGenerator } from './drift-alerts/generator.ts';
 import { featureStoreAlertsGenerator } from './feature-store-alerts/generator.ts';
 import { k6ThresholdsGenerator } from './k6/generator.ts';
@@ -17,6 +18,7 @@ export const GENERATORS: Generator[] = [
   driftAlertsGenerator,
   labelAlertsGenerator,
   featureStoreAlertsGenerator,
+  deployAlertsGenerator,
   k6ThresholdsGenerator,
   k8sServingGenerator,
   dashboardsGenerator,

@@ -3,6 +3,8 @@
  *   GET|PUT    /admin/models/{model}/weights -> { model, weights: { v1: 80, v2: 20 } }
  *              (a PUT is refused with 400 unless the weights add to 100 over known variants)
  *   GET|PUT|DELETE /admin/faults             -> { faults: [...] }
+ *   GET|PUT    /admin/models/{model}/routes  -> { variants: { v2: "fraud_v2" }, thresholds, shadow }
+ *              (the deploy service points its canary variant at a new Triton model, starts shadowing)
  * The A/B controller moves weights through it; chaos experiments move weights and inject
  * faults at the gateway's Triton client. Every failure is a GatewayAdminError that names the
  * call and, where there is one, the fix.
@@ -29,6 +31,13 @@ export interface GatewayAdminClientOptions {
 }
 
 type Weights = Record<string, number>;
+
+/** The gateway's routes of one model (src/gateway/inference-gateway.ts ModelRoutes). */
+export interface Routes {
+  variants: Record<string, string>;
+  thresholds: Record<string, number>;
+  shadow: string | null;
+}
 
 export class GatewayAdminClient {
   readonly url: string;
@@ -59,6 +68,14 @@ export class GatewayAdminClient {
 
   async setWeights(model: string, weights: Weights, signal?: AbortSignal): Promise<Weights> {
     return weightsOf(await this.call('PUT', weightsPath(model), { weights }, signal));
+  }
+
+  async getRoutes(model: string, signal?: AbortSignal): Promise<Routes> {
+    return routesOf(await this.call('GET', routesPath(model), undefined, signal));
+  }
+
+  async setRoutes(model: string, update: Partial<Routes>, signal?: AbortSignal): Promise<Routes> {
+    return routesOf(await this.call('PUT', routesPath(model), update, signal));
   }
 
   async getFaults(signal?: AbortSignal): Promise<FaultSpec[]> {
@@ -143,6 +160,18 @@ function weightsOf(answer: Answer): Weights {
     throw offContract(answer, '{ weights } object of numbers');
   }
   return weights as Weights;
+}
+
+function routesPath(model: string): string {
+  return `/admin/models/${encodeURIComponent(model)}/routes`;
+}
+
+function routesOf(answer: Answer): Routes {
+  const r = answer.parsed as Partial<Routes> | undefined;
+  if (!r || typeof r.variants !== 'object' || r.variants === null || typeof r.thresholds !== 'object') {
+    throw offContract(answer, '{ variants, thresholds, shadow } routes object');
+  }
+  return { variants: r.variants, thresholds: r.thresholds ?? {}, shadow: r.shadow ?? null };
 }
 
 function faultsOf(answer: Answer): FaultSpec[] {

@@ -15,6 +15,10 @@ export function registerGameday(program: Command): void {
     .option('--reports <dir>', 'where the report folder goes', 'reports')
     .option('--no-fallbacks', 'switch the fallback tiers off, to show that the hypotheses can fail')
     .option(
+      '--ship-model',
+      'also start MLflow and the S3 model store, and ship models under load: a bad one (refused), a failing one (rolled back), a good one (promoted)',
+    )
+    .option(
       '--only <experiments>',
       `comma-separated chaos experiments to run instead of the suite, e.g. to rerun one that deviated (any of: ${FULL_SUITE.join(', ')})`,
       parseOnly,
@@ -29,6 +33,7 @@ export function registerGameday(program: Command): void {
         specFile: resolve(opts.spec),
         reportsDir: resolve(opts.reports),
         fallbacks: opts.fallbacks,
+        shipModel: Boolean(opts.shipModel),
         log: (line) => console.log(line),
       });
       console.log(run.consoleTable);

@@ -2,8 +2,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { stringify } from 'yaml';
 import { loadSpecFile } from '../../adapters/files/spec-file.ts';
+import { paths } from '../../adapters/process/paths.ts';
 import { PrometheusClient, PrometheusQueryError } from '../../adapters/prometheus/client.ts';
 import { reportSlo } from '../../adapters/prometheus/slo-readings.ts';
+import { speedSummary } from '../../core/deploy/speed-slo.ts';
 import { budgetAsOutage, detectionTime, resetTime, tierThreshold } from '../../core/slo/arithmetic.ts';
 import { evaluateGate } from '../../core/slo/gate.ts';
 import { guarded } from '../../core/slo/low-traffic.ts';
@@ -12,6 +14,8 @@ import type { ReportSource } from '../../core/slo/queries.ts';
 import { type ReportRow, reportWindows } from '../../core/slo/report.ts';
 import { errorBudgetPoliciesOf, type ResolvedSlo, severityFor, slosOf } from '../../core/slo/resolve.ts';
 import { BURN_TIERS, burnFactor, formatDuration, humanDuration } from '../../core/slo/windows.ts';
+import { documentsOfKind, type Spec } from '../../core/spec/parse.ts';
+import { JournalStore } from '../../services/deploy/journal-store.ts';
 import { collect, parseTime } from '../options.ts';
 
 const DEFAULT_PROMETHEUS = process.env.PROMETHEUS_URL ?? 'http://127.0.0.1:9090';
@@ -98,11 +102,13 @@ export function registerSlo(program: Command): void {
       const client = new PrometheusClient({ url: opts.prometheus });
       const rows: ReportRow[] = [];
       for (const s of slos) rows.push(...(await reportSlo(client, s, opts.source as ReportSource, opts.time)));
+      const deploySpeed = deploySpeedLines(loadSpecFile(opts.spec));
       if (opts.json) {
-        console.log(JSON.stringify({ prometheus: client.url, source: opts.source, rows }, null, 2));
+        console.log(JSON.stringify({ prometheus: client.url, source: opts.source, rows, deploySpeed }, null, 2));
         return;
       }
       printTable(slos, rows);
+      for (const d of deploySpeed) console.log(d.line);
     });
 
   slo
@@ -215,4 +221,13 @@ function printTable(slos: ResolvedSlo[], rows: ReportRow[]): void {
   console.log(row(header));
   for (const l of lines) console.log(row(l));
   for (const r of rows) console.log(`- ${r.slo}: ${r.why}`);
+}
+
+/** The deploy-speed SLO of each Deployment, from the deploy journals (.steadystate/deploys). */
+function deploySpeedLines(spec: Spec) {
+  const journals = new JournalStore(paths.state('deploys')).all();
+  return documentsOfKind(spec, 'Deployment').map((d) => ({
+    deployment: d.metadata.name,
+    ...speedSummary(journals, d.spec.slo, d.spec.registry.name),
+  }));
 }

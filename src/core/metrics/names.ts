@@ -95,6 +95,20 @@ export const CHAOS = {
   recovery: 'chaos_experiment_recovery_seconds', // {experiment}
 } as const;
 
+/**
+ * Deploy speed (`steadystate deploy`, services/deploy/publish-metrics.ts via the Pushgateway):
+ * a histogram over every finished deploy in the journals, registration to 100% or rollback,
+ * buckets at the Deployment SLO's target and limit; {model}. And the last deploy's figures.
+ */
+export const DEPLOY = {
+  duration: 'deploy_duration_seconds', // histogram: _bucket{le}, _count, _sum {model}
+  lastDuration: 'deploy_last_duration_seconds', // {model, status}
+  lastStageDuration: 'deploy_last_stage_duration_seconds', // {model, stage}
+  lastEnded: 'deploy_last_ended_timestamp_seconds', // {model}
+  /** Recording rule (alerts/deploy-*.rules.yml): share of deploys within the SLO's target. */
+  speedRatio: 'slo:deploy_within_target:ratio', // {model}
+} as const;
+
 /** Label-based quality (`steadystate labels serve`, services/labels/gauges.ts): {model, variant, window} only. */
 export const LABELS = {
   prAuc: 'label_quality_pr_auc',

@@ -2,6 +2,7 @@ import { AnnotationQueryBuilder, type Dashboard } from '@grafana/grafana-foundat
 import { ABTEST, CHAOS, DRIFT, GATEWAY } from '../../core/metrics/names.ts';
 import { aggregateBy, byVariable, rate, selector, sumBy } from '../../core/promql/builder.ts';
 import { assemble } from './dashboard.ts';
+import { deployRow } from './deploy-row.ts';
 import { labelQualityRow } from './labels-row.ts';
 import { errorRatioPanel, LATENCY_LINES, latencyQueries } from './overview.ts';
 import { stat, stateTimeline, timeseries } from './panels.ts';
@@ -278,6 +279,7 @@ export function experimentsDashboard(stack: StackValues): Dashboard {
         ],
       },
       labelQualityRow(),
+      ...(stack.deployObjective !== undefined ? [deployRow(stack.deployObjective)] : []),
     ],
   });
 }

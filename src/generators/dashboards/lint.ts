@@ -1,4 +1,4 @@
-import { ABTEST, BATCH, BATCHING, CHAOS, DRIFT, GATEWAY, LABELS, SLO } from '../../core/metrics/names.ts';
+import { ABTEST, BATCH, BATCHING, CHAOS, DEPLOY, DRIFT, GATEWAY, LABELS, SLO } from '../../core/metrics/names.ts';
 import { variablesIn } from './interpolate.ts';
 import { contentPanels, type DashboardModel, dashboardQueries } from './queries.ts';
 import { TRITON } from './triton-metrics.ts';
@@ -23,6 +23,7 @@ export const KNOWN_METRICS: ReadonlySet<string> = new Set([
   ...Object.values(LABELS),
   ...Object.values(BATCH),
   ...Object.values(BATCHING),
+  ...Object.values(DEPLOY),
   ...Object.values(TRITON),
   'ALERTS',
 ]);

@@ -23,6 +23,8 @@ export interface StackValues {
   cost: { nodeType: string; gpuHourlyPrice: number; currency: string } | undefined;
   /** Whether any model has adaptiveBatching (the Triton dashboard then shows the controller's row). */
   adaptiveBatching: boolean;
+  /** The first Deployment's deploy-speed objective (deploy row); none without a Deployment. */
+  deployObjective: number | undefined;
 }
 
 export function stackValues(spec: Spec): StackValues {
@@ -43,6 +45,7 @@ export function stackValues(spec: Spec): StackValues {
     deadlineSeconds: deadlines.length > 0 ? Math.min(...deadlines) : undefined,
     cost: stacks.find((s) => s.cost)?.cost,
     adaptiveBatching: models.some((m) => m.adaptiveBatching),
+    deployObjective: documentsOfKind(spec, 'Deployment')[0]?.spec.slo.objective,
   };
 }
 

@@ -13,6 +13,7 @@ import { startPushgateway } from '../../adapters/process/pushgateway-server.ts';
 import { startRedis, stopRedis } from '../../adapters/process/redis-server.ts';
 import { stopVerified } from '../../adapters/process/supervisor.ts';
 import { startTriton, stopTriton } from '../../adapters/process/triton-server.ts';
+import { type RegistryStack, startRegistryStack } from '../deploy/registry-stack.ts';
 import { writeDerivedSpec } from './derived-spec.ts';
 import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver.ts';
 
@@ -37,6 +38,8 @@ export interface GameDayStack {
   alertmanager: Daemon;
   pushgateway: Daemon;
   receiver: WebhookReceiver;
+  /** MLflow and the S3 model store Triton also loads from (with `modelRegistry`). */
+  registry: RegistryStack | undefined;
   specFile: string;
   adminToken: string;
   stop(): Promise<void>;
@@ -49,6 +52,8 @@ export interface LocalStackOptions {
   /** host:port of extra scrape targets (job name -> targets). */
   extraScrapeJobs: { job: string; targets: string[] }[];
   log: (line: string) => void;
+  /** Start MLflow and versitygw first and give Triton the S3 repository too (the ship-model phase). */
+  modelRegistry?: boolean;
 }
 
 /** Rule files the game day loads: every generated *.rules.yml in alerts/. */
@@ -89,8 +94,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<GameD
   };
   try {
     const ports = { http: await freePort(), grpc: await freePort(), metrics: await freePort() };
+    let registry: RegistryStack | undefined;
+    if (options.modelRegistry) {
+      options.log('starting the model registry (versitygw S3 store, MLflow) ...');
+      registry = await startRegistryStack(join(options.runDir, 'registry'));
+      started.push({ stop: () => (registry as RegistryStack).close() });
+    }
     options.log('starting Triton (nvidia-pytriton tritonserver, CPU) ...');
-    const triton = await startTriton({ ports });
+    const triton = await startTriton({
+      ports,
+      ...(registry ? { extraArgs: [`--model-repository=${registry.store}`] } : {}),
+    });
     const state: LocalStack = { gatewayUrl: '', root: paths.root(), triton };
     // A chaos experiment may kill and restart Triton or Redis: stop whichever the state names then.
     started.push({ stop: async () => void (state.triton && (await stopTriton(state.triton))) });
@@ -163,6 +177,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<GameD
       alertmanager,
       pushgateway,
       receiver,
+      registry,
       specFile,
       adminToken,
       stop: stopAll,

@@ -38,6 +38,7 @@ import { type FeatureStoreSchedule, startFeatureStoreSchedule } from './feature-
 import { LATE_LABELS, lateLabelsPhase } from './late-labels-phase.ts';
 import { type GameDayStack, startLocalStack } from './local-stack.ts';
 import { driftSeries, shiftedTrafficPhase } from './shifted-traffic-phase.ts';
+import { shipModelPhase } from './ship-model-phase.ts';
 import { spotInterruptionPhase } from './spot-interruption-phase.ts';
 import { TruthLedger } from './truth-ledger.ts';
 
@@ -49,6 +50,8 @@ export interface GameDayOptions {
   /** false: run with the fallback tiers switched off, to show the hypotheses can fail. */
   fallbacks: boolean;
   log: (line: string) => void;
+  /** Run the ship-model phase (MLflow + S3 started with the stack; bad, failing and good candidates deployed). */
+  shipModel?: boolean;
   /** Experiments to run between the baseline and the A/B phase; filled by the chaos suite. */
   chaosSuite?: (
     ctx: GameDayContext,
@@ -97,6 +100,7 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayRun> {
     runDir: dir,
     specFile: options.specFile,
     fallbacks: options.fallbacks,
+    modelRegistry: options.shipModel ?? false,
     extraScrapeJobs: [
       { job: 'abtest', targets: [`127.0.0.1:${abPort}`] },
       { job: 'drift', targets: [`127.0.0.1:${driftPort}`] },
@@ -252,6 +256,24 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayRun> {
       outcomes.push(labels.outcome);
       windows.push(labels.window);
     });
+    if (stack.registry) {
+      const registry = stack.registry;
+      await phase('ship a model under load (bad, failing, good)', async () => {
+        controller = newController(); // a fresh A/B look: the deploy owns the v2 slot now
+        const ship = await shipModelPhase({
+          registry,
+          specFile: stack.specFile,
+          gatewayUrl: stack.gateway.url,
+          adminToken: stack.adminToken,
+          tritonUrl: stack.state.triton?.url ?? '',
+          journalDir: join(dir, 'deploys'),
+          log,
+          decisions,
+        });
+        outcomes.push(...ship.outcomes);
+        windows.push(...ship.windows);
+      });
+    }
     await phase('cool-down', async () => {
       await sleep(options.quick ? 5_000 : 20_000);
     });

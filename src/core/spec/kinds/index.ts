@@ -3,6 +3,7 @@ import { alertPolicyDocument } from './alert-policy.ts';
 import { batchJobDocument } from './batch-job.ts';
 import { chaosExperimentDocument } from './chaos-experiment.ts';
 import { chaosTargetDocument } from './chaos-target.ts';
+import { deploymentDocument } from './deployment.ts';
 import { driftMonitorDocument } from './drift-monitor.ts';
 import { errorBudgetPolicyDocument } from './error-budget-policy.ts';
 import { experimentDocument } from './experiment.ts';
@@ -25,6 +26,7 @@ export const DOCUMENT_KINDS = {
   ChaosTarget: chaosTargetDocument,
   LabelMonitor: labelMonitorDocument,
   BatchJob: batchJobDocument,
+  Deployment: deploymentDocument,
 } as const satisfies Record<string, z.ZodType>;
 
 export type DocumentKind = keyof typeof DOCUMENT_KINDS;

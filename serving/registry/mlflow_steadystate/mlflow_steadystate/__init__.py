@@ -1,0 +1,1 @@
+"""MLflow deployments plugin for steadystate (entry point group `mlflow.deployments`)."""
