@@ -15,7 +15,7 @@ import type { LocalCluster } from '../../src/services/cluster/cluster.ts';
 import { startTestCluster } from './fixtures/cluster.ts';
 
 /**
- * What `npm run gen` writes for Kubernetes (serving/k8s, chaos/k8s) against a real
+ * What `npm run gen` writes for Kubernetes (serving/k8s, chaos/k8s, batch/k8s) against a real
  * kube-apiserver v1.37 with the prometheus-operator ServiceMonitor CRD installed from its
  * real definition: applied server-side, so the server's own validation (built-in schemas,
  * the CRD's OpenAPI schema, unknown fields) and admission judge every object; the scheduler
@@ -57,17 +57,19 @@ afterAll(async () => {
 });
 
 describe('the generated manifests on a real API server', () => {
-  it('accepts every object of serving/k8s and chaos/k8s, applied server-side', async () => {
+  it('accepts every object of serving/k8s, chaos/k8s and batch/k8s, applied server-side', async () => {
     const objects: KubernetesObject[] = [
       ...generated('serving', 'namespace.yaml'),
       ...generated('serving', 'triton.yaml'),
       ...generated('serving', 'gateway.yaml'),
       ...generated('chaos', 'rbac.yaml'),
       ...generated('chaos', 'cronjobs.yaml'),
+      // The spot batch Job: podFailurePolicy, spot affinity and tolerations judged by the server.
+      ...generated('batch', 'fraud-batch.yaml'),
     ];
     const kinds = new Set(objects.map((o) => o.kind));
     // Every kind the generators write is here, the CRD-backed one included.
-    for (const kind of ['Namespace', 'Deployment', 'Service', 'ServiceMonitor', 'CronJob', 'Role', 'RoleBinding']) {
+    for (const kind of ['Namespace', 'Deployment', 'Service', 'ServiceMonitor', 'CronJob', 'Role', 'RoleBinding', 'Job']) {
       expect(kinds).toContain(kind);
     }
     const applied = await applyObjects(cluster.kubeConfig, objects);
