@@ -69,7 +69,16 @@ describe('the generated manifests on a real API server', () => {
     ];
     const kinds = new Set(objects.map((o) => o.kind));
     // Every kind the generators write is here, the CRD-backed one included.
-    for (const kind of ['Namespace', 'Deployment', 'Service', 'ServiceMonitor', 'CronJob', 'Role', 'RoleBinding', 'Job']) {
+    for (const kind of [
+      'Namespace',
+      'Deployment',
+      'Service',
+      'ServiceMonitor',
+      'CronJob',
+      'Role',
+      'RoleBinding',
+      'Job',
+    ]) {
       expect(kinds).toContain(kind);
     }
     const applied = await applyObjects(cluster.kubeConfig, objects);
