@@ -70,6 +70,10 @@ const NO_DRIFT_WATCHER = 'the drift watcher (drift_* gauges) is not running in t
 const NO_CHAOS_RUNNER = 'the chaos runner (chaos_* gauges) is not running in this test';
 const NO_LABEL_SERVICE =
   'the label service (label_quality_* gauges, `steadystate labels serve`) is not running in this test';
+const NO_DEPLOY = 'no deploy ran (deploy_* series, pushed by `steadystate deploy --pushgateway`) in this test';
+const NO_BATCHING_CONTROLLER =
+  'the adaptive batching controller (batching_* gauges, `steadystate batching watch`) is not running in this test';
+const NO_BATCH_JOB = 'no batch job (batch_* gauges, pushed by `steadystate batch score`) runs in this test';
 
 /** [reason, dashboard uid, panel title / variable / annotation name, refId (all of the panel's queries when absent)]. */
 const MAY_HAVE_DATA =
@@ -96,6 +100,17 @@ const CANNOT_HAVE_DATA: ReadonlyArray<readonly [string, string, string, string?]
   [NO_LABEL_SERVICE, EXPERIMENTS_UID, 'Calibration: expected against observed positive rate'],
   [NO_LABEL_SERVICE, EXPERIMENTS_UID, 'Label coverage'],
   [NO_LABEL_SERVICE, EXPERIMENTS_UID, 'Label delay (median, p90)'],
+
+  [NO_DEPLOY, EXPERIMENTS_UID, 'Deploys within the target'],
+  [NO_DEPLOY, EXPERIMENTS_UID, 'Last deploy: seconds per stage'],
+
+  [NO_BATCHING_CONTROLLER, TRITON_UID, 'max_batch_size in force against the observed batch'],
+  [NO_BATCHING_CONTROLLER, TRITON_UID, 'Queue delay in force and queue time observed'],
+  [NO_BATCHING_CONTROLLER, TRITON_UID, 'Configuration reloads'],
+
+  [NO_BATCH_JOB, TRITON_UID, 'Rows scored and committed'],
+  [NO_BATCH_JOB, TRITON_UID, 'Batch throughput'],
+  [NO_BATCH_JOB, TRITON_UID, 'Checkpoint age'],
 ];
 
 function whyNoData(q: Pick<DashboardQuery, 'dashboard' | 'name' | 'refId'>): string | undefined {

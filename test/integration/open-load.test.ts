@@ -53,8 +53,12 @@ describe('the open-model load driver against a real gateway and Triton', () => {
       testStack((s) => {
         s.gateway.maxInflight = 2_000;
         s.cache.backend = 'none';
-        // Slow answers are the point here: the breaker must not count them as failures.
+        // Slow answers are the point here: the breaker must not count them as failures, and the
+        // adaptive concurrency limit must not shed the ~40 calls in flight (it reads 400 ms
+        // against the upstream's unloaded latency as queueing until its next probe).
         s.resilience.slowCall = '10s';
+        s.resilience.concurrency.min = 64;
+        s.resilience.concurrency.initial = 64;
         for (const m of s.models) m.deadline = '5s';
       }),
     );

@@ -33,10 +33,10 @@ export interface ChainSettings {
  * The primary gets the deadline minus a reserve for the fallback model, so a 500 ms stall
  * upstream still ends in an answer before the deadline. Every answer names its tier.
  *
- * Two exits instead of the default: a critical model (`allowDefault` false) never answers
- * the constant default, and a primary refused by its adaptive concurrency limit
- * (`overloaded`) is answered from the stale cache or the fallback model (itself behind its
- * own adaptive limit), else shed: answering the excess with a constant would hide the overload.
+ * A critical model (`allowDefault` false) never answers the constant default. A primary
+ * refused by its adaptive concurrency limit (`overloaded`) goes down the same chain: stale
+ * cache, the fallback model (itself behind its own adaptive limit), then the default where
+ * the spec allows it; every such answer is flagged as degraded.
  */
 export class FallbackChain {
   private readonly settings: ChainSettings;
@@ -133,8 +133,9 @@ export class FallbackChain {
         }
       }
     }
-    // Overloaded: the default would answer the excess with a constant; shed it instead.
-    if (!s.allowDefault || failure.reason === 'overloaded') throw failure;
+    // The spec's policy decides, overload or not: a critical model never answers the constant
+    // default (an error, 503, instead); a non-critical one may, flagged as degraded.
+    if (!s.allowDefault) throw failure;
     return {
       ...this.make(
         rows.map(() => s.defaultScore),

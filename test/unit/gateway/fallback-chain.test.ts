@@ -150,16 +150,21 @@ describe('the fallback chain over in-memory upstreams', () => {
     expect(await subject.answer('v1', ROWS)).toMatchObject({ servedBy: 'fallback_model', degradedBecause: 'http_5xx' });
   });
 
-  it('a primary refused by its concurrency limit answers from the stale cache or the fallback model, else is shed; never the default', async () => {
+  it('a primary refused by its concurrency limit answers from the stale cache or the fallback model, then by the spec policy: the default (non-critical) or an error (critical)', async () => {
     const { subject, primary, fallback } = chain();
     primary.always({ kind: 'fail', reason: 'overloaded' });
     expect(await subject.answer('v1', ROWS)).toMatchObject({
       servedBy: 'fallback_model',
       degradedBecause: 'overloaded',
     });
-    // The fallback model refused by its own limit too: an error (503), not the constant default.
+    // The fallback model refused by its own limit too: the flagged default for a non-critical
+    // model, an error (503) for a critical one.
     fallback.always({ kind: 'fail', reason: 'overloaded' });
-    await expect(subject.answer('v1', ROWS)).rejects.toMatchObject({ reason: 'overloaded' });
+    expect(await subject.answer('v1', ROWS)).toMatchObject({ servedBy: 'default', degradedBecause: 'overloaded' });
+    const critical = chain({ allowDefault: false });
+    critical.primary.always({ kind: 'fail', reason: 'overloaded' });
+    critical.fallback.always({ kind: 'fail', reason: 'overloaded' });
+    await expect(critical.subject.answer('v1', ROWS)).rejects.toMatchObject({ reason: 'overloaded' });
     const withStale = chain({ ttlMs: 0 });
     await withStale.subject.answer('v1', ROWS);
     await settle();
