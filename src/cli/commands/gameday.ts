@@ -19,6 +19,10 @@ export function registerGameday(program: Command): void {
       'also start MLflow and the S3 model store, and ship models under load: a bad one (refused), a failing one (rolled back), a good one (promoted)',
     )
     .option(
+      '--cluster',
+      'also bring up a local Kubernetes control plane with two Triton pods as processes and kill a GPU pod and a GPU node (full run; the node loss does not hold yet, see issue 13)',
+    )
+    .option(
       '--only <experiments>',
       `comma-separated chaos experiments to run instead of the suite, e.g. to rerun one that deviated (any of: ${FULL_SUITE.join(', ')})`,
       parseOnly,
@@ -34,6 +38,7 @@ export function registerGameday(program: Command): void {
         reportsDir: resolve(opts.reports),
         fallbacks: opts.fallbacks,
         shipModel: Boolean(opts.shipModel),
+        cluster: Boolean(opts.cluster),
         log: (line) => console.log(line),
       });
       console.log(run.consoleTable);
