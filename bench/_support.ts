@@ -37,6 +37,20 @@ export function specVariant(edit: (stackSpec: LooseSpec) => void): string {
 }
 
 /**
+ * Spec edit for benches that compare against Triton direct: every cache miss reaches Triton
+ * (cache off), one variant (v1 at 100%) and a deadline long enough that a slow answer is
+ * still the model's, not a fallback's.
+ */
+export function everyRowToTritonV1(stackSpec: LooseSpec): void {
+  stackSpec.cache = { ...stackSpec.cache, backend: 'none' };
+  stackSpec.models[0].variants = [
+    { name: 'v1', tritonModel: 'fraud_v1', weight: 100 },
+    { name: 'v2', tritonModel: 'fraud_v2', weight: 0 },
+  ];
+  stackSpec.models[0].deadline = '2s';
+}
+
+/**
  * Runs `steadystate gateway` in its own process (so the load generator does not share its
  * event loop), through the project's supervisor: stop() is SIGTERM, then SIGKILL after a grace.
  */

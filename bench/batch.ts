@@ -16,7 +16,7 @@ import { paths } from '../src/adapters/process/paths.ts';
 import { freePort } from '../src/adapters/process/ports.ts';
 import { startTriton, stopTriton } from '../src/adapters/process/triton-server.ts';
 import { runOpenLoad } from '../src/services/load/open-load.ts';
-import { median, round, spawnGateway, specVariant } from './_support.ts';
+import { everyRowToTritonV1, median, round, spawnGateway, specVariant } from './_support.ts';
 import { runClosedLoop } from './lib/closed-loop.ts';
 
 const ROUNDS = 2;
@@ -68,12 +68,7 @@ export default async function run(): Promise<Record<string, unknown>> {
   const gwPort = await freePort();
   // Online path as production serves it, but every row must reach Triton: cache off, v1 only.
   const cacheOff = specVariant((s) => {
-    s.cache = { ...s.cache, backend: 'none' };
-    s.models[0].variants = [
-      { name: 'v1', tritonModel: 'fraud_v1', weight: 100 },
-      { name: 'v2', tritonModel: 'fraud_v2', weight: 0 },
-    ];
-    s.models[0].deadline = '2s';
+    everyRowToTritonV1(s);
     s.gateway = { ...s.gateway, maxInflight: 10_000 };
   });
   const batchRps: number[] = [];

@@ -16,7 +16,15 @@ import { freePort } from '../src/adapters/process/ports.ts';
 import { spawnSupervised, waitReady } from '../src/adapters/process/supervisor.ts';
 import { startTriton, stopTriton } from '../src/adapters/process/triton-server.ts';
 import { responseCacheArgs } from '../src/generators/k8s/triton.ts';
-import { median, round, SAMPLE_FEATURES, SAMPLE_ROW, spawnGateway, specVariant } from './_support.ts';
+import {
+  everyRowToTritonV1,
+  median,
+  round,
+  SAMPLE_FEATURES,
+  SAMPLE_ROW,
+  spawnGateway,
+  specVariant,
+} from './_support.ts';
 
 const ROUNDS = 3;
 /** The rate, and a lower one where Triton on 2 shared cores is not saturated. */
@@ -69,14 +77,7 @@ export default async function run(): Promise<Record<string, unknown>> {
   const ports = { http: await freePort(), grpc: await freePort(), metrics: await freePort() };
   const triton = await startTriton({ ports });
   const gwPort = await freePort();
-  const cacheOff = specVariant((s) => {
-    s.cache = { ...s.cache, backend: 'none' };
-    s.models[0].variants = [
-      { name: 'v1', tritonModel: 'fraud_v1', weight: 100 },
-      { name: 'v2', tritonModel: 'fraud_v2', weight: 0 },
-    ];
-    s.models[0].deadline = '2s';
-  });
+  const cacheOff = specVariant(everyRowToTritonV1);
   const cacheOn = specVariant((s) => {
     s.gateway = { ...s.gateway, maxInflight: 10_000 };
   });
