@@ -7,6 +7,21 @@ import { shiftedFeatures } from './baseline-traffic.ts';
 /** amount, card_present, channel: every feature DRIFT_SHIFT moves. */
 const SHIFTED_FEATURES = shiftedFeatures();
 
+/** A scrape (5 s) and a watcher look (2 s) after the window has moved on, with margin. */
+const WINDOW_SETTLE_MS = 10_000;
+
+/**
+ * When the drift watcher's window holds only the game day's own traffic again. The chaos
+ * experiments before the drift phase each send their built-in load through the same gateway
+ * (a few hundred users repeating themselves, hot keys): clustered rows whose category shares
+ * differ from the reference by chance, and with them in the window the watcher flags
+ * unshifted features (merchant_category, channel: every one of 40 simulated windows,
+ * test/unit/services/gameday-traffic-drift). The shift may only start once they are out.
+ */
+export function driftWindowClearAt(syntheticLoadEndedAtMs: number, windowSeconds: number): number {
+  return syntheticLoadEndedAtMs + windowSeconds * 1000 + WINDOW_SETTLE_MS;
+}
+
 /**
  * The playbook's "model drift" row: production data moves away from training (amounts
  * triple, card-not-present online traffic dominates). The drift watcher, reading the
@@ -19,8 +34,15 @@ export async function shiftedTrafficPhase(opts: {
   seconds: number;
   setShifted: (on: boolean) => void;
   log: (line: string) => void;
+  /** The shift starts no earlier (driftWindowClearAt): the window must hold baseline traffic only. */
+  notBeforeMs?: number;
 }): Promise<{ outcome: ExperimentOutcome; window: FaultWindow }> {
   const client = new PrometheusClient({ url: opts.prometheusUrl });
+  const waitMs = (opts.notBeforeMs ?? 0) - Date.now();
+  if (waitMs > 0) {
+    opts.log(`drift: waiting ${(waitMs / 1000).toFixed(0)} s until the watcher's window holds no chaos load`);
+    await sleep(waitMs);
+  }
   const startMs = Date.now();
   opts.setShifted(true);
   let detectedMs: number | undefined;
