@@ -24,6 +24,8 @@ export async function spawnGatewayProcess(opts: {
   adminToken: string;
   adminTokenEnv?: string;
   readyTimeoutMs?: number;
+  /** Append the gateway's output (pino JSON: 5xx, fallbacks, breaker transitions) here instead of a pipe. */
+  logFile?: string;
 }): Promise<GatewayProcess> {
   const args = [join(paths.root(), 'src/cli/main.ts'), 'gateway', '--spec', opts.specFile, '--port', String(opts.port)];
   if (opts.tritonUrl) args.push('--triton-url', opts.tritonUrl);
@@ -32,7 +34,7 @@ export async function spawnGatewayProcess(opts: {
     command: process.execPath,
     args,
     cwd: paths.root(),
-    output: 'pipe',
+    output: opts.logFile ? { file: opts.logFile } : 'pipe',
     env: { ...process.env, [opts.adminTokenEnv ?? 'STEADYSTATE_ADMIN_TOKEN']: opts.adminToken },
   });
   // The gateway prints "listening" once its port is bound (src/cli/commands/gateway.ts).
@@ -45,7 +47,7 @@ export async function spawnGatewayProcess(opts: {
     where: `127.0.0.1:${opts.port}`,
     timeoutMs: opts.readyTimeoutMs ?? 60_000,
     intervalMs: 50,
-    probe: async () => listening,
+    probe: async () => listening || (opts.logFile !== undefined && gateway.output(50).includes('listening')),
   });
   return {
     url: `http://127.0.0.1:${opts.port}`,

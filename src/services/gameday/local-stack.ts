@@ -130,7 +130,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<GameD
     });
     const adminToken = `gameday-${Math.random().toString(36).slice(2)}`;
     options.log('starting the gateway ...');
-    const gateway = await spawnGatewayProcess({ specFile, port: gatewayPort, adminToken });
+    const gateway = await spawnGatewayProcess({
+      specFile,
+      port: gatewayPort,
+      adminToken,
+      logFile: join(options.runDir, 'gateway.log'),
+    });
     started.push(gateway);
     state.gatewayUrl = gateway.url;
     const receiver = await startWebhookReceiver();
