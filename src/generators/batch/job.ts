@@ -2,7 +2,7 @@ import type { IJob } from 'kubernetes-models/batch/v1';
 import type { BatchJobDocument } from '../../core/spec/kinds/batch-job.ts';
 import { parseDuration } from '../../core/spec/kinds/common.ts';
 import type { StackDocument } from '../../core/spec/kinds/stack.ts';
-import { objectName } from '../k8s/objects.ts';
+import { objectName, restrictedContainerSecurityContext } from '../k8s/objects.ts';
 
 const SPEC_DIR = '/etc/steadystate';
 const UID = 10001;
@@ -95,11 +95,7 @@ export function batchJobManifest(job: BatchJobDocument, stack: StackDocument): I
               args,
               envFrom: [{ secretRef: { name: k.credentialsSecret } }],
               resources: { requests: { ...k.resources }, limits: { ...k.resources } },
-              securityContext: {
-                readOnlyRootFilesystem: true,
-                allowPrivilegeEscalation: false,
-                capabilities: { drop: ['ALL'] },
-              },
+              securityContext: restrictedContainerSecurityContext(),
               volumeMounts: [
                 { name: 'spec', mountPath: SPEC_DIR, readOnly: true },
                 { name: 'tmp', mountPath: '/tmp' },

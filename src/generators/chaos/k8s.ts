@@ -3,7 +3,7 @@ import type { IRole, IRoleBinding } from 'kubernetes-models/rbac.authorization.k
 import type { IServiceAccount } from 'kubernetes-models/v1';
 import type { ChaosTargetDocument } from '../../core/spec/kinds/chaos-target.ts';
 import type { StackDocument } from '../../core/spec/kinds/stack.ts';
-import { ceilSeconds, type KubeObject } from '../k8s/objects.ts';
+import { ceilSeconds, type KubeObject, restrictedContainerSecurityContext } from '../k8s/objects.ts';
 
 /** The steadystate image's working directory and user (the gateway Deployment runs the same image). */
 const WORKDIR = '/app';
@@ -125,11 +125,7 @@ export function chaosCronJobs(stack: StackDocument, target: ChaosTargetDocument)
                       requests: { cpu: '100m', memory: '256Mi' },
                       limits: { cpu: '500m', memory: '256Mi' },
                     },
-                    securityContext: {
-                      readOnlyRootFilesystem: true,
-                      allowPrivilegeEscalation: false,
-                      capabilities: { drop: ['ALL'] },
-                    },
+                    securityContext: restrictedContainerSecurityContext(),
                     volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
                   },
                 ],

@@ -6,7 +6,15 @@ import type { IConfigMap, IService } from 'kubernetes-models/v1';
 import { stringify } from 'yaml';
 import type { StackDocument } from '../../core/spec/kinds/stack.ts';
 import type { Spec } from '../../core/spec/parse.ts';
-import { ceilSeconds, type KubeObject, metadataOf, objectName, selectorLabels, tritonServiceUrl } from './objects.ts';
+import {
+  ceilSeconds,
+  type KubeObject,
+  metadataOf,
+  objectName,
+  restrictedContainerSecurityContext,
+  selectorLabels,
+  tritonServiceUrl,
+} from './objects.ts';
 import { serviceMonitor } from './service-monitor.ts';
 import { TRITON_PORTS } from './triton.ts';
 
@@ -126,11 +134,7 @@ export function gatewayManifests(spec: Spec, stack: StackDocument): KubeObject[]
                 failureThreshold: 3,
               },
               lifecycle: { preStop: { sleep: { seconds: PRE_STOP_S } } },
-              securityContext: {
-                readOnlyRootFilesystem: true,
-                allowPrivilegeEscalation: false,
-                capabilities: { drop: ['ALL'] },
-              },
+              securityContext: restrictedContainerSecurityContext(),
               volumeMounts: [
                 { name: 'spec', mountPath: SPEC_DIR, readOnly: true },
                 // Runtime state (the sampled prediction log) and scratch space: the only writable paths.

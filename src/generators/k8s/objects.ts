@@ -53,3 +53,16 @@ export function ceilSeconds(duration: string): number {
 export function renderManifests(header: string, objects: KubeObject[]): string {
   return header + objects.map((o) => `---\n${stringify(o, { lineWidth: 0, aliasDuplicateObjects: false })}`).join('');
 }
+
+/**
+ * The container hardening every steadystate process runs with (gateway, chaos CronJob, batch
+ * Job): the Pod Security Standards' "restricted" container fields plus a read-only root
+ * filesystem; each writable path is a mounted volume the generator names.
+ */
+export function restrictedContainerSecurityContext() {
+  return {
+    readOnlyRootFilesystem: true,
+    allowPrivilegeEscalation: false,
+    capabilities: { drop: ['ALL'] },
+  };
+}
