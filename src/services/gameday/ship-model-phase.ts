@@ -43,6 +43,8 @@ export async function shipModelPhase(opts: {
     schema: loadFeatureSchema(paths.featureSchema()),
     journalDir: opts.journalDir,
     env: { ...process.env, ...opts.registry.env },
+    // The run's own spec (the stack's copy) records the promote.
+    specFile: opts.specFile,
   });
   const deploy = async (kind: 'bad' | 'failing' | 'good') => {
     const version = seed.candidates[kind] as string;
