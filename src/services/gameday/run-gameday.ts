@@ -163,7 +163,8 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayRun> {
   const load = runOpenLoad({
     url: stack.gateway.url,
     ratePerSecond: rate,
-    durationMs: (options.quick ? 6 : 20) * 60_000,
+    // The ship-model phase (~4 min) runs last: its canary needs the load until it ends.
+    durationMs: ((options.quick ? 6 : 20) + (options.shipModel ? 6 : 0)) * 60_000,
     next: () => truth.stamp(traffic.next()),
     signal: loadAbort.signal,
     onProgress: (p) => {
