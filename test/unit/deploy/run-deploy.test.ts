@@ -136,6 +136,20 @@ function fakeServing(canaryErrorShare = 0) {
   };
 }
 
+/** Fresh fakes around `serving`: a registry, an empty store, a journal folder of its own. */
+function portsOn(serving: ReturnType<typeof fakeServing>, extra: Partial<DeployPorts> = {}): DeployPorts {
+  return {
+    registry: fakeRegistry(),
+    store: new InMemoryObjectStore(),
+    triton: serving.triton,
+    gateway: serving.gateway,
+    counters: serving.counters,
+    schema,
+    journals: new JournalStore(mkdtempSync(join(tmpdir(), 'steadystate-journals-'))),
+    ...extra,
+  };
+}
+
 describe('runDeploy on fakes', () => {
   it('resumes a deploy killed mid-canary from its journal and promotes, each earlier stage run once', async () => {
     const registry = fakeRegistry();
@@ -198,16 +212,9 @@ describe('runDeploy on fakes', () => {
     const journal = await runDeploy(
       SPEC,
       { version: '4' },
-      {
-        registry: fakeRegistry(),
-        store: new InMemoryObjectStore(),
-        triton: serving.triton,
-        gateway: serving.gateway,
-        counters: serving.counters,
-        schema,
-        journals: new JournalStore(mkdtempSync(join(tmpdir(), 'steadystate-journals-'))),
+      portsOn(serving, {
         gate: async () => ({ allow: false, reason: 'fraud-availability: 4% of the budget left' }),
-      },
+      }),
     );
     expect(journal.status).toBe('refused');
     expect(journal.reason).toMatch(/error budget policy blocks deploys: fraud-availability/);
@@ -220,16 +227,7 @@ describe('runDeploy on fakes', () => {
     function withSpecFile(serving: ReturnType<typeof fakeServing>) {
       const file = join(mkdtempSync(join(tmpdir(), 'steadystate-spec-')), 'steadystate.yaml');
       copyFileSync(join(paths.root(), 'steadystate.yaml'), file);
-      const ports: DeployPorts = {
-        registry: fakeRegistry(),
-        store: new InMemoryObjectStore(),
-        triton: serving.triton,
-        gateway: serving.gateway,
-        counters: serving.counters,
-        schema,
-        journals: new JournalStore(mkdtempSync(join(tmpdir(), 'steadystate-journals-'))),
-        specFile: specFileOnDisk(file),
-      };
+      const ports = portsOn(serving, { specFile: specFileOnDisk(file) });
       return { file, before: readFileSync(file, 'utf8'), ports };
     }
 
