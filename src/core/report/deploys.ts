@@ -1,5 +1,5 @@
 import { niceTicks } from '../chart/scale.ts';
-import { escapeXml, frame, r1, svgClose, svgOpen, timeAxis } from '../chart/svg.ts';
+import { escapeXml, frame, legend, r1, svgClose, svgOpen, timeAxis } from '../chart/svg.ts';
 import { isGood, type LoadRecord } from '../load/record.ts';
 import { escapeHtml, formatElapsed, NO_DATA } from './format.ts';
 import type { DeployRecord, EpochMs } from './types.ts';
@@ -39,7 +39,7 @@ export function withLoadCounts(
 /** One row per deploy, one band per stage, on the run's elapsed time. */
 export function deployTimeline(deploys: readonly DeployRecord[], runStartMs: EpochMs): string {
   const rowH = 26;
-  const margin = { left: 150, right: 20, top: 48, bottom: 30 };
+  const margin = { left: 230, right: 20, top: 30, bottom: 50 };
   const t0 = Math.min(...deploys.map((d) => d.startMs));
   const t1 = Math.max(...deploys.map((d) => d.endMs ?? d.stages.at(-1)?.startMs ?? d.startMs), t0 + 1_000);
   const f = frame({
@@ -67,18 +67,28 @@ export function deployTimeline(deploys: readonly DeployRecord[], runStartMs: Epo
           : '')
       );
     });
+    // The canary's decisions as ticks over its band: where each step advanced or rolled back.
+    const looks = d.decisions.map(
+      (c) =>
+        `<line class="decision" data-decision="${escapeXml(c.decision)}" x1="${r1(f.x(c.atMs))}" x2="${r1(f.x(c.atMs))}" y1="${y - 2}" y2="${y + rowH - 6}" stroke="#212121" stroke-width="2">` +
+        `<title>${escapeXml(`canary ${c.percent}%: ${c.decision} (${c.reason})`)}</title></line>`,
+    );
     return (
       `<text class="tick" x="${f.left - 6}" y="${y + rowH / 2}" text-anchor="end">${escapeXml(`${d.title}: ${d.status}`)}</text>` +
-      bands.join('')
+      bands.join('') +
+      looks.join('')
     );
   });
   return [
-    svgOpen(f, {
-      id: 'deploy-timeline',
-      title: 'Deploys under load: stages on the time axis',
-      subtitle: Object.keys(STAGE_COLORS).join(' / '),
-      clip: false,
-    }),
+    svgOpen(f, { id: 'deploy-timeline', title: 'Deploys under load: stages on the time axis', clip: false }),
+    legend(
+      f,
+      [
+        ...Object.entries(STAGE_COLORS).map(([name, color]) => ({ name, color })),
+        { name: 'decision', color: '#212121' },
+      ],
+      { kind: 'grid', top: f.top + f.plotH + 42, columns: 8, rowHeight: 14 },
+    ),
     timeAxis(f, ticks),
     ...rows,
     svgClose,
