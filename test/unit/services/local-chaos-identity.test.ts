@@ -225,7 +225,9 @@ describe('with a registry in the stack, registry-outage stops MLflow and the sto
     const registry = registryAt(unrelatedSleep(), unrelatedSleep());
     registry.mlflow.url = 'http://mlflow.prod.example:5000';
     const driver = driverFor({ gatewayUrl: 'http://127.0.0.1:9', registry });
-    expect(await driver.refuse({ type: 'registry-outage' })).toMatch(/MLflow http:\/\/mlflow\.prod\.example:5000 is not on this machine/);
+    expect(await driver.refuse({ type: 'registry-outage' })).toMatch(
+      /MLflow http:\/\/mlflow\.prod\.example:5000 is not on this machine/,
+    );
   });
 });
 
