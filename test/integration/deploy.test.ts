@@ -19,6 +19,13 @@ import { ADMIN_TOKEN, admin, featuresFor, predict } from './fixtures/gateway.ts'
  * failing one is rolled back by the canary's guardrail; a good one ships to champion; no
  * user request fails during any of it.
  */
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const reachable = (url: string) =>
+  fetch(url, { signal: AbortSignal.timeout(1_000) }).then(
+    () => true,
+    () => false,
+  );
+
 const SPEC = deploymentSpec.parse({
   model: 'fraud',
   championVariant: 'v1',
@@ -39,7 +46,7 @@ describe('steadystate deploy on MLflow, S3 (versitygw), Triton and the gateway',
   let traffic: Promise<unknown>;
 
   beforeAll(async () => {
-    stack = await startDeployStack(['bad', 'failing', 'good', 'good-2', 'good-3']);
+    stack = await startDeployStack(['bad', 'failing', 'good', 'good-2', 'good-3', 'good-4']);
     // Open traffic from distinct users and rows (no cache hits), 4 callers, the whole file long.
     traffic = Promise.all(
       Array.from({ length: 4 }, async (_, worker) => {
@@ -78,7 +85,7 @@ describe('steadystate deploy on MLflow, S3 (versitygw), Triton and the gateway',
 
   it('seeds v1 champion, v2 challenger, fallback, and the candidates as new versions', () => {
     expect(stack.seed.aliases).toMatchObject({ champion: '1', challenger: '2', fallback: '3' });
-    expect(Object.keys(stack.seed.candidates).sort()).toEqual(['bad', 'failing', 'good', 'good-2', 'good-3']);
+    expect(Object.keys(stack.seed.candidates).sort()).toEqual(['bad', 'failing', 'good', 'good-2', 'good-3', 'good-4']);
   });
 
   it('refuses the bad version at validation, naming the lower holdout AUC, and touches nothing', async () => {
@@ -132,35 +139,90 @@ describe('steadystate deploy on MLflow, S3 (versitygw), Triton and the gateway',
     expect((await deploy(version)).reason).toMatch(/already the champion/);
   }, 90_000);
 
-  it('rides out the registry and the store going down mid-deploy: retries with backoff, then ships', async () => {
+  /** At the start of validation (it reads the registry; publish writes the store): the chaos action stops both. */
+  function outageAtValidate(downFor: () => Promise<void>) {
+    const seen: { outage?: Promise<string>; back?: Promise<string>; mlflowDown?: boolean; storeDown?: boolean } = {};
+    return {
+      seen,
+      onJournal: (j: DeployJournal) => {
+        const last = j.stages.at(-1);
+        if (!seen.outage && last?.stage === 'validate' && last.endedAt === undefined) {
+          seen.outage = stack.chaos('registry-outage');
+          seen.back = seen.outage.then(async () => {
+            // Down for real: nothing answers on either port.
+            seen.mlflowDown = !(await reachable(`${stack.mlflow.url}/health`));
+            seen.storeDown = !(await reachable(`${stack.registry.s3.endpoint}/`));
+            await downFor();
+            return stack.chaos('registry-restore');
+          });
+        }
+      },
+    };
+  }
+
+  it('rides out the registry and the store going down mid-deploy (chaos registry-outage): retries with backoff, then ships', async () => {
     const version = stack.seed.candidates['good-2'] as string;
-    let outage: Promise<void> | undefined;
     const retries: string[] = [];
     const patient = { ...SPEC, retry: { maxAttempts: 14, initialDelay: '500ms', maxDelay: '3s' } };
+    const outage = outageAtValidate(() => sleep(5_000));
     const journal = await deploy(
       version,
-      {
-        // At the start of validation (it reads the registry, publish writes the store): both down for 5 s.
-        onJournal: (j) => {
-          const last = j.stages.at(-1);
-          if (!outage && last?.stage === 'validate' && last.endedAt === undefined) {
-            outage = stack.stopRegistry().then(async () => {
-              await new Promise((r) => setTimeout(r, 5_000));
-              await stack.startRegistry();
-            });
-          }
-        },
-        log: (line) => {
-          if (line.startsWith('retry')) retries.push(line);
-        },
-      },
+      { onJournal: outage.onJournal, log: (line) => line.startsWith('retry') && retries.push(line) },
       patient,
     );
-    await outage;
-    console.log(`outage: ${journal.status} after ${retries.length} retries: ${stageLine(journal)}`);
-    expect(retries.length).toBeGreaterThan(0);
+    const stopped = await outage.seen.outage;
+    const back = await outage.seen.back;
+    console.log(
+      `outage: ${stopped}; ${back}; deploy ${journal.status} after ${retries.length} retries: ${stageLine(journal)}`,
+    );
+    expect(stopped).toMatch(/mlflow server \d+ stopped .*versitygw \d+ stopped/);
+    expect(outage.seen).toMatchObject({ mlflowDown: true, storeDown: true });
+    expect(back).toMatch(/back on the same ports and data: .*\d+ on :\d+/);
+    // Exponential backoff: the waits between attempts grow (500 ms, 1 s, 2 s, 3 s ...).
+    expect(retries.length).toBeGreaterThan(1);
     expect(journal.status).toBe('promoted');
     expect(await new TritonClient({ url: stack.triton.url }).isModelReady(`fraud_v${version}`)).toBe(true);
+  }, 120_000);
+
+  it('fails cleanly when the registry stays down past the retry budget; the champion keeps serving', async () => {
+    const version = stack.seed.candidates['good-4'] as string;
+    const registry = new MlflowRegistry(stack.mlflow.url);
+    const champion = await registry.aliasVersion('fraud', 'champion');
+    const before = {
+      weights: (await admin(stack.gateway.url, 'GET', '/admin/models/fraud/weights')).body.weights,
+      routes: (await admin(stack.gateway.url, 'GET', '/admin/models/fraud/routes')).body.variants as Record<
+        string,
+        string
+      >,
+    };
+    const sentBefore = sent;
+    let deployDone = false;
+    // Back only once the deploy has given up (SPEC: 3 attempts, 200 ms .. 1 s apart).
+    const outage = outageAtValidate(async () => {
+      while (!deployDone) await sleep(200);
+    });
+    const journal = await deploy(version, { onJournal: outage.onJournal });
+    deployDone = true;
+    const back = await outage.seen.back;
+    console.log(`past the budget: ${journal.status}: ${stageLine(journal)}; ${journal.reason}; ${back}`);
+    expect(outage.seen).toMatchObject({ mlflowDown: true, storeDown: true });
+    // It ends where the outage met it: reading the registry (fetch, validate) or writing the store
+    // (publish); never past publish, so no traffic ever reached the new version.
+    expect(journal.status).toBe('failed');
+    const last = journal.stages.at(-1);
+    expect(['fetch', 'validate', 'publish']).toContain(last?.stage);
+    expect(journal.stages.slice(0, -1).every((s) => s.outcome === 'ok')).toBe(true);
+    expect(journal.reason).toMatch(
+      /(fetch|validate|publish) failed: .*(cannot reach the registry|steadystate-models.* failed|failed to (poll|load))/,
+    );
+    // Serving untouched: traffic flowed during the outage, weights and routes as they were,
+    // the champion's model still loaded in Triton.
+    expect(sent - sentBefore).toBeGreaterThan(20);
+    expect((await admin(stack.gateway.url, 'GET', '/admin/models/fraud/weights')).body.weights).toEqual(before.weights);
+    expect((await admin(stack.gateway.url, 'GET', '/admin/models/fraud/routes')).body.variants).toEqual(before.routes);
+    expect(await new TritonClient({ url: stack.triton.url }).isModelReady(before.routes.v1 as string)).toBe(true);
+    // The registry came back with its data: the champion alias where it was.
+    expect(await registry.aliasVersion('fraud', 'champion')).toBe(champion);
   }, 120_000);
 
   it('deploys when MLflow moves the challenger alias: signed webhook verified, forged one refused', async () => {
@@ -213,7 +275,7 @@ describe('steadystate deploy on MLflow, S3 (versitygw), Triton and the gateway',
     }
   }, 120_000);
 
-  it('failed no user request during the five deploys', () => {
+  it('failed no user request during the six deploys and the two registry outages', () => {
     console.log(`traffic: ${sent} requests, ${failures.length} failed`);
     expect(sent).toBeGreaterThan(500);
     expect(failures).toEqual([]);

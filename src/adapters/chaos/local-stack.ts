@@ -29,6 +29,25 @@ export interface RedisRef extends ProcessRef {
   dir?: string;
 }
 
+/**
+ * The model registry side of a stack (services/deploy/registry-stack.ts): MLflow and the
+ * versitygw S3 store deploys publish to and Triton loads from. Enough to stop both (identity
+ * checked) and start them again on the same ports and data: the `model-registry-unavailable`
+ * fault for real. The store's keys are not in this file: `credentialsFile` (mode 0600, beside
+ * the registry's data) holds them.
+ */
+export interface RegistryRef {
+  mlflow: ProcessRef & { url: string; port: number; dataDir: string };
+  objectStore: ProcessRef & {
+    endpoint: string;
+    port: number;
+    dataDir: string;
+    region: string;
+    credentialsFile: string;
+    logFile: string;
+  };
+}
+
 export interface LocalStack {
   gatewayUrl: string;
   /**
@@ -39,6 +58,8 @@ export interface LocalStack {
   triton?: TritonInstance;
   redis?: { cache?: RedisRef; featureStore?: RedisRef };
   prometheus?: ProcessRef & { url: string };
+  /** With a registry (`gameday --ship-model`, the deploy tests) the registry outage stops it for real. */
+  registry?: RegistryRef;
 }
 
 export const DEFAULT_STACK_STATE = '.steadystate/stack.json';

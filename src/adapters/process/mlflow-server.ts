@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { ProcessIdentity } from './identity.ts';
 import { projectRoot } from './paths.ts';
 import { freePort } from './ports.ts';
 import { type Supervised, spawnSupervised, waitReady } from './supervisor.ts';
@@ -9,7 +10,8 @@ import { type Supervised, spawnSupervised, waitReady } from './supervisor.ts';
  * The model registry: a real MLflow 3.17.2 tracking + registry server from `.venv-mlflow`
  * (scripts/setup.sh), sqlite backend and artifacts in `dataDir`, on a loopback port. The
  * data dir outlives the process, so a server stopped by the `model-registry-unavailable`
- * fault starts again (`restart()`) with every version and alias it had.
+ * fault starts again (a new `startMlflow` on the same port and data) with every version and
+ * alias it had.
  */
 
 export interface MlflowStartOptions {
@@ -28,11 +30,11 @@ export interface MlflowServer {
   dataDir: string;
   logFile: string;
   pid(): number | undefined;
+  /** The running server's identity (pid, start time, executable, command line), for a stack state. */
+  identity(): ProcessIdentity | undefined;
   running(): boolean;
   /** SIGTERM to the process group (gunicorn/uvicorn workers), then SIGKILL. */
   stop(): Promise<void>;
-  /** Starts it again on the same port and data (after a stop). */
-  restart(): Promise<void>;
 }
 
 export function mlflowBinary(root = projectRoot()): string {
@@ -109,13 +111,10 @@ export async function startMlflow(options: MlflowStartOptions): Promise<MlflowSe
     dataDir,
     logFile,
     pid: () => (current && current.exitCode() === null ? current.pid : undefined),
+    identity: () => (current && current.exitCode() === null ? current.identity : undefined),
     running: () => current !== undefined && current.exitCode() === null,
     stop: async () => {
       if (current && current.exitCode() === null) await current.stop(5_000);
-    },
-    restart: async () => {
-      if (current && current.exitCode() === null) return;
-      await launch();
     },
   };
 }

@@ -26,6 +26,13 @@ export interface ObjectStoreStartOptions {
   accessKey?: string;
   secretKey?: string;
   region?: string;
+  /**
+   * Own process group, not tied to this Node process: a store started again by local chaos
+   * (`steadystate chaos run`) must outlive that CLI run. Default false.
+   */
+  detached?: boolean;
+  /** Where its log goes; default a temp run folder removed on stop. */
+  logFile?: string;
 }
 
 export interface ObjectStoreServer {
@@ -37,6 +44,7 @@ export interface ObjectStoreServer {
   secretKey: string;
   region: string;
   pid: number;
+  logFile: string;
   /** What S3 clients and Triton read: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_DEFAULT_REGION, AWS_ENDPOINT_URL_S3. */
   clientEnv: Record<string, string>;
   process: Supervised;
@@ -52,6 +60,7 @@ export async function startObjectStore(options: ObjectStoreStartOptions = {}): P
   }
   // A run folder of its own for the log; the served folder inside it unless one is given.
   const runDir = mkdtempSync(join(tmpdir(), 'steadystate-s3-'));
+  const logFile = options.logFile ?? join(runDir, 'versitygw.log');
   const dataDir = options.dataDir ?? join(runDir, 'data');
   mkdirSync(dataDir, { recursive: true });
   const accessKey = options.accessKey ?? `steadystate${randomBytes(6).toString('hex')}`;
@@ -65,7 +74,8 @@ export async function startObjectStore(options: ObjectStoreStartOptions = {}): P
     command: binary,
     args: ['--port', `127.0.0.1:${port}`, '--region', region, '--quiet', 'posix', dataDir],
     env: { ...process.env, ROOT_ACCESS_KEY: accessKey, ROOT_SECRET_KEY: secretKey },
-    output: { file: join(runDir, 'versitygw.log') },
+    output: { file: logFile },
+    detached: options.detached ?? false,
   }).catch((error: Error) => {
     rmSync(runDir, { recursive: true, force: true });
     throw error;
@@ -99,6 +109,7 @@ export async function startObjectStore(options: ObjectStoreStartOptions = {}): P
     secretKey,
     region,
     pid: started.pid,
+    logFile,
     clientEnv: {
       AWS_ACCESS_KEY_ID: accessKey,
       AWS_SECRET_ACCESS_KEY: secretKey,

@@ -44,6 +44,8 @@ export interface TritonInstance {
   ports: TritonPorts;
   modelRepository: string;
   models: string[];
+  /** The extra flags it was started with (e.g. the S3 store as a second model repository): a restart passes them again. */
+  extraArgs?: string[];
   logFile: string;
   startedAt: string;
   url: string;
@@ -193,6 +195,7 @@ export async function startTriton(options: TritonStartOptions = {}): Promise<Tri
     ports,
     modelRepository: repository,
     models,
+    ...(options.extraArgs?.length ? { extraArgs: [...options.extraArgs] } : {}),
     logFile,
     startedAt: new Date().toISOString(),
     url: `http://127.0.0.1:${ports.http}`,

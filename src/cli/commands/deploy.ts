@@ -152,6 +152,8 @@ function deployFromOptions(model: string, opts: PartOptions) {
     store: opts.store,
     journalDir: opts.journal,
     schema: loadFeatureSchema(paths.featureSchema()),
+    // A promote rewrites this spec's Stack variants: the file says what serves.
+    specFile: opts.spec,
   });
   return { spec, deployment, ports };
 }

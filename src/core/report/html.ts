@@ -1,3 +1,4 @@
+import { deploysHtml } from './deploys.ts';
 import {
   escapeHtml,
   formatAgainstTarget,
@@ -114,6 +115,7 @@ export function renderReportHtml(result: GameDayResult): string {
       })),
     }),
     abSection(result, rel),
+    deploysHtml(result.deploys, start),
     driftSection(result),
     `<h2>Fault windows</h2>`,
     table(

@@ -1,3 +1,4 @@
+import { deploysMarkdown } from './deploys.ts';
 import { formatElapsed, formatMs, formatObjective, formatPercent, formatTimestamp } from './format.ts';
 import { splitNotifications } from './notifications.ts';
 import { gameDayOutcome } from './outcome.ts';
@@ -51,6 +52,7 @@ export function renderSummaryMarkdown(result: GameDayResult): string {
         .map((d) => [formatElapsed(d.atMs - result.startedAtMs), d.experiment, d.decision, d.reason]),
     ),
     '',
+    ...deploysMarkdown(result.deploys, result.startedAtMs),
     '## Pages',
     '',
     mdTable(['at', 'alert', 'status'], notifications.pages.map(row)),

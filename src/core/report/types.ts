@@ -113,6 +113,33 @@ export interface PageRecord {
   labels: Record<string, string>;
 }
 
+/** One stage of a deploy on the run's time axis (the deploy journal's record). */
+export interface DeployStageBand {
+  stage: string;
+  startMs: EpochMs;
+  /** null: still open when the run ended. */
+  endMs: EpochMs | null;
+  outcome: string;
+  reason: string;
+}
+
+/** A deploy the game day ran (the ship-model phase): its stages, the canary's decisions, what users saw meanwhile. */
+export interface DeployRecord {
+  /** "fraud v6 (good)". */
+  title: string;
+  /** promoted, rolled_back, refused, failed, running. */
+  status: string;
+  reason: string;
+  startMs: EpochMs;
+  endMs: EpochMs | null;
+  stages: DeployStageBand[];
+  /** The canary's looks that decided something (advance, rollback). */
+  decisions: { atMs: EpochMs; percent: number; decision: string; reason: string }[];
+  /** Load requests sent while it ran, and those not answered well (not 200 from a good tier); null: no data. */
+  requests: number | null;
+  failedRequests: number | null;
+}
+
 export interface GameDayResult {
   title: string;
   mode: 'quick' | 'full';
@@ -133,4 +160,6 @@ export interface GameDayResult {
   drift: DriftSeries[];
   experiments: ExperimentOutcome[];
   pages: PageRecord[];
+  /** Deploys shipped under load (`gameday --ship-model`); absent or empty: none ran. */
+  deploys?: DeployRecord[];
 }

@@ -8,6 +8,7 @@ import type { DeploymentSpec } from '../../core/spec/kinds/deployment.ts';
 import { gatewayCounterSource } from '../abtest/gateway-counter-source.ts';
 import { JournalStore } from './journal-store.ts';
 import type { DeployPorts } from './run-deploy.ts';
+import { specFileOnDisk } from './spec-file.ts';
 
 /** Where a deploy's parts are, from the CLI, the game day or the webhook receiver. */
 export interface DeployTargets {
@@ -21,6 +22,8 @@ export interface DeployTargets {
   journalDir?: string;
   schema: FeatureSchema;
   env?: NodeJS.ProcessEnv;
+  /** The spec file whose Stack variants a promote rewrites; none: the file is not touched. */
+  specFile?: string;
 }
 
 /** The real ports of a deploy: MLflow, the object store, Triton, the gateway's admin API and /metrics. */
@@ -38,5 +41,6 @@ export function deployPorts(spec: DeploymentSpec, t: DeployTargets): DeployPorts
     }),
     schema: t.schema,
     journals: new JournalStore(t.journalDir ?? paths.state('deploys')),
+    ...(t.specFile ? { specFile: specFileOnDisk(t.specFile) } : {}),
   };
 }

@@ -2,6 +2,7 @@ import type { GatewayAdminClient } from '../../adapters/gateway/admin-client.ts'
 import type { TritonClient } from '../../adapters/triton/client.ts';
 import type { DeployJournal } from '../../core/deploy/journal.ts';
 import type { ModelRegistry } from '../../core/deploy/registry.ts';
+import type { VariantsEdit } from '../../core/deploy/spec-variants.ts';
 import type { FeatureSchema } from '../../core/spec/feature-schema.ts';
 import type { ObjectStore } from '../../core/storage/object-store.ts';
 import type { CounterSource } from '../abtest/counter-source.ts';
@@ -22,10 +23,19 @@ export interface DeployPorts {
   counters: CounterSource;
   schema: FeatureSchema;
   journals: JournalStore;
+  /** The spec file the Stack's variants are recorded in on promote (services/deploy/spec-file.ts); none: not recorded. */
+  specFile?: SpecFilePort;
   /** The error budget policy (`slo gate`): a deploy does not start while it blocks. */
   gate?: () => Promise<{ allow: boolean; reason: string }>;
   now?: () => Date;
   log?: (line: string) => void;
   /** Called after every journal change (the game day draws stages and looks from it). */
   onJournal?: (journal: DeployJournal) => void;
+}
+
+/** Where a promote records what now serves: the spec file's Stack variants. */
+export interface SpecFilePort {
+  readonly file: string;
+  /** Applies the edit; returns the changes made ("v1.tritonModel fraud_v1 -> fraud_v6"), none when the file already said so. */
+  recordVariants(edit: VariantsEdit): Promise<string[]>;
 }

@@ -234,9 +234,28 @@ const promoteStage: StageRunner = async (c, journal) => {
       c.ports.registry.setAlias(spec.registry.name, 'previous-champion', j.baseline?.championVersion as string),
     );
   }
+  // The spec file follows: the champion variant calls the new model, the weights as now served.
+  // Idempotent, so a promote resumed after a crash records the same edit once.
+  let recorded = '';
+  let details: Record<string, unknown> | undefined;
+  if (c.ports.specFile) {
+    const weights = stepWeights(variants, spec, 0);
+    const changes = await c.ports.specFile.recordVariants({
+      model: spec.model,
+      variants: Object.fromEntries(
+        variants.map((v) => [
+          v,
+          { weight: weights[v] ?? 0, ...(v === spec.championVariant ? { tritonModel: j.tritonModel } : {}) },
+        ]),
+      ),
+    });
+    recorded = `; ${c.ports.specFile.file}: ${changes.length ? changes.join(', ') : 'already says so'}`;
+    details = { specFile: c.ports.specFile.file, specChanges: changes };
+  }
   return {
     outcome: 'ok',
-    reason: `alias champion -> version ${j.version}; ${spec.championVariant} serves ${j.tritonModel} at 100%`,
+    reason: `alias champion -> version ${j.version}; ${spec.championVariant} serves ${j.tritonModel} at 100%${recorded}`,
+    ...(details ? { details } : {}),
   };
 };
 

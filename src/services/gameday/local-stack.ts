@@ -105,7 +105,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<GameD
       ports,
       ...(registry ? { extraArgs: [`--model-repository=${registry.store}`] } : {}),
     });
-    const state: LocalStack = { gatewayUrl: '', root: paths.root(), triton };
+    // With a registry, its processes go in the state too: the registry outage stops them for real.
+    const state: LocalStack = {
+      gatewayUrl: '',
+      root: paths.root(),
+      triton,
+      ...(registry ? { registry: registry.state } : {}),
+    };
     // A chaos experiment may kill and restart Triton or Redis: stop whichever the state names then.
     started.push({ stop: async () => void (state.triton && (await stopTriton(state.triton))) });
     const cacheRedis = await startRedis(await freePort());

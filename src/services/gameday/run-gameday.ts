@@ -13,6 +13,7 @@ import { isPage } from '../../core/report/notifications.ts';
 import { type GameDayOutcome, gameDayOutcome } from '../../core/report/outcome.ts';
 import type {
   AbDecision,
+  DeployRecord,
   ErrorBudgetUse,
   ExperimentOutcome,
   FaultWindow,
@@ -38,7 +39,7 @@ import { type FeatureStoreSchedule, startFeatureStoreSchedule } from './feature-
 import { LATE_LABELS, lateLabelsPhase } from './late-labels-phase.ts';
 import { type GameDayStack, startLocalStack } from './local-stack.ts';
 import { driftSeries, driftWindowClearAt, shiftedTrafficPhase } from './shifted-traffic-phase.ts';
-import { shipModelPhase } from './ship-model-phase.ts';
+import { judgeDeploysUnderLoad, shipModelPhase } from './ship-model-phase.ts';
 import { spotInterruptionPhase } from './spot-interruption-phase.ts';
 import { TruthLedger } from './truth-ledger.ts';
 
@@ -110,6 +111,7 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayRun> {
     log,
   });
   const decisions: AbDecision[] = [];
+  const deploys: DeployRecord[] = [];
   const windows: FaultWindow[] = [];
   const outcomes: ExperimentOutcome[] = [];
   const journals: Journal[] = [];
@@ -137,7 +139,9 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayRun> {
     port: abPort,
     verdict: () => controller.lastVerdict,
   });
-  const abLoop = setInterval(() => void controller.tick().catch(() => undefined), 2_000);
+  // Paused while a deploy owns the v2 slot: its canary sets the weights, not the A/B controller.
+  let abPaused = false;
+  const abLoop = setInterval(() => void (abPaused || controller.tick().catch(() => undefined)), 2_000);
 
   // The drift watcher judges the gateway's bin counters in Prometheus (the scalable path).
   // One minute in both runs: 4,800 rows at 80 req/s is ample for the shift, and a shorter
@@ -162,7 +166,8 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayRun> {
   const load = runOpenLoad({
     url: stack.gateway.url,
     ratePerSecond: rate,
-    durationMs: (options.quick ? 6 : 20) * 60_000,
+    // The ship-model phase (~4 min) runs last: its canary needs the load until it ends.
+    durationMs: ((options.quick ? 6 : 20) + (options.shipModel ? 6 : 0)) * 60_000,
     next: () => truth.stamp(traffic.next()),
     signal: loadAbort.signal,
     onProgress: (p) => {
@@ -274,7 +279,7 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayRun> {
     if (stack.registry) {
       const registry = stack.registry;
       await phase('ship a model under load (bad, failing, good)', async () => {
-        controller = newController(); // a fresh A/B look: the deploy owns the v2 slot now
+        abPaused = true; // the deploy owns the v2 slot now
         const ship = await shipModelPhase({
           registry,
           specFile: stack.specFile,
@@ -287,6 +292,9 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayRun> {
         });
         outcomes.push(...ship.outcomes);
         windows.push(...ship.windows);
+        deploys.push(...ship.deploys);
+      }).finally(() => {
+        abPaused = false;
       });
     }
     await phase('cool-down', async () => {
@@ -344,6 +352,7 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayRun> {
     drift,
     experiments: outcomes,
     pages: [...stack.receiver.pages],
+    deploys: judgeDeploysUnderLoad(outcomes, deploys, loadResult),
   };
   await abServer.close();
   await stack.stop();

@@ -1,7 +1,9 @@
 import { loadSpecFile } from '../../adapters/files/spec-file.ts';
 import { paths } from '../../adapters/process/paths.ts';
 import type { DeployJournal } from '../../core/deploy/journal.ts';
-import type { AbDecision, ExperimentOutcome, FaultWindow } from '../../core/report/types.ts';
+import type { LoadRecord } from '../../core/load/record.ts';
+import { withLoadCounts } from '../../core/report/deploys.ts';
+import type { AbDecision, DeployRecord, ExperimentOutcome, FaultWindow } from '../../core/report/types.ts';
 import { parseDuration } from '../../core/spec/kinds/common.ts';
 import { loadFeatureSchema } from '../../gateway/start.ts';
 import { deployPorts } from '../deploy/deploy-ports.ts';
@@ -27,7 +29,12 @@ export async function shipModelPhase(opts: {
   journalDir: string;
   log: (line: string) => void;
   decisions: AbDecision[];
-}): Promise<{ outcomes: ExperimentOutcome[]; windows: FaultWindow[]; journals: DeployJournal[] }> {
+}): Promise<{
+  outcomes: ExperimentOutcome[];
+  windows: FaultWindow[];
+  journals: DeployJournal[];
+  deploys: DeployRecord[];
+}> {
   const seed = await seedRegistry(opts.registry.mlflow.url, ['bad', 'failing', 'good']);
   opts.log(`ship: registry seeded, candidates ${JSON.stringify(seed.candidates)}`);
   const spec = deploymentFromSpec(loadSpecFile(opts.specFile), 'fraud');
@@ -43,6 +50,8 @@ export async function shipModelPhase(opts: {
     schema: loadFeatureSchema(paths.featureSchema()),
     journalDir: opts.journalDir,
     env: { ...process.env, ...opts.registry.env },
+    // The run's own spec (the stack's copy) records the promote.
+    specFile: opts.specFile,
   });
   const deploy = async (kind: 'bad' | 'failing' | 'good') => {
     const version = seed.candidates[kind] as string;
@@ -66,6 +75,13 @@ export async function shipModelPhase(opts: {
   const failing = await deploy('failing');
   const good = await deploy('good');
   const journals = [bad, failing, good];
+  const deploys = (
+    [
+      ['bad', bad],
+      ['failing', failing],
+      ['good', good],
+    ] as const
+  ).map(([kind, j]) => deployRecord(j, kind));
   const windows = journals.flatMap((j) =>
     j.stages.map((s) => ({
       experiment: 'ship-model',
@@ -118,5 +134,49 @@ export async function shipModelPhase(opts: {
       pagesReceived: [],
     },
   ];
-  return { outcomes, windows, journals };
+  return { outcomes, windows, journals, deploys };
+}
+
+/** A deploy journal as the report draws it (request counts filled once the load has ended). */
+export function deployRecord(j: DeployJournal, kind: string): DeployRecord {
+  return {
+    title: `${j.registeredModel} v${j.version} (${kind})`,
+    status: j.status,
+    reason: j.reason ?? '',
+    startMs: Date.parse(j.startedAt),
+    endMs: j.endedAt ? Date.parse(j.endedAt) : null,
+    stages: j.stages.map((s) => ({
+      stage: s.stage,
+      startMs: Date.parse(s.startedAt),
+      endMs: s.endedAt ? Date.parse(s.endedAt) : null,
+      outcome: s.outcome ?? 'open',
+      reason: s.reason ?? '',
+    })),
+    decisions: j.canaryLooks
+      .filter((l) => l.decision !== 'wait')
+      .map((l) => ({ atMs: Date.parse(l.at), percent: l.percent, decision: l.decision, reason: l.reason })),
+    requests: null,
+    failedRequests: null,
+  };
+}
+
+/**
+ * Once the load has ended: what users saw during each deploy (the load driver's own records),
+ * written into the report's deploys and judged: the ship-model hypothesis says no request
+ * failed while the good version shipped, the bad-model one the same for the failing canary.
+ */
+export function judgeDeploysUnderLoad(
+  outcomes: ExperimentOutcome[],
+  deploys: readonly DeployRecord[],
+  load: { records: readonly LoadRecord[]; startedAtEpochMs: number },
+): DeployRecord[] {
+  const counted = withLoadCounts(deploys, load.records, load.startedAtEpochMs);
+  for (const o of outcomes) {
+    const kinds = o.name === 'ship-model' ? ['good'] : o.name === 'bad-model' ? ['bad', 'failing'] : [];
+    for (const d of counted.filter((x) => kinds.some((k) => x.title.endsWith(`(${k})`)))) {
+      o.explanation.push(`${d.title}: ${d.failedRequests} of ${d.requests} requests failed during the deploy`);
+      if ((d.failedRequests ?? 1) > 0) o.verdict = 'deviated';
+    }
+  }
+  return counted;
 }

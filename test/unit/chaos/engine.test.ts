@@ -317,7 +317,7 @@ describe('providers registered by action type', () => {
       'batch job',
       'built-in load',
       'gateway admin API',
-      'model repository',
+      'model registry',
       'prometheus',
       'redis',
       'tritonserver process',

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -13,6 +13,7 @@ import { InMemoryObjectStore } from '../../../src/core/storage/object-store.ts';
 import type { CounterReading } from '../../../src/services/abtest/counter-source.ts';
 import { JournalStore } from '../../../src/services/deploy/journal-store.ts';
 import { type DeployPorts, runDeploy } from '../../../src/services/deploy/run-deploy.ts';
+import { specFileOnDisk } from '../../../src/services/deploy/spec-file.ts';
 
 /**
  * The deploy service's control flow on in-memory fakes of its ports (the real parts run in
@@ -78,7 +79,8 @@ function fakeRegistry(): ModelRegistry & { aliases: Map<string, string> } {
   };
 }
 
-function fakeServing() {
+/** `canaryErrorShare`: the share of the canary variant's requests that fail (a failing model). */
+function fakeServing(canaryErrorShare = 0) {
   let weights: Record<string, number> = { v1: 80, v2: 20 };
   let routes: Routes = { variants: { v1: 'fraud_v1', v2: 'fraud_v2' }, thresholds: {}, shadow: null };
   const loaded = new Set(['fraud_v1', 'fraud_v2']);
@@ -90,7 +92,10 @@ function fakeServing() {
       for (const v of ['v1', 'v2']) totals[v] = (totals[v] ?? 0) + (weights[v] ?? 0);
       if (routes.shadow) shadowCalls += 20;
       const snapshot: CounterSnapshot = Object.fromEntries(
-        Object.entries(totals).map(([v, n]) => [v, { ...zeroCounters(), requests: n, predictions: n }]),
+        Object.entries(totals).map(([v, n]) => {
+          const errors = v === 'v2' ? Math.round(n * canaryErrorShare) : 0;
+          return [v, { ...zeroCounters(), requests: n, errors, predictions: n - errors }];
+        }),
       );
       const latency = { count: shadowCalls, sum: shadowCalls * 0.002, sumSquares: 0 };
       return {
@@ -128,6 +133,20 @@ function fakeServing() {
       },
     },
     counters,
+  };
+}
+
+/** Fresh fakes around `serving`: a registry, an empty store, a journal folder of its own. */
+function portsOn(serving: ReturnType<typeof fakeServing>, extra: Partial<DeployPorts> = {}): DeployPorts {
+  return {
+    registry: fakeRegistry(),
+    store: new InMemoryObjectStore(),
+    triton: serving.triton,
+    gateway: serving.gateway,
+    counters: serving.counters,
+    schema,
+    journals: new JournalStore(mkdtempSync(join(tmpdir(), 'steadystate-journals-'))),
+    ...extra,
   };
 }
 
@@ -193,20 +212,56 @@ describe('runDeploy on fakes', () => {
     const journal = await runDeploy(
       SPEC,
       { version: '4' },
-      {
-        registry: fakeRegistry(),
-        store: new InMemoryObjectStore(),
-        triton: serving.triton,
-        gateway: serving.gateway,
-        counters: serving.counters,
-        schema,
-        journals: new JournalStore(mkdtempSync(join(tmpdir(), 'steadystate-journals-'))),
+      portsOn(serving, {
         gate: async () => ({ allow: false, reason: 'fraud-availability: 4% of the budget left' }),
-      },
+      }),
     );
     expect(journal.status).toBe('refused');
     expect(journal.reason).toMatch(/error budget policy blocks deploys: fraud-availability/);
     expect(journal.stages).toEqual([]);
     expect(serving.state().weights).toEqual({ v1: 80, v2: 20 });
+  });
+
+  describe('the spec file on disk', () => {
+    /** A copy of the shipped steadystate.yaml, and the deploy's ports writing to it. */
+    function withSpecFile(serving: ReturnType<typeof fakeServing>) {
+      const file = join(mkdtempSync(join(tmpdir(), 'steadystate-spec-')), 'steadystate.yaml');
+      copyFileSync(join(paths.root(), 'steadystate.yaml'), file);
+      const ports = portsOn(serving, { specFile: specFileOnDisk(file) });
+      return { file, before: readFileSync(file, 'utf8'), ports };
+    }
+
+    it("follows a promote: the champion variant's Triton model and the weights, journaled; nothing else changes", async () => {
+      const { file, before, ports } = withSpecFile(fakeServing());
+      const journal = await runDeploy(SPEC, { version: '4' }, ports);
+      expect(journal.status).toBe('promoted');
+      const after = readFileSync(file, 'utf8');
+      const changed = (text: string) => text.split('\n').filter((l, i) => l !== after.split('\n')[i]);
+      expect(changed(before)).toEqual([
+        '        - { name: v1, tritonModel: fraud_v1, weight: 80 }',
+        '        - { name: v2, tritonModel: fraud_v2, weight: 20 }',
+      ]);
+      expect(after).toContain('        - { name: v1, tritonModel: fraud_v4, weight: 100 }\n');
+      expect(after).toContain('        - { name: v2, tritonModel: fraud_v2, weight: 0 }\n');
+      const promote = journal.stages.find((s) => s.stage === 'promote');
+      expect(promote?.details?.specChanges).toEqual([
+        'v1.tritonModel fraud_v1 -> fraud_v4',
+        'v1.weight 80 -> 100',
+        'v2.weight 20 -> 0',
+      ]);
+      expect(promote?.reason).toContain(
+        `${file}: v1.tritonModel fraud_v1 -> fraud_v4, v1.weight 80 -> 100, v2.weight 20 -> 0`,
+      );
+    }, 20_000);
+
+    it('is left byte for byte as it was by a canary rollback', async () => {
+      const serving = fakeServing(0.5);
+      const { file, before, ports } = withSpecFile(serving);
+      const journal = await runDeploy(SPEC, { version: '4' }, ports);
+      expect(journal.status).toBe('rolled_back');
+      expect(journal.stages.map((s) => `${s.stage}:${s.outcome}`)).toContain('canary:rollback');
+      expect(serving.state().weights).toEqual({ v1: 80, v2: 20 });
+      expect(readFileSync(file, 'utf8')).toBe(before);
+    }, 20_000);
   });
 });

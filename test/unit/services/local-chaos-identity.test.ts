@@ -2,7 +2,12 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { type LocalStack, readLocalStack, writeLocalStack } from '../../../src/adapters/chaos/local-stack.ts';
+import {
+  type LocalStack,
+  type RegistryRef,
+  readLocalStack,
+  writeLocalStack,
+} from '../../../src/adapters/chaos/local-stack.ts';
 import { readIdentity } from '../../../src/adapters/process/identity.ts';
 import { isAlive } from '../../../src/adapters/process/supervisor.ts';
 import type { TritonInstance } from '../../../src/adapters/process/triton-server.ts';
@@ -46,6 +51,32 @@ function tritonAt(pid: number, modelRepository = repository): TritonInstance {
     startedAt: new Date().toISOString(),
     url: 'http://127.0.0.1:18000',
     metricsUrl: 'http://127.0.0.1:18002',
+  };
+}
+
+/** A registry (MLflow, versitygw) whose recorded processes have exited; their pids now belong to others. */
+function registryAt(mlflowPid: number, storePid: number): RegistryRef {
+  const python = '/srv/steadystate/.venv-mlflow/bin/python3';
+  return {
+    mlflow: {
+      ...recorded(mlflowPid, python, [python, '/srv/steadystate/.venv-mlflow/bin/mlflow', 'server', '--port', '15000']),
+      url: 'http://127.0.0.1:15000',
+      port: 15000,
+      dataDir: join(dir, 'mlflow'),
+    },
+    objectStore: {
+      ...recorded(storePid, '/srv/steadystate/.tools/go/versitygw-v1.8.0/versitygw', [
+        'versitygw',
+        '--port',
+        '127.0.0.1:17070',
+      ]),
+      endpoint: 'http://127.0.0.1:17070',
+      port: 17070,
+      dataDir: join(dir, 's3'),
+      region: 'us-east-1',
+      credentialsFile: join(dir, 'no-such-credentials.json'),
+      logFile: join(dir, 'versitygw.log'),
+    },
   };
 }
 
@@ -113,6 +144,12 @@ describe('a stale pid in the stack state, now held by an unrelated process', () 
       { type: 'prometheus-stop' },
       'prometheus',
     ],
+    [
+      'registry-outage (MLflow and the S3 store of the stack)',
+      (pid) => ({ gatewayUrl: 'http://127.0.0.1:9', registry: registryAt(pid, unrelatedSleep()) }),
+      { type: 'registry-outage' },
+      'mlflow server',
+    ],
   ])('%s refuses in preflight and in execution; the unrelated process lives', async (_name, stackAt, action, what) => {
     const pid = unrelatedSleep();
     const driver = driverFor(stackAt(pid));
@@ -155,6 +192,42 @@ describe('a stale pid in the stack state, now held by an unrelated process', () 
     expect(await driver.refuse({ type: 'prometheus-stop' })).toMatch(/records no start time/);
     expect(await failure(() => driver.execute({ type: 'prometheus-stop' }))).toBeInstanceOf(Error);
     expect(isAlive(pid)).toBe(true);
+  });
+});
+
+describe('with a registry in the stack, registry-outage stops MLflow and the store for real', () => {
+  it('refuses when only the store pid belongs to another process, and stops neither', async () => {
+    const mlflow = unrelatedSleep();
+    const store = unrelatedSleep();
+    const registry = registryAt(mlflow, store);
+    // MLflow's record matches the process at its pid; the store's does not.
+    Object.assign(registry.mlflow, readIdentity(mlflow));
+    const driver = driverFor({ gatewayUrl: 'http://127.0.0.1:9', registry });
+    expect(await driver.refuse({ type: 'registry-outage' })).toContain(`refusing to signal versitygw pid ${store}`);
+    expect((await failure(() => driver.execute({ type: 'registry-outage' })))?.message).toContain(
+      `refusing to signal versitygw pid ${store}`,
+    );
+    await new Promise((r) => setTimeout(r, 200));
+    expect([isAlive(mlflow), isAlive(store)]).toEqual([true, true]);
+  });
+
+  it('refuses registry-restore when the store keys are missing (they could not be served again)', async () => {
+    const driver = driverFor({
+      gatewayUrl: 'http://127.0.0.1:9',
+      registry: registryAt(unrelatedSleep(), unrelatedSleep()),
+    });
+    expect(await driver.refuse({ type: 'registry-restore' })).toMatch(
+      /credentials .*no-such-credentials\.json are missing/,
+    );
+  });
+
+  it('refuses a registry that is not on loopback', async () => {
+    const registry = registryAt(unrelatedSleep(), unrelatedSleep());
+    registry.mlflow.url = 'http://mlflow.prod.example:5000';
+    const driver = driverFor({ gatewayUrl: 'http://127.0.0.1:9', registry });
+    expect(await driver.refuse({ type: 'registry-outage' })).toMatch(
+      /MLflow http:\/\/mlflow\.prod\.example:5000 is not on this machine/,
+    );
   });
 });
 

@@ -50,6 +50,8 @@ export function tritonProcessProvider(local: LocalState | undefined) {
         ports: t.ports,
         modelRepository: t.modelRepository,
         models: t.models,
+        // The same flags: with a registry, Triton also loads from the S3 store (a deploy publishes there).
+        ...(t.extraArgs ? { extraArgs: t.extraArgs } : {}),
         readyTimeoutMs: 120_000,
       });
       (local as LocalState).stack.triton = started;
