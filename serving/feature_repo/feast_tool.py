@@ -17,6 +17,14 @@ serving/data/feast) and STEADYSTATE_FEAST_REDIS (host:port of the online store).
                                   {"user_id", "ts", "features": {name: value|null}}
 
 
+  training-set --out CSV [--events PARQUET]
+                                  the training rows: get_historical_features (point in time)
+                                  over the labelled transactions (labelled_events.py, written
+                                  by prepare) through the feature service; one CSV row per
+                                  event: event_id, user_id, event_timestamp, the 13 model
+                                  features (serving/models/dataset.py order; empty = no value
+                                  within the TTL), is_fraud. serving/models/train_feast.py
+                                  fits on it. Prints {"rows", "positives", "missing_values", "seconds"}
   write-offline --view V --row J  append one row (JSON) to a view's Parquet file: a value
                                   that arrives later, for the point-in-time test
   write-online --window-days D    recompute the velocity features from transactions.parquet
@@ -127,6 +135,8 @@ def cmd_prepare(args) -> None:
         end = end.replace(tzinfo=timezone.utc)
     t0 = time.monotonic()
     build_offline.build(args.users, end, Path(os.environ["STEADYSTATE_FEAST_DATA"]), build_offline.SERVING / "data" / "test.csv")
+    import labelled_events
+    labelled_events.write(Path(os.environ["STEADYSTATE_FEAST_DATA"]))
     t1 = time.monotonic()
     fs = store()
     apply_definitions(fs)
@@ -145,6 +155,54 @@ def cmd_views(args) -> None:
     views = sorted(fs.list_feature_views(), key=lambda v: v.name)
     print(json.dumps([{"name": v.name, "features": [f.name for f in v.features],
                        "ttl_s": int(v.ttl.total_seconds())} for v in views]))
+
+
+def cmd_training_set(args) -> None:
+    import csv
+    import pandas as pd
+    sys.path.insert(0, str(HERE.parents[0] / "models"))
+    from dataset import FEATURE_NAMES
+    started = time.monotonic()
+    fs = store_offline()
+    events_path = Path(args.events) if args.events else Path(os.environ["STEADYSTATE_FEAST_DATA"]) / "labelled_transactions.parquet"
+    if not events_path.exists():
+        raise SystemExit(f"{events_path} is missing: `feast_tool.py prepare` writes the labelled transactions")
+    events = pd.read_parquet(events_path)
+    service = fs.get_feature_service(args.service)
+    store_names = [f.name for p in service.feature_view_projections for f in p.features]
+    # The entity dataframe is the labelled events themselves: Feast joins each view's newest
+    # value at or before event_timestamp (and within the view's TTL) and passes the request
+    # fields and the label through untouched.
+    df = fs.get_historical_features(entity_df=events, features=service).to_df()
+    df = df.sort_values("event_id").reset_index(drop=True)
+    if len(df) != len(events):
+        # Feast's file store drops events for which no view has a value in its TTL; they train
+        # with the schema's defaults, as serving answers such a user.
+        df = events.merge(df[["event_id", *store_names]], on="event_id", how="left")
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    missing = 0
+    with out.open("w", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(["event_id", "user_id", "event_timestamp", *FEATURE_NAMES, "is_fraud"])
+        for r in df.itertuples(index=False):
+            d = r._asdict()
+            cells = []
+            for name in FEATURE_NAMES:
+                v = clean(d.get(name))
+                if v is None and name in store_names:
+                    missing += 1
+                cells.append("" if v is None else v)
+            ts = pd.Timestamp(d["event_timestamp"]).tz_convert("UTC").isoformat()
+            w.writerow([int(d["event_id"]), d["user_id"], ts, *cells, int(d["is_fraud"])])
+    print(json.dumps({"rows": len(df), "positives": int(df["is_fraud"].sum()), "missing_values": missing,
+                      "seconds": round(time.monotonic() - started, 3), "out": str(out)}))
+
+
+def store_offline():
+    """A FeatureStore for offline reads only (Redis is never contacted by them)."""
+    os.environ.setdefault("STEADYSTATE_FEAST_REDIS", "127.0.0.1:1")
+    return store()
 
 
 def cmd_write_offline(args) -> None:
@@ -198,6 +256,11 @@ def main() -> None:
     m.set_defaults(fn=cmd_materialize)
     v = sub.add_parser("views")
     v.set_defaults(fn=cmd_views)
+    ts = sub.add_parser("training-set")
+    ts.add_argument("--out", required=True)
+    ts.add_argument("--events", help="labelled events (Parquet); default: labelled_transactions.parquet")
+    ts.add_argument("--service", default=SERVICE)
+    ts.set_defaults(fn=cmd_training_set)
     wo = sub.add_parser("write-offline")
     wo.add_argument("--view", required=True)
     wo.add_argument("--row", required=True, help='JSON: {"user_id", "event_timestamp", <features>}')
