@@ -4,6 +4,10 @@
 
 Environment: STEADYSTATE_FEAST_DATA (offline store + registry folder, default
 serving/data/feast) and STEADYSTATE_FEAST_REDIS (host:port of the online store).
+With STEADYSTATE_FEAST_OFFLINE=s3://bucket/prefix and STEADYSTATE_FEAST_S3_ENDPOINT=http://host:port
+(+ AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_DEFAULT_REGION) the offline tables live in the
+local S3 storage: prepare builds them in STEADYSTATE_FEAST_DATA (which keeps the registry) and
+uploads them; every later read and write of a table goes to the bucket.
 
   prepare [--users N] [--end ISO] build the offline store (build_offline.py), apply the
                                   definitions and materialize-incremental up to now: one
@@ -64,6 +68,51 @@ def clean(v):
     if hasattr(v, "item"):
         v = v.item()
     return v
+
+
+TABLES = ["transactions", "user_velocity", "user_account", "labelled_transactions"]
+
+
+def offline_location():
+    """(pyarrow filesystem or None, base path) of the offline tables: the bucket or the folder."""
+    base = os.environ.get("STEADYSTATE_FEAST_OFFLINE") or os.environ["STEADYSTATE_FEAST_DATA"]
+    if not base.startswith("s3://"):
+        return None, base
+    from pyarrow.fs import S3FileSystem
+    endpoint = os.environ.get("STEADYSTATE_FEAST_S3_ENDPOINT")
+    if not endpoint:
+        raise SystemExit(f"STEADYSTATE_FEAST_OFFLINE={base} needs STEADYSTATE_FEAST_S3_ENDPOINT=http://host:port (the local S3)")
+    # Credentials and region from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_DEFAULT_REGION.
+    return (S3FileSystem(endpoint_override=endpoint, allow_bucket_creation=True),
+            base.removeprefix("s3://").rstrip("/"))
+
+
+def read_table(name: str):
+    import pandas as pd
+    fs, base = offline_location()
+    return pd.read_parquet(f"{base}/{name}.parquet", filesystem=fs)
+
+
+def write_table(name: str, frame) -> None:
+    fs, base = offline_location()
+    frame.to_parquet(f"{base}/{name}.parquet", index=False, filesystem=fs)
+
+
+def upload_offline() -> float:
+    """S3 mode: puts the tables built in STEADYSTATE_FEAST_DATA into the bucket (created if missing)."""
+    fs, base = offline_location()
+    if fs is None:
+        return 0.0
+    started = time.monotonic()
+    bucket = base.split("/")[0]
+    from pyarrow.fs import FileType
+    if fs.get_file_info(bucket).type == FileType.NotFound:
+        fs.create_dir(bucket)
+    local = Path(os.environ["STEADYSTATE_FEAST_DATA"])
+    for name in TABLES:
+        with fs.open_output_stream(f"{base}/{name}.parquet") as out:
+            out.write((local / f"{name}.parquet").read_bytes())
+    return time.monotonic() - started
 
 
 def cmd_online(args) -> None:
@@ -137,13 +186,15 @@ def cmd_prepare(args) -> None:
     build_offline.build(args.users, end, Path(os.environ["STEADYSTATE_FEAST_DATA"]), build_offline.SERVING / "data" / "test.csv")
     import labelled_events
     labelled_events.write(Path(os.environ["STEADYSTATE_FEAST_DATA"]))
+    upload_s = upload_offline()
     t1 = time.monotonic()
     fs = store()
     apply_definitions(fs)
     t2 = time.monotonic()
     seconds = materialize(fs) if not args.no_materialize else 0.0
     print(json.dumps({"users": args.users, "end": end.isoformat(), "build_s": round(t1 - t0, 3),
-                      "apply_s": round(t2 - t1, 3), "materialize_s": round(seconds, 3)}))
+                      "apply_s": round(t2 - t1, 3), "materialize_s": round(seconds, 3),
+                      "upload_s": round(upload_s, 3), "offline": offline_location()[1]}))
 
 
 def cmd_materialize(args) -> None:
@@ -164,10 +215,10 @@ def cmd_training_set(args) -> None:
     from dataset import FEATURE_NAMES
     started = time.monotonic()
     fs = store_offline()
-    events_path = Path(args.events) if args.events else Path(os.environ["STEADYSTATE_FEAST_DATA"]) / "labelled_transactions.parquet"
-    if not events_path.exists():
-        raise SystemExit(f"{events_path} is missing: `feast_tool.py prepare` writes the labelled transactions")
-    events = pd.read_parquet(events_path)
+    try:
+        events = pd.read_parquet(args.events) if args.events else read_table("labelled_transactions")
+    except FileNotFoundError as error:
+        raise SystemExit(f"{error}: `feast_tool.py prepare` writes the labelled transactions") from error
     service = fs.get_feature_service(args.service)
     store_names = [f.name for p in service.feature_view_projections for f in p.features]
     # The entity dataframe is the labelled events themselves: Feast joins each view's newest
@@ -207,23 +258,21 @@ def store_offline():
 
 def cmd_write_offline(args) -> None:
     import pandas as pd
-    path = Path(os.environ["STEADYSTATE_FEAST_DATA"]) / f"{args.view}.parquet"
-    frame = pd.read_parquet(path)
+    frame = read_table(args.view)
     row = json.loads(args.row)
     row["event_timestamp"] = pd.Timestamp(row["event_timestamp"]).tz_convert("UTC") if pd.Timestamp(
         row["event_timestamp"]).tzinfo else pd.Timestamp(row["event_timestamp"], tz="UTC")
     added = pd.DataFrame([row]).astype({c: frame[c].dtype for c in frame.columns if c in row and c != "event_timestamp"})
     added["event_timestamp"] = added["event_timestamp"].astype(frame["event_timestamp"].dtype)
-    pd.concat([frame, added], ignore_index=True).to_parquet(path, index=False)
+    write_table(args.view, pd.concat([frame, added], ignore_index=True))
     print(json.dumps({"view": args.view, "rows": len(frame) + 1}))
 
 
 def cmd_write_online(args) -> None:
     import pandas as pd
     fs = store()
-    data = Path(os.environ["STEADYSTATE_FEAST_DATA"])
-    tx = pd.read_parquet(data / "transactions.parquet")
-    velocity = pd.read_parquet(data / "user_velocity.parquet")
+    tx = read_table("transactions")
+    velocity = read_table("user_velocity")
     latest = velocity[velocity["event_timestamp"] == velocity["event_timestamp"].max()].copy()
     now = latest["event_timestamp"].iloc[0]
     recent = tx[(tx["event_timestamp"] > now - pd.Timedelta(days=args.window_days)) & (tx["event_timestamp"] <= now)]

@@ -13,6 +13,20 @@ export interface FeastEnv {
   dataDir: string;
   /** host:port of the online-store Redis (a redis:// URL is accepted). */
   redis: string;
+  /**
+   * The offline tables in the local S3 storage (versitygw) instead of `dataDir`, which then
+   * keeps only the registry and the build's staging copies. Absent: files mode.
+   */
+  offlineS3?: FeastOfflineS3;
+}
+
+export interface FeastOfflineS3 {
+  /** `s3://bucket/prefix`; the bucket is created by `prepare` when missing. */
+  uri: string;
+  /** http://host:port of the S3 endpoint. */
+  endpoint: string;
+  /** AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_DEFAULT_REGION (an `ObjectStoreServer`'s clientEnv). */
+  credentials: Record<string, string>;
 }
 
 export const feastPaths = {
@@ -30,10 +44,18 @@ export function redisAddress(urlOrAddress: string): string {
 }
 
 export function feastEnvironment(env: FeastEnv): NodeJS.ProcessEnv {
+  const s3 = env.offlineS3
+    ? {
+        ...env.offlineS3.credentials,
+        STEADYSTATE_FEAST_OFFLINE: env.offlineS3.uri,
+        STEADYSTATE_FEAST_S3_ENDPOINT: env.offlineS3.endpoint,
+      }
+    : {};
   return {
     ...process.env,
     STEADYSTATE_FEAST_DATA: env.dataDir,
     STEADYSTATE_FEAST_REDIS: redisAddress(env.redis),
+    ...s3,
   };
 }
 
@@ -66,6 +88,10 @@ export interface PrepareResult {
   build_s: number;
   apply_s: number;
   materialize_s: number;
+  /** Seconds to put the tables into the bucket (0 in files mode). */
+  upload_s: number;
+  /** Where the offline tables live: the folder, or `bucket/prefix`. */
+  offline: string;
 }
 
 /** Offline store from serving/data, `feast apply`, materialize-incremental up to now. */
