@@ -45,6 +45,8 @@ export async function featureSkewPhase(opts: {
 }): Promise<{ outcome: ExperimentOutcome; window: FaultWindow }> {
   const startMs = Date.now();
   const transaction = transactionOnly(opts.schema);
+  // This run's request ids: its lines in the prediction log, apart from any earlier check's.
+  const prefix = `${REQUEST_PREFIX}${startMs}-`;
   let n = 0;
   const load = await runOpenLoad({
     url: opts.gatewayUrl,
@@ -67,7 +69,7 @@ export async function featureSkewPhase(opts: {
   await sleep(1_000); // the prediction log is a write stream: let the last lines land
   const mine = readFileSync(opts.predictionLog, 'utf8')
     .split('\n')
-    .filter((l) => l.includes(`"request_id":"${REQUEST_PREFIX}`));
+    .filter((l) => l.includes(`"request_id":"${prefix}`));
   const log = `${opts.runDir}/skew-check-predictions.jsonl`;
   writeFileSync(log, mine.map((l) => `${l}\n`).join(''));
   const result = await skewFromFeast({
@@ -94,7 +96,7 @@ export async function featureSkewPhase(opts: {
     series = r?.status === 'values' ? r.samples.length : 0;
   }
   await sleep(3_000); // two more evaluations of the rule after the gauges landed
-  const alerts = await prometheus.instant(`ALERTS{alertname="${ALERT}"}`).catch(() => undefined);
+  const alerts = await prometheus.instant(`ALERTS{alertname="${ALERT}",alertstate="firing"}`).catch(() => undefined);
   const firing = alerts?.status === 'values' ? alerts.samples.map((s) => s.labels.feature ?? '?').sort() : [];
   const endMs = Date.now();
 
