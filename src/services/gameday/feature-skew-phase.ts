@@ -61,7 +61,7 @@ export async function featureSkewPhase(opts: {
         features: transaction,
         kind: 'fresh',
         fraudLike: false,
-        requestId: `${REQUEST_PREFIX}${i}`,
+        requestId: `${prefix}${i}`,
       };
     },
   });
