@@ -49,8 +49,9 @@ def build(data: Path, days: int = DAYS, per_user: int = PER_USER) -> pd.DataFram
     recent = recent.assign(_order=rng.permutation(len(recent)))
     recent = recent.sort_values(["user_id", "_order"]).groupby("user_id", sort=False).head(per_user)
     events = recent.sort_values(["event_timestamp", "user_id"], kind="stable").reset_index(drop=True)
-    # Microseconds: the precision Feast's point-in-time join keeps (it drops nanoseconds).
-    events["event_timestamp"] = events["event_timestamp"].dt.floor("us")
+    # Milliseconds: within what Feast's point-in-time join keeps (it drops nanoseconds), and
+    # exact for readers with millisecond clocks (the tests read the events with JavaScript Dates).
+    events["event_timestamp"] = events["event_timestamp"].dt.floor("ms")
     n = len(events)
     events.insert(0, "event_id", np.arange(n))
 

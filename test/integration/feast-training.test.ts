@@ -8,6 +8,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parquetReadObjects } from 'hyparquet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   buildTrainingSet,
@@ -34,6 +35,25 @@ afterAll(() => {
 });
 
 type Row = Record<string, string>;
+interface Event {
+  event_id: string;
+  user_id: string;
+  event_timestamp: string;
+}
+
+/** The labelled transactions as prepare wrote them (event times in milliseconds, exact as Dates). */
+async function labelledEvents(): Promise<Event[]> {
+  const bytes = readFileSync(join(dir, 'labelled_transactions.parquet'));
+  const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+  const rows = await parquetReadObjects({ file, columns: ['event_id', 'user_id', 'event_timestamp'] });
+  return rows
+    .map((r) => ({
+      event_id: String(r.event_id),
+      user_id: String(r.user_id),
+      event_timestamp: (r.event_timestamp as Date).toISOString(),
+    }))
+    .sort((x, y) => x.event_timestamp.localeCompare(y.event_timestamp));
+}
 function readCsv(path: string): Row[] {
   const [header, ...lines] = readFileSync(path, 'utf8').trim().split('\n');
   const names = (header ?? '').split(',');
@@ -55,17 +75,18 @@ const shift = (iso: string, seconds: number) => new Date(Date.parse(iso) + secon
 
 describe('training rows from the feature store', () => {
   it('the trainer fits on point-in-time rows: a later value is never used, one at or before the event is', async () => {
+    const events = await labelledEvents();
     const baseline = readCsv((await buildTrainingSet(env, join(dir, 'baseline.csv'))).out);
     expect(baseline.length).toBe(USERS * 8);
     // The newest labelled transaction of two users (no later one of theirs could rightly see
-    // the values written after it), each with a value written right after it.
+    // the values written after it), from the labelled events themselves, not the trainer's output.
     const [a, b] = ['user-3', 'user-5'].map((u) => {
-      const row = baseline.filter((r) => r.user_id === u).at(-1);
+      const row = events.filter((r) => r.user_id === u).at(-1);
       if (!row) throw new Error(`no labelled transaction for ${u}`);
       return row;
-    }) as [Row, Row];
-    const aTs = a.event_timestamp as string;
-    const bTs = b.event_timestamp as string;
+    }) as [Event, Event];
+    const aTs = a.event_timestamp;
+    const bTs = b.event_timestamp;
     await runFeastTool(velocityRow('user-3', shift(aTs, -30), 77_777), env); // before the event
     await runFeastTool(velocityRow('user-3', shift(aTs, 30), 99_999), env); // after it
     await runFeastTool(velocityRow('user-5', bTs, 55_555), env); // at the event's exact time
@@ -93,8 +114,8 @@ describe('training rows from the feature store', () => {
     const matrix = new Map(readCsv(join(dir, 'matrix.csv')).map((r) => [r.event_id, r]));
     expect(matrix.size).toBe(baseline.length);
     const avg = (r: Row | undefined) => Number(r?.avg_amount_30d);
-    expect(avg(matrix.get(a.event_id as string))).toBe(77_777);
-    expect(avg(matrix.get(b.event_id as string))).toBe(55_555);
+    expect(avg(matrix.get(a.event_id))).toBe(77_777);
+    expect(avg(matrix.get(b.event_id))).toBe(55_555);
     // No training row anywhere saw the values written after their events.
     expect([...matrix.values()].filter((r) => avg(r) === 99_999)).toEqual([]);
     // Every other row is unchanged: the rest of user-3's and user-5's history is untouched.
