@@ -4,7 +4,7 @@
  * (the build's local staging copies are deleted first, and with the storage stopped the
  * training set cannot be built).
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +19,7 @@ import {
 import { type ObjectStoreServer, startObjectStore } from '../../src/adapters/process/object-store-server.ts';
 import { freePort } from '../../src/adapters/process/ports.ts';
 import { type RedisInstance, startRedis, stopRedis } from '../../src/adapters/process/redis-server.ts';
+import { readCsvRows, readLabelledEvents } from './fixtures/labelled-events.ts';
 
 const USERS = 200;
 const TABLES = ['labelled_transactions', 'transactions', 'user_account', 'user_velocity'];
@@ -44,12 +45,6 @@ afterAll(async () => {
 });
 
 const shift = (iso: string, seconds: number) => new Date(Date.parse(iso) + seconds * 1000).toISOString();
-function readCsv(path: string): Record<string, string>[] {
-  const [header, ...lines] = readFileSync(path, 'utf8').trim().split('\n');
-  const names = (header ?? '').split(',');
-  return lines.map((l) => Object.fromEntries(l.split(',').map((v, i) => [names[i], v])));
-}
-
 describe('offline store in S3', () => {
   it('prepare uploads the tables; materialization reads them from the bucket', async () => {
     const prepared = await prepareFeatureStore(env, { users: USERS });
@@ -68,8 +63,11 @@ describe('offline store in S3', () => {
   });
 
   it('a value written to the bucket after an event is not in the trainer’s row; the storage down fails the build', async () => {
-    const baseline = readCsv((await buildTrainingSet(env, join(dir, 'baseline.csv'))).out);
-    const event = baseline.filter((r) => r.user_id === 'user-7').at(-1);
+    // The event from the labelled events in the bucket (versitygw's posix backend: an object is a file).
+    const events = await readLabelledEvents(
+      join(s3?.dataDir ?? '', 'feast-offline', 'steadystate', 'labelled_transactions.parquet'),
+    );
+    const event = events.filter((r) => r.user_id === 'user-7').at(-1);
     if (!event) throw new Error('no labelled transaction for user-7');
     const row = (ts: string, avg: number) =>
       JSON.stringify({
@@ -79,12 +77,12 @@ describe('offline store in S3', () => {
         avg_amount_30d: avg,
         failed_logins_24h: 0,
       });
-    const ts = event.event_timestamp as string;
+    const ts = event.event_timestamp;
     await runFeastTool(['write-offline', '--view', 'user_velocity', '--row', row(shift(ts, -30), 77_777)], env);
     await runFeastTool(['write-offline', '--view', 'user_velocity', '--row', row(shift(ts, 30), 99_999)], env);
     const set = await buildTrainingSet(env, join(dir, 'training.csv'));
     await trainFromTrainingSet(set.out, join(dir, 'build'), join(dir, 'matrix.csv'));
-    const trained = readCsv(join(dir, 'matrix.csv')).find((r) => r.event_id === event.event_id);
+    const trained = readCsvRows(join(dir, 'matrix.csv')).find((r) => r.event_id === event.event_id);
     expect(Number(trained?.avg_amount_30d)).toBe(77_777);
 
     await s3?.stop();

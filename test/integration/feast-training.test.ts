@@ -5,10 +5,9 @@
  * value written at or before it does. Checked on the matrix the trainer itself consumed
  * (serving/models/train_feast.py --matrix-out), not on an intermediate file.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parquetReadObjects } from 'hyparquet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   buildTrainingSet,
@@ -18,6 +17,7 @@ import {
   runFeastTool,
   trainFromTrainingSet,
 } from '../../src/adapters/feast/feast-tool.ts';
+import { type LabelledEvent, readCsvRows, readLabelledEvents } from './fixtures/labelled-events.ts';
 
 const USERS = 400;
 let dir: string;
@@ -35,30 +35,6 @@ afterAll(() => {
 });
 
 type Row = Record<string, string>;
-interface Event {
-  event_id: string;
-  user_id: string;
-  event_timestamp: string;
-}
-
-/** The labelled transactions as prepare wrote them (event times in milliseconds, exact as Dates). */
-async function labelledEvents(): Promise<Event[]> {
-  const bytes = readFileSync(join(dir, 'labelled_transactions.parquet'));
-  const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
-  const rows = await parquetReadObjects({ file, columns: ['event_id', 'user_id', 'event_timestamp'] });
-  return rows
-    .map((r) => ({
-      event_id: String(r.event_id),
-      user_id: String(r.user_id),
-      event_timestamp: (r.event_timestamp as Date).toISOString(),
-    }))
-    .sort((x, y) => x.event_timestamp.localeCompare(y.event_timestamp));
-}
-function readCsv(path: string): Row[] {
-  const [header, ...lines] = readFileSync(path, 'utf8').trim().split('\n');
-  const names = (header ?? '').split(',');
-  return lines.map((l) => Object.fromEntries(l.split(',').map((v, i) => [names[i], v])));
-}
 
 /** One velocity row for `user` at `ts` whose avg_amount_30d marks where a training value came from. */
 function velocityRow(user: string, ts: string, avg: number): string[] {
@@ -75,8 +51,8 @@ const shift = (iso: string, seconds: number) => new Date(Date.parse(iso) + secon
 
 describe('training rows from the feature store', () => {
   it('the trainer fits on point-in-time rows: a later value is never used, one at or before the event is', async () => {
-    const events = await labelledEvents();
-    const baseline = readCsv((await buildTrainingSet(env, join(dir, 'baseline.csv'))).out);
+    const events = await readLabelledEvents(join(dir, 'labelled_transactions.parquet'));
+    const baseline = readCsvRows((await buildTrainingSet(env, join(dir, 'baseline.csv'))).out);
     expect(baseline.length).toBe(USERS * 8);
     // The newest labelled transaction of two users (no later one of theirs could rightly see
     // the values written after it), from the labelled events themselves, not the trainer's output.
@@ -84,7 +60,7 @@ describe('training rows from the feature store', () => {
       const row = events.filter((r) => r.user_id === u).at(-1);
       if (!row) throw new Error(`no labelled transaction for ${u}`);
       return row;
-    }) as [Event, Event];
+    }) as [LabelledEvent, LabelledEvent];
     const aTs = a.event_timestamp;
     const bTs = b.event_timestamp;
     await runFeastTool(velocityRow('user-3', shift(aTs, -30), 77_777), env); // before the event
@@ -111,7 +87,7 @@ describe('training rows from the feature store', () => {
     expect(trained.train_rows + trained.test_rows).toBe(set.rows);
     expect(trained.roc_auc).toBeGreaterThan(0.7);
 
-    const matrix = new Map(readCsv(join(dir, 'matrix.csv')).map((r) => [r.event_id, r]));
+    const matrix = new Map(readCsvRows(join(dir, 'matrix.csv')).map((r) => [r.event_id, r]));
     expect(matrix.size).toBe(baseline.length);
     const avg = (r: Row | undefined) => Number(r?.avg_amount_30d);
     expect(avg(matrix.get(a.event_id))).toBe(77_777);
