@@ -35,6 +35,7 @@ const PEERS = [
   'test/unit/core/labels/quality-sklearn.test.ts',
   'test/integration/feast-online-peers.test.ts',
   'test/integration/feast-point-in-time.test.ts',
+  'test/integration/feast-training.test.ts',
   'test/integration/feature-store-schedule.test.ts',
 ];
 

@@ -58,6 +58,22 @@ def generate(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     device_age = rng.gamma(shape=1.2, scale=280, size=n)
     customer_age = np.clip(rng.normal(42, 14, size=n), 18, 95)
 
+    p = fraud_probability(amount, hour, account_age, txn_count, distance, avg_amount, card_present, foreign,
+                          failed_logins, device_age, customer_age, merchant, channel)
+    y = (rng.random(n) < p).astype(np.int64)
+    X = np.column_stack([
+        amount, hour, account_age, txn_count, distance, avg_amount, card_present, foreign,
+        failed_logins, device_age, customer_age, merchant, channel,
+    ]).astype(np.float32)
+    return X, y
+
+
+def fraud_probability(amount, hour, account_age, txn_count, distance, avg_amount, card_present, foreign,
+                      failed_logins, device_age, customer_age, merchant, channel) -> np.ndarray:
+    """P(fraud) of transactions given all 13 features (categoricals as integer codes): the world's
+    fraud process. generate() draws its labels from it; the Feast training path
+    (serving/feature_repo/labelled_events.py) draws the labels of its labelled transactions from it
+    with the entity features as they were at each transaction's time."""
     night = ((hour <= 4) | (hour >= 23)).astype(float)
     ratio = amount / avg_amount
     risky_merchant = np.isin(merchant, [4, 5, 6]).astype(float)
@@ -81,9 +97,4 @@ def generate(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
         - 0.008 * (customer_age - 42)
     ))
     p = 1 / (1 + np.exp(-logit))
-    y = (rng.random(n) < p).astype(np.int64)
-    X = np.column_stack([
-        amount, hour, account_age, txn_count, distance, avg_amount, card_present, foreign,
-        failed_logins, device_age, customer_age, merchant, channel,
-    ]).astype(np.float32)
-    return X, y
+    return p

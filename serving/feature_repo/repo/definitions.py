@@ -15,14 +15,23 @@ from feast import Entity, FeatureService, FeatureView, Field, FileSource, ValueT
 from feast.types import Float64, Int64
 
 DATA = Path(os.environ.get("STEADYSTATE_FEAST_DATA", Path(__file__).resolve().parents[2] / "data" / "feast"))
+# The offline store: Parquet files in DATA (files mode), or, with STEADYSTATE_FEAST_OFFLINE =
+# s3://bucket/prefix and STEADYSTATE_FEAST_S3_ENDPOINT = http://host:port, objects in the local
+# S3 storage (versitygw), read by Feast through pyarrow and s3fs with the AWS_* credentials.
+OFFLINE = os.environ.get("STEADYSTATE_FEAST_OFFLINE") or str(DATA)
+S3_ENDPOINT = os.environ.get("STEADYSTATE_FEAST_S3_ENDPOINT") if OFFLINE.startswith("s3://") else None
+
+
+def offline_source(name: str, table: str) -> FileSource:
+    return FileSource(name=name, path=f"{OFFLINE.rstrip('/')}/{table}.parquet", timestamp_field="event_timestamp",
+                      s3_endpoint_override=S3_ENDPOINT)
+
 
 user = Entity(name="user", join_keys=["user_id"], value_type=ValueType.STRING,
               description="A card holder; user_id as the gateway receives it")
 
-account_source = FileSource(name="user_account_source", path=str(DATA / "user_account.parquet"),
-                            timestamp_field="event_timestamp")
-velocity_source = FileSource(name="user_velocity_source", path=str(DATA / "user_velocity.parquet"),
-                             timestamp_field="event_timestamp")
+account_source = offline_source("user_account_source", "user_account")
+velocity_source = offline_source("user_velocity_source", "user_velocity")
 
 user_account = FeatureView(
     name="user_account",

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { materializeIncremental, prepareFeatureStore } from '../../adapters/feast/feast-tool.ts';
+import { type FeastEnv, materializeIncremental, prepareFeatureStore } from '../../adapters/feast/feast-tool.ts';
 import { newestEventTimes } from '../../adapters/feast/online-freshness.ts';
 import { pushGauges } from '../../adapters/feast/pushgateway-gauges.ts';
 import { FEAST_DEFAULT_USERS, type FeastLayout } from '../../core/features/feast-layout.ts';
@@ -10,6 +10,8 @@ import { feastLayout } from '../../core/spec/kinds/stack-feature-store.ts';
 export interface FeatureStoreSchedule {
   /** Seconds the first build + apply + materialize took, per step. */
   prepared: { build_s: number; apply_s: number; materialize_s: number; users: number };
+  /** The Feast repository's offline folder and online Redis (the skew check reads the offline store). */
+  env: FeastEnv;
   /** Stops the schedule (waits for a materialization in progress). */
   stop(): Promise<void>;
 }
@@ -29,7 +31,7 @@ export async function startFeatureStoreSchedule(opts: {
   users?: number;
   log: (line: string) => void;
 }): Promise<FeatureStoreSchedule> {
-  const env = { dataDir: join(opts.runDir, 'feast'), redis: opts.redisUrl };
+  const env: FeastEnv = { dataDir: join(opts.runDir, 'feast'), redis: opts.redisUrl };
   const layout: FeastLayout = feastLayout({ redisUrl: opts.redisUrl, keyPrefix: '', timeout: '10ms' });
   const prepared = await prepareFeatureStore(env, { users: opts.users ?? FEAST_DEFAULT_USERS });
   opts.log(
@@ -60,6 +62,7 @@ export async function startFeatureStoreSchedule(opts: {
   }, opts.everyMs);
   return {
     prepared,
+    env,
     async stop() {
       clearInterval(timer);
       await running;

@@ -35,6 +35,7 @@ import { writeGameDayReport } from '../report/write-report.ts';
 import { badVariantPhase } from './bad-variant-phase.ts';
 import { gameDayTraffic, referenceRows } from './baseline-traffic.ts';
 import { clusterPhase } from './cluster-phase.ts';
+import { featureSkewPhase } from './feature-skew-phase.ts';
 import { type FeatureStoreSchedule, startFeatureStoreSchedule } from './feature-store-phase.ts';
 import { LATE_LABELS, lateLabelsPhase } from './late-labels-phase.ts';
 import { type GameDayStack, startLocalStack } from './local-stack.ts';
@@ -295,6 +296,26 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayRun> {
         deploys.push(...ship.deploys);
       }).finally(() => {
         abPaused = false;
+      });
+    }
+    if (featureStore) {
+      const feast = featureStore;
+      await phase('train/serve skew check (feature store)', async () => {
+        const skew = await featureSkewPhase({
+          gatewayUrl: stack.gateway.url,
+          predictionLog: join(dir, 'predictions.jsonl'),
+          feast: feast.env,
+          schema,
+          prometheusUrl: stack.prometheus.url,
+          pushgatewayUrl: stack.pushgateway.url,
+          users: feast.prepared.users,
+          requests: 300,
+          ratePerSecond: 30,
+          runDir: dir,
+          log,
+        });
+        outcomes.push(skew.outcome);
+        windows.push(skew.window);
       });
     }
     await phase('cool-down', async () => {
