@@ -38,6 +38,12 @@ export interface OpenLoadOptions {
   onProgress?: (progress: LoadProgress) => void;
   /** Path of the prediction endpoint (default /v1/predict; the chaos load uses /v1/models/{model}/predict). */
   path?: string;
+  /**
+   * How a request becomes the POST body (default predictBody: the /v1/predict JSON). The
+   * gateway bench sends KServe bodies, so Triton direct, nginx and the gateway see the same
+   * client and the same bytes.
+   */
+  encode?: (request: LoadRequest) => string;
   signal?: AbortSignal;
 }
 
@@ -293,20 +299,19 @@ export class OpenLoad {
       this.dropped++;
       return;
     }
-    const done = sendPredict(this.pool, this.path, predictBody(request), this.cutOff.signal, request.requestId).then(
-      (answer) => {
-        const end = this.now();
-        record.latencyMs = end - scheduledMs;
-        record.serviceMs = end - sentAt;
-        record.status = answer.status;
-        record.servedBy = answer.servedBy;
-        record.variant = answer.variant;
-        record.error = this.cutOff.signal.aborted && answer.status === 0 ? CUT_OFF : answer.error;
-        if (!isGood(record)) this.failed++;
-        this.completedInOrder.push(record);
-        this.pending.delete(done);
-      },
-    );
+    const body = (this.options.encode ?? predictBody)(request);
+    const done = sendPredict(this.pool, this.path, body, this.cutOff.signal, request.requestId).then((answer) => {
+      const end = this.now();
+      record.latencyMs = end - scheduledMs;
+      record.serviceMs = end - sentAt;
+      record.status = answer.status;
+      record.servedBy = answer.servedBy;
+      record.variant = answer.variant;
+      record.error = this.cutOff.signal.aborted && answer.status === 0 ? CUT_OFF : answer.error;
+      if (!isGood(record)) this.failed++;
+      this.completedInOrder.push(record);
+      this.pending.delete(done);
+    });
     this.pending.add(done);
   }
 }
