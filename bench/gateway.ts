@@ -1,21 +1,29 @@
 /**
- * `npm run bench -- gateway --json`
- * 1. Added latency: Triton direct vs through the gateway (cache off), same load generator
- *    (autocannon, fixed 500 req/s), same model (fraud_v1: weights 100/0), same run.
- * 2. Cache-hit throughput: the gateway answering from its cache vs a bare node:http handler
- *    returning the same JSON (the Node ceiling), as a ratio.
- * 3. The gateway's CPU per cache-miss request (from /proc/<pid>/stat over the 500 req/s runs).
- * 4. Triton's own response cache (`--cache-config`, the models' response_cache config: what
- *    `kubernetes.triton.responseCache` generates) answering one repeated KServe request, as
- *    the peer for the gateway's cache-hit throughput.
- * Each figure is the median of `ROUNDS` alternating rounds.
+ * `npm run bench -- gateway --json` (issue 18, part 2): the gateway's cost per request, side
+ * by side in the same run with nginx as a keep-alive reverse proxy, a bare node:http handler
+ * and Triton's own response cache; every figure is the median of `ROUNDS` alternating rounds.
+ * One client for every path: undici keep-alive pools, through the project's one open-model
+ * driver (src/services/load/open-load.ts) for the fixed-rate runs and the closed loop
+ * (bench/lib/closed-loop.ts) for the saturation runs.
+ * (a) Added latency over Triton direct at 500 req/s, cache off (every request reaches
+ *     fraud_v1): Triton direct, nginx -> Triton and gateway -> Triton, p50 and p99.
+ * (b) Proxy CPU per cache-miss request at saturation against a stub upstream (a bare
+ *     node:http server answering a fixed KServe response), from /proc/<pid>/stat of the proxy
+ *     process: gateway (memory cache on, every row distinct: a real miss, key + lookup +
+ *     store) vs nginx.
+ * (c) Cache-miss throughput at saturation, same runs as (b).
+ * (d) Cache-hit throughput: the gateway answering `/v1/predict` from its cache vs a bare
+ *     node:http handler returning the same JSON vs Triton's response cache answering one
+ *     repeated KServe request.
  */
 import { readFileSync } from 'node:fs';
-import autocannon from 'autocannon';
+import { Pool } from 'undici';
+import { startNginxProxy } from '../src/adapters/process/nginx-proxy.ts';
 import { freePort } from '../src/adapters/process/ports.ts';
-import { spawnSupervised, waitReady } from '../src/adapters/process/supervisor.ts';
 import { startTriton, stopTriton } from '../src/adapters/process/triton-server.ts';
+import type { LoadRequest } from '../src/core/load/payload-mix.ts';
 import { responseCacheArgs } from '../src/generators/k8s/triton.ts';
+import { runOpenLoad } from '../src/services/load/open-load.ts';
 import {
   everyRowToTritonV1,
   median,
@@ -25,45 +33,34 @@ import {
   spawnGateway,
   specVariant,
 } from './_support.ts';
+import { runClosedLoop } from './lib/closed-loop.ts';
+import { BARE_PREDICT_HANDLER, STUB_TRITON, startScriptServer } from './lib/http-stubs.ts';
 
 const ROUNDS = 3;
-/** The issue's rate, and a lower one where Triton on 2 shared cores is not saturated. */
-const RATES = [500, 100];
-const SECONDS = 8;
-/**
- * Load connections for the latency runs, the same on both paths. With 50, the CPU Triton's
- * HTTP frontend stalled 400-500 ms in some windows on 2 shared cores, while the gateway, which
- * opens keep-alive connections to it only as its concurrency needs (a few at these rates),
- * did not: the direct baseline measured the frontend's connection handling, not inference.
- */
+const RATE = 500;
+const LATENCY_SECONDS = 8;
+const SATURATION_SECONDS = 6;
+/** In-flight requests of the saturation runs (each path gets the same). */
+const SATURATION_CONCURRENCY = 64;
+/** Keep-alive connections of the 500 req/s runs, the same on every path. */
 const LATENCY_CONNECTIONS = 10;
-const ROW = SAMPLE_ROW;
 const PREDICT_BODY = JSON.stringify({ user_id: 'hot-user', features: SAMPLE_FEATURES });
+const KSERVE_HOT = kserveBody(SAMPLE_ROW);
 
-/** A distinct row per request, so neither cache nor coalescing can help: every call reaches Triton. */
-let counter = 0;
-function uniqueKServe() {
-  return [
-    {
-      method: 'POST',
-      setupRequest: (req: { body?: string }) => {
-        counter++;
-        const row = [...ROW];
-        row[0] = 1 + (counter % 100_000) * 0.01;
-        return {
-          ...req,
-          body: JSON.stringify({ inputs: [{ name: 'features', shape: [1, 13], datatype: 'FP32', data: row }] }),
-        };
-      },
-    },
-  ];
+function kserveBody(row: number[]): string {
+  return JSON.stringify({ inputs: [{ name: 'features', shape: [1, 13], datatype: 'FP32', data: row }] });
 }
 
-const BARE_HANDLER = `
-const http = require('node:http');
-const body = JSON.stringify({ score: 0.9989956617355347, label: 1, model: 'fraud', variant: 'v1', served_by: 'cache', stale: false, request_id: '00000000-0000-0000-0000-000000000000' });
-http.createServer((req, res) => { req.resume(); req.on('end', () => { res.writeHead(200, { 'content-type': 'application/json' }); res.end(body); }); }).listen(Number(process.argv[1]), '127.0.0.1', () => console.log('listening'));
-`;
+/** A distinct row per request, so neither a cache nor coalescing can help: every call is a miss. */
+let counter = 0;
+function uniqueKServe(): string {
+  counter++;
+  const row = [...SAMPLE_ROW];
+  row[0] = 1 + (counter % 1_000_000) * 0.01;
+  return kserveBody(row);
+}
+
+const KSERVE_REQUEST: LoadRequest = { userId: 'bench', features: {}, kind: 'fresh', fraudLike: false };
 
 /** CPU time (user + system) a process has used, in ms (/proc/<pid>/stat, clock ticks of 10 ms). */
 function cpuMs(pid: number): number {
@@ -71,148 +68,185 @@ function cpuMs(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
-const KSERVE_HOT = JSON.stringify({ inputs: [{ name: 'features', shape: [1, 13], datatype: 'FP32', data: ROW }] });
+/** p50/p99 (ms, from the scheduled send time) of the 200 answers of one fixed-rate run. */
+async function latencyRun(origin: string, path: string): Promise<{ p50: number; p99: number; non200: number }> {
+  const result = await runOpenLoad({
+    url: origin,
+    path,
+    ratePerSecond: RATE,
+    durationMs: LATENCY_SECONDS * 1000,
+    connections: LATENCY_CONNECTIONS,
+    next: () => KSERVE_REQUEST,
+    encode: uniqueKServe,
+  });
+  const ok = result.records
+    .filter((r) => r.status === 200)
+    .map((r) => r.latencyMs)
+    .sort((a, b) => a - b);
+  const at = (q: number) => ok[Math.min(ok.length - 1, Math.floor(q * ok.length))] ?? Number.NaN;
+  return { p50: at(0.5), p99: at(0.99), non200: result.records.length - ok.length };
+}
+
+/** Closed-loop saturation: answers/s and, when `pid` is given, that process's CPU µs per answer. */
+async function saturate(
+  origin: string,
+  path: string,
+  body: () => string,
+  pid?: number,
+): Promise<{ rps: number; cpuUs: number; errors: number }> {
+  const pool = new Pool(origin, { connections: SATURATION_CONCURRENCY, pipelining: 1 });
+  try {
+    const send = async () => {
+      const res = await pool.request({
+        path,
+        method: 'POST',
+        body: body(),
+        headers: { 'content-type': 'application/json' },
+      });
+      await res.body.text();
+      if (res.statusCode !== 200) throw new Error(`HTTP ${res.statusCode} from ${origin}${path}`);
+    };
+    await runClosedLoop({ concurrency: SATURATION_CONCURRENCY, durationMs: 1_000, send }); // warm-up: JIT, connections
+    const cpu0 = pid === undefined ? 0 : cpuMs(pid);
+    const r = await runClosedLoop({ concurrency: SATURATION_CONCURRENCY, durationMs: SATURATION_SECONDS * 1000, send });
+    const cpuUs = pid === undefined ? Number.NaN : ((cpuMs(pid) - cpu0) * 1000) / Math.max(1, r.completed);
+    return { rps: r.throughputRps, cpuUs, errors: r.errors };
+  } finally {
+    await pool.close();
+  }
+}
+
+const med = (xs: number[], digits = 3) => round(median(xs), digits);
 
 export default async function run(): Promise<Record<string, unknown>> {
+  const loadBefore = readFileSync('/proc/loadavg', 'utf8').trim();
+  const figures: Record<string, unknown> = { rounds: ROUNDS };
+
+  // (a) Added latency over Triton direct, cache off.
   const ports = { http: await freePort(), grpc: await freePort(), metrics: await freePort() };
   const triton = await startTriton({ ports });
-  const gwPort = await freePort();
-  const cacheOff = specVariant(everyRowToTritonV1);
-  const cacheOn = specVariant((s) => {
-    s.gateway = { ...s.gateway, maxInflight: 10_000 };
-  });
-  const barePort = await freePort();
-  const bare = await spawnSupervised({
-    what: 'bare node:http handler',
-    command: process.execPath,
-    args: ['-e', BARE_HANDLER, String(barePort)],
-    output: 'pipe',
-  });
-  await waitReady(bare, {
-    what: 'bare node:http handler',
-    timeoutMs: 10_000,
-    probe: () => fetch(`http://127.0.0.1:${barePort}/`, { method: 'POST', body: '{}' }).then((r) => r.ok),
-  });
-
-  type LatencyRun = { p50: number; p99: number; non2xx: number };
-  const direct: Record<number, LatencyRun[]> = {};
-  const viaGateway: Record<number, LatencyRun[]> = {};
-  const hitRps: number[] = [];
-  const tritonCacheRps: number[] = [];
-  const gatewayCpuUs: Record<number, number[]> = {};
-  const bareRps: number[] = [];
+  const direct: { p50: number; p99: number; non200: number }[] = [];
+  const viaNginx: typeof direct = [];
+  const viaGateway: typeof direct = [];
   try {
-    const gwOff = await spawnGateway(cacheOff, gwPort, triton.url);
-    try {
-      for (const rate of RATES) {
-        for (let i = 0; i < ROUNDS; i++) {
-          const d = await autocannon({
-            url: `${triton.url}/v2/models/fraud_v1/infer`,
-            requests: uniqueKServe(),
-            headers: { 'content-type': 'application/json' },
-            connections: LATENCY_CONNECTIONS,
-            overallRate: rate,
-            duration: SECONDS,
-          });
-          direct[rate] = [...(direct[rate] ?? []), { p50: d.latency.p50, p99: d.latency.p99, non2xx: d.non2xx }];
-          const cpu0 = cpuMs(gwOff.pid);
-          const g = await autocannon({
-            url: `http://127.0.0.1:${gwPort}/v2/models/fraud/infer`,
-            requests: uniqueKServe(),
-            headers: { 'content-type': 'application/json' },
-            connections: LATENCY_CONNECTIONS,
-            overallRate: rate,
-            duration: SECONDS,
-          });
-          gatewayCpuUs[rate] = [...(gatewayCpuUs[rate] ?? []), ((cpuMs(gwOff.pid) - cpu0) * 1000) / g.requests.total];
-          // Non-2xx answers (Triton's queue policy rejecting, the gateway shedding) are reported, not hidden.
-          viaGateway[rate] = [
-            ...(viaGateway[rate] ?? []),
-            { p50: g.latency.p50, p99: g.latency.p99, non2xx: g.non2xx },
-          ];
-        }
-      }
-    } finally {
-      await gwOff.stop();
-    }
-    const gwOn = await spawnGateway(cacheOn, gwPort, triton.url);
+    const nginx = await startNginxProxy({ port: await freePort(), upstream: triton.url });
+    const gateway = await spawnGateway(specVariant(everyRowToTritonV1), await freePort(), triton.url);
     try {
       for (let i = 0; i < ROUNDS; i++) {
-        const h = await autocannon({
-          url: `http://127.0.0.1:${gwPort}/v1/predict`,
-          method: 'POST',
-          body: PREDICT_BODY,
-          headers: { 'content-type': 'application/json' },
-          connections: 32,
-          duration: SECONDS,
-        });
-        hitRps.push(h.requests.average);
-        const b = await autocannon({
-          url: `http://127.0.0.1:${barePort}/`,
-          method: 'POST',
-          body: PREDICT_BODY,
-          headers: { 'content-type': 'application/json' },
-          connections: 32,
-          duration: SECONDS,
-        });
-        bareRps.push(b.requests.average);
+        direct.push(await latencyRun(triton.url, '/v2/models/fraud_v1/infer'));
+        viaNginx.push(await latencyRun(nginx.url, '/v2/models/fraud_v1/infer'));
+        viaGateway.push(await latencyRun(gateway.url, '/v2/models/fraud/infer'));
       }
     } finally {
-      await gwOn.stop();
+      await gateway.stop();
+      await nginx.stop();
     }
   } finally {
-    await bare.stop();
     await stopTriton(triton);
   }
-  // Triton with its own response cache: the same repeated request every time (exact repeats).
+  const added = (path: typeof direct, q: 'p50' | 'p99') =>
+    med(path.map((x, i) => x[q] - (direct[i]?.[q] ?? Number.NaN)));
+  figures.latency_at_500_rps = {
+    triton_direct_p50_ms: med(direct.map((x) => x.p50)),
+    triton_direct_p99_ms: med(direct.map((x) => x.p99)),
+    nginx_added_p50_ms: added(viaNginx, 'p50'),
+    nginx_added_p99_ms: added(viaNginx, 'p99'),
+    gateway_added_p50_ms: added(viaGateway, 'p50'),
+    gateway_added_p99_ms: added(viaGateway, 'p99'),
+    target_gateway_added_p99_ms: 1,
+    non200: {
+      direct: direct.reduce((s, x) => s + x.non200, 0),
+      nginx: viaNginx.reduce((s, x) => s + x.non200, 0),
+      gateway: viaGateway.reduce((s, x) => s + x.non200, 0),
+    },
+  };
+
+  // (b, c, d) Against a stub upstream; the gateway's memory cache on (misses are real misses).
+  const stub = await startScriptServer('stub Triton', STUB_TRITON);
+  const bare = await startScriptServer('bare node:http handler', BARE_PREDICT_HANDLER);
+  const gatewayMiss: { rps: number; cpuUs: number; errors: number }[] = [];
+  const nginxMiss: typeof gatewayMiss = [];
+  const hit: typeof gatewayMiss = [];
+  const bareHit: typeof gatewayMiss = [];
+  try {
+    const nginx = await startNginxProxy({ port: await freePort(), upstream: stub.url });
+    const cacheOn = specVariant((s) => {
+      everyRowToTritonV1(s);
+      s.cache = { ...s.cache, backend: 'memory' };
+      s.gateway = { ...s.gateway, maxInflight: 10_000 };
+    });
+    const gateway = await spawnGateway(cacheOn, await freePort(), stub.url);
+    try {
+      const miss = '/v2/models/fraud/infer';
+      for (let i = 0; i < ROUNDS; i++) {
+        gatewayMiss.push(await saturate(gateway.url, miss, uniqueKServe, gateway.pid));
+        nginxMiss.push(await saturate(nginx.url, '/v2/models/fraud_v1/infer', uniqueKServe, nginx.pid));
+        hit.push(await saturate(gateway.url, '/v1/predict', () => PREDICT_BODY, gateway.pid));
+        bareHit.push(await saturate(bare.url, '/v1/predict', () => PREDICT_BODY, bare.pid));
+      }
+    } finally {
+      await gateway.stop();
+      await nginx.stop();
+    }
+  } finally {
+    await stub.stop();
+    await bare.stop();
+  }
+
+  // (d) Triton's own response cache: one repeated request (exact repeats).
   const cachedPorts = { http: await freePort(), grpc: await freePort(), metrics: await freePort() };
   const cached = await startTriton({ ports: cachedPorts, extraArgs: responseCacheArgs({ size: '64Mi' }) });
+  const tritonCache: typeof gatewayMiss = [];
   try {
-    for (let i = 0; i < ROUNDS; i++) {
-      const t = await autocannon({
-        url: `${cached.url}/v2/models/fraud_v1/infer`,
-        method: 'POST',
-        body: KSERVE_HOT,
-        headers: { 'content-type': 'application/json' },
-        connections: 32,
-        duration: SECONDS,
-      });
-      tritonCacheRps.push(t.non2xx === 0 ? t.requests.average : Number.NaN);
-    }
+    for (let i = 0; i < ROUNDS; i++)
+      tritonCache.push(await saturate(cached.url, '/v2/models/fraud_v1/infer', () => KSERVE_HOT, cached.pid));
   } finally {
     await stopTriton(cached);
   }
-  const latency = Object.fromEntries(
-    RATES.map((rate) => {
-      const d = direct[rate] ?? [];
-      const g = viaGateway[rate] ?? [];
-      return [
-        `at_${rate}_rps`,
-        {
-          triton_direct_p50_ms: median(d.map((x) => x.p50)),
-          triton_direct_p99_ms: median(d.map((x) => x.p99)),
-          gateway_p50_ms: median(g.map((x) => x.p50)),
-          gateway_p99_ms: median(g.map((x) => x.p99)),
-          added_p50_ms: round(median(g.map((x, i) => x.p50 - (d[i]?.p50 ?? Number.NaN)))),
-          added_p99_ms: round(median(g.map((x, i) => x.p99 - (d[i]?.p99 ?? Number.NaN)))),
-          gateway_cpu_us_per_miss: round(median(gatewayCpuUs[rate] ?? []), 1),
-          triton_direct_non2xx: d.reduce((sum, x) => sum + x.non2xx, 0),
-          gateway_non2xx: g.reduce((sum, x) => sum + x.non2xx, 0),
-        },
-      ];
-    }),
-  );
-  return {
-    rounds: ROUNDS,
-    seconds_per_run: SECONDS,
-    ...latency,
-    target_added_p99_ms: 2,
-    cache_hit_rps: round(median(hitRps), 0),
-    bare_node_rps: round(median(bareRps), 0),
-    cache_hit_vs_bare_ratio: round(median(hitRps) / median(bareRps)),
-    target_ratio: 0.5,
-    triton_response_cache_rps: round(median(tritonCacheRps), 0),
-    cache_hit_vs_triton_response_cache: round(median(hitRps) / median(tritonCacheRps)),
-    loadavg: readFileSync('/proc/loadavg', 'utf8').trim(),
+
+  const rps = (xs: typeof gatewayMiss) =>
+    med(
+      xs.map((x) => x.rps),
+      0,
+    );
+  const cpu = (xs: typeof gatewayMiss) =>
+    med(
+      xs.map((x) => x.cpuUs),
+      1,
+    );
+  figures.cache_miss_at_saturation = {
+    gateway_cpu_us_per_request: cpu(gatewayMiss),
+    nginx_cpu_us_per_request: cpu(nginxMiss),
+    gateway_vs_nginx_cpu_ratio: med(
+      gatewayMiss.map((g, i) => g.cpuUs / (nginxMiss[i]?.cpuUs ?? Number.NaN)),
+      2,
+    ),
+    target_cpu_ratio: 3,
+    gateway_rps: rps(gatewayMiss),
+    nginx_rps: rps(nginxMiss),
+    gateway_vs_nginx_rps_ratio: med(gatewayMiss.map((g, i) => g.rps / (nginxMiss[i]?.rps ?? Number.NaN))),
+    errors: {
+      gateway: gatewayMiss.reduce((s, x) => s + x.errors, 0),
+      nginx: nginxMiss.reduce((s, x) => s + x.errors, 0),
+    },
   };
+  figures.cache_hit = {
+    gateway_rps: rps(hit),
+    bare_node_rps: rps(bareHit),
+    triton_response_cache_rps: rps(tritonCache),
+    gateway_vs_bare_ratio: med(hit.map((g, i) => g.rps / (bareHit[i]?.rps ?? Number.NaN))),
+    target_vs_bare_ratio: 0.8,
+    gateway_vs_triton_cache_ratio: round(rps(hit) / rps(tritonCache)),
+    gateway_cpu_us_per_hit: cpu(hit),
+    bare_cpu_us_per_answer: cpu(bareHit),
+    errors: {
+      gateway: hit.reduce((s, x) => s + x.errors, 0),
+      triton_cache: tritonCache.reduce((s, x) => s + x.errors, 0),
+    },
+  };
+  figures.client = `undici Pool keep-alive: ${LATENCY_CONNECTIONS} connections at ${RATE} req/s (open-load), ${SATURATION_CONCURRENCY} in flight at saturation (closed loop)`;
+  figures.seconds_per_run = { latency: LATENCY_SECONDS, saturation: SATURATION_SECONDS };
+  figures.loadavg_before = loadBefore;
+  figures.loadavg_after = readFileSync('/proc/loadavg', 'utf8').trim();
+  return figures;
 }

@@ -11,7 +11,8 @@ stamp_ok() { [[ -f "$1" ]] && [[ "$(cat "$1")" == "$2" ]]; }
 NODE_VERSION=24.21.0
 PY_REQUIREMENTS=serving/requirements.txt
 # chromium (+ a font) opens the game-day report in the browser test (playwright-core drives it).
-DEBIAN_PACKAGES=(redis-server prometheus prometheus-alertmanager prometheus-pushgateway chromium fonts-dejavu-core)
+# nginx-light is the reverse-proxy peer of the gateway bench (src/adapters/process/nginx-proxy.ts).
+DEBIAN_PACKAGES=(redis-server prometheus prometheus-alertmanager prometheus-pushgateway chromium fonts-dejavu-core nginx-light)
 
 # 1. Node.js >= 22. Our machines ship Node 20 (end of life), so we take Node 24 from the
 #    npm registry's `node` package, which carries the official binary.
@@ -37,7 +38,7 @@ if [[ ${#missing[@]} -gt 0 ]]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   # The Debian packages start their services on the default ports; the project starts its
   # own instances on its own ports, so the system ones are stopped to keep the machine quiet.
-  for svc in redis-server prometheus prometheus-alertmanager prometheus-pushgateway prometheus-node-exporter; do
+  for svc in redis-server prometheus prometheus-alertmanager prometheus-pushgateway prometheus-node-exporter nginx; do
     (command -v systemctl >/dev/null && $SUDO systemctl stop "$svc" 2>/dev/null) || true
     (command -v service >/dev/null && $SUDO service "$svc" stop >/dev/null 2>&1) || true
   done

@@ -291,17 +291,19 @@ export class InferenceGateway {
       ...(answer.degradedBecause !== undefined ? { degraded_reason: answer.degradedBecause } : {}),
       ...(this.deps.featureStore ? { defaulted_features: defaulted } : {}),
     };
-    this.deps.predictionLog?.write({
-      ts: new Date().toISOString(),
-      request_id: requestId,
-      user_id: request.userId,
-      model,
-      variant,
-      served_by: answer.servedBy,
-      score: response.score,
-      label: response.label,
-      features,
-    });
+    const predictionLog = this.deps.predictionLog;
+    if (predictionLog?.wants(requestId))
+      predictionLog.write({
+        ts: new Date().toISOString(),
+        request_id: requestId,
+        user_id: request.userId,
+        model,
+        variant,
+        served_by: answer.servedBy,
+        score: response.score,
+        label: response.label,
+        features,
+      });
     this.mirror(model, variant, [row], answer);
     return response;
   }

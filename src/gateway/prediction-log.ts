@@ -40,6 +40,11 @@ export class PredictionLog {
     return inPredictionSample(requestId, rate);
   }
 
+  /** Whether this request's entry is written: the caller builds the entry only then (99% are not). */
+  wants(requestId: string): boolean {
+    return PredictionLog.sampled(requestId, this.sampleRate);
+  }
+
   write(entry: PredictionLogEntry): void {
     if (!PredictionLog.sampled(entry.request_id, this.sampleRate)) return;
     const line = `${JSON.stringify(entry)}\n`;

@@ -126,7 +126,7 @@ export class TritonClient {
     if (!this.metricsUrl) {
       throw new TypeError('TritonClient: metrics() needs the metricsUrl option (Triton --metrics-port)');
     }
-    const text = await this.raw('GET', `${this.metricsUrl}/metrics`, 'metrics');
+    const text = await this.raw('GET', this.metricsUrl, '/metrics', 'metrics');
     return parsePrometheusText(text);
   }
 
@@ -153,24 +153,30 @@ export class TritonClient {
     body?: unknown,
     signal?: AbortSignal,
   ): Promise<T> {
-    const text = await this.raw(method, `${this.url}${path}`, operation, model, body, signal);
+    const text = await this.raw(method, this.url, path, operation, model, body, signal);
     return (text.length > 0 ? JSON.parse(text) : undefined) as T;
   }
 
+  /**
+   * One call through the dispatcher with origin and path apart (no URL parsed per call: the
+   * gateway makes one of these per cache miss).
+   */
   private async raw(
     method: 'GET' | 'POST',
-    url: string,
+    origin: string,
+    path: string,
     operation: string,
     model?: string,
     body?: unknown,
     signal?: AbortSignal,
   ): Promise<string> {
-    let res: Awaited<ReturnType<typeof request>>;
+    let res: Awaited<ReturnType<Agent['request']>>;
     try {
-      res = await request(url, {
+      res = await this.dispatcher.request({
+        origin,
+        path,
         method,
-        dispatcher: this.dispatcher,
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        headers: body === undefined ? {} : JSON_HEADERS,
         body: body === undefined ? null : JSON.stringify(body),
         signal: signal ?? AbortSignal.timeout(this.timeoutMs),
       });
@@ -195,6 +201,8 @@ export class TritonClient {
     return text;
   }
 }
+
+const JSON_HEADERS = { 'content-type': 'application/json' };
 
 function modelPath(model: string, version?: string): string {
   const base = `/v2/models/${encodeURIComponent(model)}`;

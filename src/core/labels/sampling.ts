@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * Whether a request id falls in the prediction log's sample: the first 32 bits of its SHA-1
@@ -8,5 +8,6 @@ import { createHash } from 'node:crypto';
 export function inPredictionSample(requestId: string, rate: number): boolean {
   if (rate >= 1) return true;
   if (rate <= 0) return false;
-  return createHash('sha1').update(requestId).digest().readUInt32BE(0) / 2 ** 32 < rate;
+  // One-shot hash (no Hash object per request: this runs on every prediction); same digest.
+  return hash('sha1', requestId, 'buffer').readUInt32BE(0) / 2 ** 32 < rate;
 }

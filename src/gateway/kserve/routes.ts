@@ -1,4 +1,10 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest, onResponseHookHandler } from 'fastify';
+import type {
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  onRequestHookHandler,
+  onResponseHookHandler,
+} from 'fastify';
 import { DEGRADED_HEADER } from '../http/degraded.ts';
 import type { InferenceGateway } from '../inference-gateway.ts';
 import { decodeKServeRequest, type RequestedOutput } from '../validation/kserve-request.ts';
@@ -16,7 +22,7 @@ export interface KServeRouteOptions {
   version: string;
   isReady: () => boolean;
   /** Load shedding (server.ts): counts the request in flight or answers 503. */
-  shed: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
+  shed: onRequestHookHandler;
   release: onResponseHookHandler;
 }
 

@@ -38,6 +38,12 @@ export interface OpenLoadOptions {
   onProgress?: (progress: LoadProgress) => void;
   /** Path of the prediction endpoint (default /v1/predict; the chaos load uses /v1/models/{model}/predict). */
   path?: string;
+  /**
+   * How a request becomes the POST body (default predictBody: the /v1/predict JSON). The
+   * gateway bench sends KServe bodies, so Triton direct, nginx and the gateway see the same
+   * client and the same bytes.
+   */
+  encode?: (request: LoadRequest) => string;
   signal?: AbortSignal;
 }
 
@@ -71,7 +77,9 @@ export interface OpenLoadResult {
   records: LoadRecord[];
 }
 
-const LIMITS = { ratePerSecond: 20_000, durationMs: 3_600_000, maxRequests: 2_000_000 };
+/** Sanity bounds of a run; a bench that derives its rate from a measurement caps it at these. */
+export const OPEN_LOAD_LIMITS = { ratePerSecond: 20_000, durationMs: 3_600_000, maxRequests: 2_000_000 };
+const LIMITS = OPEN_LOAD_LIMITS;
 
 export function openLoadProblems(o: OpenLoadOptions): string[] {
   const problems: string[] = [];
@@ -293,20 +301,19 @@ export class OpenLoad {
       this.dropped++;
       return;
     }
-    const done = sendPredict(this.pool, this.path, predictBody(request), this.cutOff.signal, request.requestId).then(
-      (answer) => {
-        const end = this.now();
-        record.latencyMs = end - scheduledMs;
-        record.serviceMs = end - sentAt;
-        record.status = answer.status;
-        record.servedBy = answer.servedBy;
-        record.variant = answer.variant;
-        record.error = this.cutOff.signal.aborted && answer.status === 0 ? CUT_OFF : answer.error;
-        if (!isGood(record)) this.failed++;
-        this.completedInOrder.push(record);
-        this.pending.delete(done);
-      },
-    );
+    const body = (this.options.encode ?? predictBody)(request);
+    const done = sendPredict(this.pool, this.path, body, this.cutOff.signal, request.requestId).then((answer) => {
+      const end = this.now();
+      record.latencyMs = end - scheduledMs;
+      record.serviceMs = end - sentAt;
+      record.status = answer.status;
+      record.servedBy = answer.servedBy;
+      record.variant = answer.variant;
+      record.error = this.cutOff.signal.aborted && answer.status === 0 ? CUT_OFF : answer.error;
+      if (!isGood(record)) this.failed++;
+      this.completedInOrder.push(record);
+      this.pending.delete(done);
+    });
     this.pending.add(done);
   }
 }

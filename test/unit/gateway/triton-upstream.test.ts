@@ -84,6 +84,15 @@ describe('TritonUpstream: breaker and concurrency limit judge the upstream', () 
     expect(await errorsOf(metrics)).toEqual({ non_finite: 12 });
   });
 
+  it('cuts a call off at its deadline (reason timeout); a call within it answers', async () => {
+    const { u, metrics } = upstream('fraud_v1', NO_LAG);
+    const t0 = performance.now();
+    await expect(u.infer([[1]], 10)).rejects.toMatchObject({ reason: 'timeout' });
+    expect(performance.now() - t0).toBeLessThan(delayMs);
+    expect(await errorsOf(metrics)).toEqual({ timeout: 1 });
+    await expect(u.infer([[1]], 60_000)).resolves.toEqual([0.25]);
+  });
+
   /** Calls that each sit behind a 100 ms block of the gateway's own loop: slow as seen by the gateway, fast upstream. */
   async function callsThroughABlockedLoop(u: TritonUpstream): Promise<void> {
     for (let i = 0; i < 8; i++) {

@@ -1,0 +1,49 @@
+import { freePort } from '../../src/adapters/process/ports.ts';
+import { spawnSupervised, waitReady } from '../../src/adapters/process/supervisor.ts';
+
+/**
+ * The bare node:http servers the gateway bench measures against, each in its own process
+ * (so neither shares the load generator's event loop): the Node ceiling for a cache hit, and
+ * a stub Triton that answers every infer with one fixed KServe response (so the proxies'
+ * own cost per request shows, not the model's).
+ */
+
+/** The gateway's cache-hit answer, byte for byte the same size class, from a bare handler. */
+export const BARE_PREDICT_HANDLER = `
+const http = require('node:http');
+const body = JSON.stringify({ score: 0.9989956617355347, label: 1, model: 'fraud', variant: 'v1', served_by: 'cache', stale: false, request_id: '00000000-0000-0000-0000-000000000000', degraded: false });
+http.createServer((req, res) => { req.resume(); req.on('end', () => { res.writeHead(200, { 'content-type': 'application/json' }); res.end(body); }); }).listen(Number(process.argv[1]), '127.0.0.1', () => console.log('listening'));
+`;
+
+/** A stub Triton: health 200, every POST answered with one score (a one-row KServe infer response). */
+export const STUB_TRITON = `
+const http = require('node:http');
+const infer = JSON.stringify({ model_name: 'fraud_v1', model_version: '1', outputs: [{ name: 'probability', datatype: 'FP32', shape: [1, 1], data: [0.25] }] });
+http.createServer((req, res) => { req.resume(); req.on('end', () => { res.writeHead(200, { 'content-type': 'application/json' }); res.end(req.method === 'POST' ? infer : '{}'); }); }).listen(Number(process.argv[1]), '127.0.0.1', () => console.log('listening'));
+`;
+
+export interface ScriptServer {
+  url: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+/** Runs one of the scripts above with `node -e` on a free loopback port, through the supervisor. */
+export async function startScriptServer(what: string, script: string): Promise<ScriptServer> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const server = await spawnSupervised({
+    what,
+    command: process.execPath,
+    args: ['-e', script, String(port)],
+    output: 'pipe',
+  });
+  await waitReady(server, {
+    what,
+    where: url,
+    timeoutMs: 10_000,
+    intervalMs: 50,
+    probe: () => fetch(`${url}/`, { method: 'POST', body: '{}' }).then((r) => r.ok),
+  });
+  return { url, pid: server.pid, stop: () => server.stop(5_000) };
+}
