@@ -1,6 +1,6 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import {
   BatchV1Api,
   CoreV1Api,
@@ -9,21 +9,26 @@ import {
   type V1Job,
   type V1Pod,
 } from '@kubernetes/client-node';
+import { POD_ROOT_ENV, SERVICEACCOUNT_DIR } from '../../adapters/chaos/kubernetes-pods.ts';
 import { isTerminating, type PodWatch, watchPods } from '../../adapters/kubernetes/pod-informer.ts';
-import { kubeConfigWithToken } from '../../adapters/kubernetes/service-account.ts';
 import { paths } from '../../adapters/process/paths.ts';
 import { spawnSupervised } from '../../adapters/process/supervisor.ts';
+import { mapServiceUrls, type ServiceAddresses } from '../../core/cluster/service-addresses.ts';
 
 /**
  * Scheduled chaos on the local cluster. `jobFromCronJob` does what `kubectl create job
  * --from=cronjob/NAME` does; the Job controller then makes the pod, the scheduler places it
  * and kwok marks it Running (our kwok Stage keeps chaos pods Running instead of completing
  * them at once). The job-pod runner plays the kubelet for those pods: it runs the container's
- * command as a local `steadystate` process with what the pod would have (its
- * ServiceAccount's token from the TokenRequest API, bound to the pod; its env, secrets
- * resolved; its working dir = this checkout; emptyDir mounts = temp dirs; in-cluster Service
- * addresses in the arguments mapped to their local ports), then writes the exit code into the
- * pod's status, so the Job controller sees it succeed or fail.
+ * command as a local `steadystate` process with what the pod would have: the in-cluster
+ * environment (KUBERNETES_SERVICE_HOST/PORT = the local API server; its ServiceAccount's token
+ * from the TokenRequest API, bound to the pod, with the CA and namespace, in the service-account
+ * folder under a per-pod root named by POD_ROOT_ENV, since a local process has no mount
+ * namespace), its env with secrets resolved, its working dir = this checkout, emptyDir mounts =
+ * temp dirs, and the in-cluster Service URLs (in the arguments and in the image's files the
+ * arguments name, e.g. the spec's ChaosTarget URLs) mapped to their local stand-ins
+ * (`core/cluster/service-addresses.ts`). Then it writes the exit code into the pod's status,
+ * so the Job controller sees the pod succeed or fail.
  */
 export const CHAOS_POD_SELECTOR = 'app.kubernetes.io/component=chaos';
 
@@ -74,9 +79,6 @@ export interface JobPodRunner {
   stop(): Promise<void>;
 }
 
-/** `http://NAME.NS.svc:PORT` -> `http://127.0.0.1:PORT'` for the Services that run locally. */
-export type ServiceAddresses = Record<string, string>;
-
 /** Pure: the container's arguments as a local run sees them. */
 export function localArguments(
   container: V1Container,
@@ -86,8 +88,7 @@ export function localArguments(
 ): string[] {
   const workingDir = container.workingDir ?? '/';
   return [...(container.command ?? []), ...(container.args ?? [])].map((arg) => {
-    let out = arg;
-    for (const [from, to] of Object.entries(services)) out = out.split(from).join(to);
+    const out = mapServiceUrls(arg, services);
     for (const [mountPath, dir] of Object.entries(mounts)) {
       if (out === mountPath || out.startsWith(`${mountPath}/`)) return dir + out.slice(mountPath.length);
     }
@@ -150,14 +151,14 @@ export async function startJobPodRunner(options: {
           },
         },
       });
-      const kubeconfigFile = join(sandbox, 'kubeconfig');
-      writeFileSync(
-        kubeconfigFile,
-        kubeConfigWithToken(options.kubeConfig, request.status?.token ?? '', options.namespace).exportConfig(),
-        { mode: 0o600 },
+      const token = request.status?.token;
+      if (!token) throw new Error(`TokenRequest for ServiceAccount ${options.namespace}/${account} returned no token`);
+      Object.assign(env, inClusterEnvironment(options.kubeConfig, join(sandbox, 'root'), token, options.namespace));
+      // Never the administrator's ~/.kube/config: the pod has only its own identity.
+      env.HOME = sandbox;
+      const argv = localArguments(container, mounts, options.services, root).map((arg) =>
+        imageFileView(arg, root, join(sandbox, 'image'), options.services),
       );
-      env.KUBECONFIG = kubeconfigFile;
-      const argv = localArguments(container, mounts, options.services, root);
       // The image's entrypoint is the steadystate CLI: run this checkout's.
       const child = await spawnSupervised({
         what: `chaos job pod ${name}`,
@@ -200,6 +201,53 @@ export async function startJobPodRunner(options: {
       await Promise.allSettled([...pending]);
     },
   };
+}
+
+/**
+ * What a pod's process finds: KUBERNETES_SERVICE_HOST/PORT and, under `podRoot`, the
+ * service-account folder (token, ca.crt, namespace) that `loadFromCluster` reads.
+ */
+export function inClusterEnvironment(
+  admin: KubeConfig,
+  podRoot: string,
+  token: string,
+  namespace: string,
+): NodeJS.ProcessEnv {
+  const cluster = admin.getCurrentCluster();
+  if (!cluster) throw new Error('the kube config has no current cluster');
+  const server = new URL(cluster.server);
+  const ca = cluster.caData
+    ? Buffer.from(cluster.caData, 'base64').toString('utf8')
+    : cluster.caFile
+      ? readFileSync(cluster.caFile, 'utf8')
+      : undefined;
+  if (!ca) throw new Error(`the kube config's cluster ${cluster.name} has no CA (certificate-authority[-data])`);
+  const dir = join(podRoot, SERVICEACCOUNT_DIR);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'token'), token, { mode: 0o600 });
+  writeFileSync(join(dir, 'ca.crt'), ca);
+  writeFileSync(join(dir, 'namespace'), namespace);
+  return {
+    KUBERNETES_SERVICE_HOST: server.hostname,
+    KUBERNETES_SERVICE_PORT: server.port || '443',
+    [POD_ROOT_ENV]: podRoot,
+  };
+}
+
+/**
+ * A file of the image that names in-cluster Services (the spec's ChaosTarget URLs): the
+ * process reads a copy with them mapped; any other argument is returned as it is.
+ */
+function imageFileView(arg: string, root: string, imageDir: string, services: ServiceAddresses): string {
+  const rel = relative(root, arg);
+  if (rel.startsWith('..') || rel === '' || !existsSync(arg) || !statSync(arg).isFile()) return arg;
+  const text = readFileSync(arg, 'utf8');
+  const mapped = mapServiceUrls(text, services);
+  if (mapped === text) return arg;
+  const copy = join(imageDir, rel);
+  mkdirSync(dirname(copy), { recursive: true });
+  writeFileSync(copy, mapped);
+  return copy;
 }
 
 /** The pod's status as a kubelet reports a container that exited with `exitCode`. */
