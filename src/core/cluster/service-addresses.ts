@@ -50,7 +50,7 @@ export function serviceAddresses(
   return out;
 }
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
  * Every occurrence of a mapped base URL replaced by its local one. A match must end where the
@@ -60,7 +60,7 @@ const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 export function mapServiceUrls(text: string, addresses: ServiceAddresses): string {
   let out = text;
   for (const [from, to] of Object.entries(addresses)) {
-    out = out.replace(new RegExp(`${escape(baseUrl(from))}(?![\\w.:-])`, 'g'), to);
+    out = out.replace(new RegExp(`${escapeRegExp(baseUrl(from))}(?![\\w.:-])`, 'g'), to);
   }
   return out;
 }

@@ -72,6 +72,8 @@ export interface JobPodRun {
   exitCode: number;
   output: string;
   argv: string[];
+  /** The in-cluster environment it ran with (KUBERNETES_SERVICE_HOST/PORT, the pod root); no secrets. */
+  inCluster: Record<string, string>;
 }
 
 export interface JobPodRunner {
@@ -153,7 +155,8 @@ export async function startJobPodRunner(options: {
       });
       const token = request.status?.token;
       if (!token) throw new Error(`TokenRequest for ServiceAccount ${options.namespace}/${account} returned no token`);
-      Object.assign(env, inClusterEnvironment(options.kubeConfig, join(sandbox, 'root'), token, options.namespace));
+      const inCluster = inClusterEnvironment(options.kubeConfig, join(sandbox, 'root'), token, options.namespace);
+      Object.assign(env, inCluster);
       // Never the administrator's ~/.kube/config: the pod has only its own identity.
       env.HOME = sandbox;
       const argv = localArguments(container, mounts, options.services, root).map((arg) =>
@@ -169,7 +172,13 @@ export async function startJobPodRunner(options: {
         output: 'pipe',
       });
       const exitCode = await child.exited;
-      runs.push({ pod: name, exitCode, output: child.output(200), argv });
+      runs.push({
+        pod: name,
+        exitCode,
+        output: child.output(200),
+        argv,
+        inCluster: inCluster as Record<string, string>,
+      });
       await setTerminated(core, pod, exitCode);
     } finally {
       rmSync(sandbox, { recursive: true, force: true });
@@ -186,7 +195,7 @@ export async function startJobPodRunner(options: {
         if (handled.has(uid) || isTerminating(pod) || pod.status?.phase !== 'Running') continue;
         handled.add(uid);
         const task = run(pod).catch((error: Error) => {
-          runs.push({ pod: pod.metadata?.name ?? '', exitCode: -1, output: error.message, argv: [] });
+          runs.push({ pod: pod.metadata?.name ?? '', exitCode: -1, output: error.message, argv: [], inCluster: {} });
           return setTerminated(core, pod, 1).catch(() => undefined);
         });
         pending.add(task);

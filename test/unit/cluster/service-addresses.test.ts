@@ -1,11 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  inClusterServices,
-  mapServiceUrls,
-  serviceAddresses,
-} from '../../../src/core/cluster/service-addresses.ts';
+import { inClusterServices, mapServiceUrls, serviceAddresses } from '../../../src/core/cluster/service-addresses.ts';
 import { chaosTargetOf } from '../../../src/core/spec/kinds/chaos-target.ts';
 import { parseSpec, stackOf } from '../../../src/core/spec/parse.ts';
 
