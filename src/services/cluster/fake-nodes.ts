@@ -1,4 +1,4 @@
-import { CoreV1Api, type KubeConfig, type V1Node } from '@kubernetes/client-node';
+import { CoreV1Api, type KubeConfig, PatchStrategy, setHeaderOptions, type V1Node } from '@kubernetes/client-node';
 import { KWOK_NODE_ANNOTATION } from '../../adapters/process/cluster/control-plane.ts';
 import { GPU_RESOURCE } from '../../adapters/process/cluster/kwok-stages.ts';
 
@@ -75,4 +75,19 @@ export async function createNodes(config: KubeConfig, nodes: V1Node[], timeoutMs
     }
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/**
+ * The node's machine dies as far as the control plane can tell: its kubelet (kwok) stops
+ * renewing the node's Lease, so after the controller-manager's grace period the node turns
+ * NotReady, its pods are marked not Ready and the unreachable taint evicts them. The Node
+ * object stays, as it does until a cloud controller or an operator removes it.
+ */
+export async function silenceNode(config: KubeConfig, name: string): Promise<void> {
+  await config
+    .makeApiClient(CoreV1Api)
+    .patchNode(
+      { name, body: { metadata: { annotations: { [KWOK_NODE_ANNOTATION]: null } } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
 }

@@ -19,7 +19,7 @@ import type {
   GameDayResult,
 } from '../../core/report/types.ts';
 import { featureSchemaFile } from '../../core/spec/feature-schema.ts';
-import { parseSpec, stackOf } from '../../core/spec/parse.ts';
+import { documentsOfKind, parseSpec, stackOf } from '../../core/spec/parse.ts';
 import { junitXml } from '../../generators/report/junit.ts';
 import { AbController } from '../abtest/controller.ts';
 import { abtestGauges } from '../abtest/gauges.ts';
@@ -218,7 +218,7 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayRun> {
       // while the one replica left serves), and a default run should pass on a healthy stack.
       if (options.cluster) {
         await phase('cluster: GPU pod kill and GPU node lost', async () => {
-          const cluster = await clusterPhase({ stack: stackOf(spec).spec, log });
+          const cluster = await clusterPhase({ stack: stackOf(spec).spec, slos: documentsOfKind(spec, 'SLO'), log });
           outcomes.push(...cluster.outcomes);
           windows.push(...cluster.windows);
         });
