@@ -52,7 +52,7 @@ export interface GameDayOptions {
   log: (line: string) => void;
   /** Run the ship-model phase (MLflow + S3 started with the stack; bad, failing and good candidates deployed). */
   shipModel?: boolean;
-  /** Run the cluster phase (full run): GPU pod kill and GPU node lost on a local control plane. Opt-in while the node loss does not hold. */
+  /** Run the cluster phase (full run; default true): GPU pod kill and GPU node lost on a local control plane. */
   cluster?: boolean;
   /** Experiments to run between the baseline and the A/B phase; filled by the chaos suite. */
   chaosSuite?: (
@@ -213,10 +213,9 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayRun> {
         windows.push(...spot.windows);
         journals.push(...spot.journals);
       });
-      // Full run with --cluster (~2 min): a local Kubernetes control plane, two Triton pods as
-      // processes. Opt-in: the GPU node loss still deviates (a request shed and cache answers
-      // while the one replica left serves), and a default run should pass on a healthy stack.
-      if (options.cluster) {
+      // Full run (~2 min; --no-cluster skips it): a local Kubernetes control plane, two Triton
+      // pods as processes, a GPU pod kill and a GPU node loss.
+      if (options.cluster ?? true) {
         await phase('cluster: GPU pod kill and GPU node lost', async () => {
           const cluster = await clusterPhase({ stack: stackOf(spec).spec, slos: documentsOfKind(spec, 'SLO'), log });
           outcomes.push(...cluster.outcomes);
