@@ -127,7 +127,8 @@ export async function startJobPodRunner(options: {
         mounts[m.mountPath] = join(sandbox, m.name);
         mkdirSync(mounts[m.mountPath] as string, { recursive: true });
       }
-      const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME };
+      // HOME is the sandbox: never the administrator's ~/.kube/config, the pod has only its own identity.
+      const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: sandbox };
       for (const e of container.env ?? []) {
         if (e.value !== undefined) env[e.name] = e.value;
         const ref = e.valueFrom?.secretKeyRef;
@@ -157,8 +158,6 @@ export async function startJobPodRunner(options: {
       if (!token) throw new Error(`TokenRequest for ServiceAccount ${options.namespace}/${account} returned no token`);
       const inCluster = inClusterEnvironment(options.kubeConfig, join(sandbox, 'root'), token, options.namespace);
       Object.assign(env, inCluster);
-      // Never the administrator's ~/.kube/config: the pod has only its own identity.
-      env.HOME = sandbox;
       const argv = localArguments(container, mounts, options.services, root).map((arg) =>
         imageFileView(arg, root, join(sandbox, 'image'), options.services),
       );

@@ -176,7 +176,10 @@ async function nodeLost(serving: ServingCluster, log: (line: string) => void) {
   await silenceNode(serving.cluster.kubeConfig, node);
   log(`cluster: node ${node} lost (processes of ${hit.join(', ')} killed, its kubelet silent)`);
   const notReady = watchNode(serving, node);
-  const detected = await watchFor(serving, () => hit.some((pod) => !serving.replicas.ids().includes(pod)));
+  // Detected once discovery dropped every replica the node was serving (a pod still in its
+  // preStop after the pod kill may be on the node too; it was no replica any more).
+  const replicasHit = hit.filter((pod) => before.includes(pod));
+  const detected = await watchFor(serving, () => replicasHit.every((pod) => !serving.replicas.ids().includes(pod)));
   const recovered = await watchFor(serving, () => serving.replicas.ids().length === 2 && newReplica(before, serving));
   const nodeNotReadyMs = await notReady;
   return {
