@@ -7,8 +7,9 @@ import {
   availabilityHypothesis,
   judgeAnswers,
 } from '../../core/cluster/availability-hypothesis.ts';
+import type { LoadRequest } from '../../core/load/payload-mix.ts';
 import type { ExperimentOutcome, FaultWindow } from '../../core/report/types.ts';
-import { defaultFeatureRecord, type FeatureValue, featureSchemaFile } from '../../core/spec/feature-schema.ts';
+import { defaultFeatureRecord, featureSchemaFile } from '../../core/spec/feature-schema.ts';
 import { chaosTargetSpec } from '../../core/spec/kinds/chaos-target.ts';
 import type { SloDocument } from '../../core/spec/kinds/slo.ts';
 import type { StackSpec } from '../../core/spec/kinds/stack.ts';
@@ -55,6 +56,9 @@ export async function clusterPhase(opts: {
   const windows: FaultWindow[] = [];
   const model = opts.stack.models[0]?.name ?? '';
   const hypothesis = availabilityHypothesis(opts.slos, model);
+  // One request source for both experiments: a second experiment that replayed the first's
+  // transactions would be answered from the cache exactly while its fault is fresh.
+  const requests = distinctRequests();
   let serving: ServingCluster;
   try {
     serving = await startServingCluster({ stack: opts.stack, modelLoadMs: opts.modelLoadMs ?? 5_000, log: opts.log });
@@ -71,7 +75,7 @@ export async function clusterPhase(opts: {
       ['k8s-gpu-node-lost', 'GPU node lost', nodeLost],
     ] as const) {
       const startMs = Date.now();
-      const measured = await underLoad(serving, opts.rate ?? 30, hypothesis, () => inject(serving, opts.log));
+      const measured = await underLoad(serving, opts.rate ?? 30, hypothesis, requests, () => inject(serving, opts.log));
       windows.push({ experiment: name, label, startMs, endMs: Date.now() });
       const held = measured.held && measured.recoverySeconds !== null && measured.recoverySeconds <= RECOVERY_TARGET_S;
       const explanation = [
@@ -101,15 +105,13 @@ async function underLoad(
   serving: ServingCluster,
   rate: number,
   hypothesis: AvailabilityHypothesis,
+  next: () => LoadRequest,
   inject: () => Promise<Omit<Measured, 'bad' | 'total' | 'held'>>,
 ): Promise<Measured> {
-  let i = 0;
-  const transaction = transactions();
   const load = new OpenLoad({
     url: serving.gateway.url,
     ratePerSecond: rate,
-    // Distinct transactions: the cache cannot hide a Triton failure.
-    next: () => ({ userId: `k8s-${i}`, features: transaction(i++), kind: 'fresh', fraudLike: false }),
+    next,
     timeoutMs: 5_000,
   }).start();
   await sleep(3_000);
@@ -217,11 +219,24 @@ async function watchFor(_serving: ServingCluster, done: () => boolean): Promise<
 
 const seconds = (startMs: number, atMs: number | null) => (atMs === null ? null : (atMs - startMs) / 1000);
 
-/** A valid, distinct transaction per i: the schema's defaults with the amount and hour varied. */
-function transactions(): (i: number) => Record<string, FeatureValue> {
+/**
+ * Distinct transactions (the schema's defaults with the amount and hour varied, a new user
+ * each), so the cache cannot hide a Triton failure.
+ */
+function distinctRequests(): () => LoadRequest {
   const schema = featureSchemaFile.parse(JSON.parse(readFileSync(paths.featureSchema(), 'utf8')));
   const base = defaultFeatureRecord(schema);
-  return (i) => ({ ...base, amount: 10 + (i % 5000) * 0.37, hour: i % 24 });
+  let i = 0;
+  return () => {
+    const n = i++;
+    return {
+      userId: `k8s-${n}`,
+      // Distinct (amount, hour) pairs for 120 000 requests, amounts within 10-1860.
+      features: { ...base, amount: 10 + (n % 5000) * 0.37, hour: Math.floor(n / 5000) % 24 },
+      kind: 'fresh',
+      fraudLike: false,
+    };
+  };
 }
 
 function outcome(
