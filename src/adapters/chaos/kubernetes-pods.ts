@@ -32,11 +32,26 @@ export function podView(pod: V1Pod): PodView {
   };
 }
 
-/** Kube config: an explicit file, else the default chain (KUBECONFIG, ~/.kube/config, in-cluster service account). */
-export function loadKubeConfig(file?: string): KubeConfig {
+/** Where a pod finds its ServiceAccount's token, CA and namespace (relative to its root). */
+export const SERVICEACCOUNT_DIR = 'var/run/secrets/kubernetes.io/serviceaccount';
+/**
+ * Set by the local job-pod bridge (`services/cluster/job-pods.ts`): the folder that stands for
+ * the pod's filesystem root, since a local process has no mount namespace in which the token
+ * could be at /var/run/secrets. Unset in a real pod, where the root is `/`.
+ */
+export const POD_ROOT_ENV = 'STEADYSTATE_POD_ROOT';
+
+/**
+ * Kube config: an explicit file, else the default chain (KUBECONFIG, ~/.kube/config, the
+ * in-cluster service account: KUBERNETES_SERVICE_HOST/PORT and the token under the pod's root).
+ */
+export function loadKubeConfig(file?: string, env: NodeJS.ProcessEnv = process.env): KubeConfig {
   const kc = new KubeConfig();
+  const podRoot = env[POD_ROOT_ENV];
   if (file) kc.loadFromFile(file);
-  else kc.loadFromDefault();
+  else if (podRoot && !env.KUBECONFIG && env.KUBERNETES_SERVICE_HOST) {
+    kc.loadFromCluster(podRoot.replace(/\/+$/, ''));
+  } else kc.loadFromDefault();
   return kc;
 }
 

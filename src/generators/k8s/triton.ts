@@ -17,6 +17,13 @@ const EXIT_TIMEOUT_S = 30;
 /** Time for the endpoints controller and kube-proxy to stop routing to a terminating pod. */
 const PRE_STOP_S = 10;
 const PROBE_PERIOD_S = 10;
+/**
+ * How long a Triton pod stays bound to a node that stopped reporting (NotReady or
+ * unreachable) before it is evicted and rescheduled: Kubernetes adds 300 s by default, which
+ * alone breaks the playbook's 2-minute recovery for a lost GPU node. With the default node
+ * grace (50 s), eviction after 30 s and a model load, a replacement serves within 2 min.
+ */
+const NODE_LOSS_EVICTION_S = 30;
 /** The readiness script's own deadline; the kubelet's timeout is a second above it. */
 const READY_BUDGET_S = 4;
 export const PROBE_SCRIPT_DIR = '/opt/steadystate/probes';
@@ -91,7 +98,15 @@ export function tritonManifests(stack: StackDocument, options: TritonManifestOpt
           },
           nodeSelector: k.nodeSelector,
           // GPU node pools are usually tainted so that only GPU workloads land there.
-          tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }],
+          tolerations: [
+            { key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' },
+            ...['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable'].map((key) => ({
+              key,
+              operator: 'Exists' as const,
+              effect: 'NoExecute' as const,
+              tolerationSeconds: NODE_LOSS_EVICTION_S,
+            })),
+          ],
           topologySpreadConstraints: [
             {
               maxSkew: 1,

@@ -5,6 +5,7 @@ import { type LocalStack, readLocalStack } from '../../adapters/chaos/local-stac
 import { HttpPromQuery, type PromQuery } from '../../adapters/chaos/prometheus-query.ts';
 import { GatewayAdminClient } from '../../adapters/gateway/admin-client.ts';
 import { recordedInstances } from '../../adapters/process/triton-server.ts';
+import { inClusterServices } from '../../core/cluster/service-addresses.ts';
 import type { ChaosExperimentSpec } from '../../core/spec/kinds/chaos-experiment.ts';
 import type { ChaosTargetSpec } from '../../core/spec/kinds/chaos-target.ts';
 import type { StackDocument } from '../../core/spec/kinds/stack.ts';
@@ -43,16 +44,13 @@ export function environmentFor(
   // Without a token there is no admin API: preflight refuses the steps and probes that need it.
   const admin = (url: string) => (token ? { admin: new GatewayAdminClient({ url, token }) } : {});
   if (spec.target === 'kubernetes') {
-    const k = target.cluster;
-    const gatewayUrl =
-      options.gatewayUrl ??
-      k.gatewayUrl ??
-      `http://${stack.metadata.name}-gateway.${stack.spec.kubernetes.namespace}.svc:${stack.spec.gateway.port}`;
+    const services = inClusterServices(stack, target);
+    const gatewayUrl = options.gatewayUrl ?? services.gateway;
     return {
       gatewayUrl,
       ...admin(gatewayUrl),
       pods: new KubernetesPodsApi(loadKubeConfig(options.kubeconfig)),
-      prometheus: new HttpPromQuery(options.prometheusUrl ?? k.prometheusUrl),
+      prometheus: new HttpPromQuery(options.prometheusUrl ?? services.prometheus),
     };
   }
   let local: LocalStack;

@@ -1,4 +1,4 @@
-import { CoreV1Api, type KubeConfig, type V1Node } from '@kubernetes/client-node';
+import { CoordinationV1Api, CoreV1Api, type KubeConfig, V1MicroTime, type V1Node } from '@kubernetes/client-node';
 import { KWOK_NODE_ANNOTATION } from '../../adapters/process/cluster/control-plane.ts';
 import { GPU_RESOURCE } from '../../adapters/process/cluster/kwok-stages.ts';
 
@@ -76,3 +76,35 @@ export async function createNodes(config: KubeConfig, nodes: V1Node[], timeoutMs
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/**
+ * The node's machine dies as far as the control plane can tell: its kubelet stops renewing
+ * the node's Lease, so after the controller-manager's grace period the node turns NotReady,
+ * its pods are marked not Ready and the unreachable taint evicts them. The Node object stays,
+ * as it does until a cloud controller or an operator removes it.
+ *
+ * kwok plays every node's kubelet in one process and keeps renewing a Lease it holds (it does
+ * not let go when the node loses its kwok annotation), so the dead kubelet's last renewal is
+ * written as a Lease held by someone else for longer than the experiment: kwok sees it taken
+ * and leaves the node (and its pods) alone; the node lifecycle controller reads only the
+ * renew time, which never moves again.
+ */
+export async function silenceNode(config: KubeConfig, name: string, now = new Date()): Promise<void> {
+  const leases = config.makeApiClient(CoordinationV1Api);
+  const lease = await leases.readNamespacedLease({ name, namespace: NODE_LEASE_NAMESPACE });
+  await leases.replaceNamespacedLease({
+    name,
+    namespace: NODE_LEASE_NAMESPACE,
+    body: {
+      ...lease,
+      spec: {
+        ...lease.spec,
+        holderIdentity: `${name}-dead-kubelet`,
+        leaseDurationSeconds: 24 * 3600,
+        renewTime: new V1MicroTime(now.getTime()),
+      },
+    },
+  });
+}
+
+const NODE_LEASE_NAMESPACE = 'kube-node-lease';

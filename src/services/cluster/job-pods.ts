@@ -1,6 +1,6 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import {
   BatchV1Api,
   CoreV1Api,
@@ -9,21 +9,26 @@ import {
   type V1Job,
   type V1Pod,
 } from '@kubernetes/client-node';
+import { POD_ROOT_ENV, SERVICEACCOUNT_DIR } from '../../adapters/chaos/kubernetes-pods.ts';
 import { isTerminating, type PodWatch, watchPods } from '../../adapters/kubernetes/pod-informer.ts';
-import { kubeConfigWithToken } from '../../adapters/kubernetes/service-account.ts';
 import { paths } from '../../adapters/process/paths.ts';
 import { spawnSupervised } from '../../adapters/process/supervisor.ts';
+import { mapServiceUrls, type ServiceAddresses } from '../../core/cluster/service-addresses.ts';
 
 /**
  * Scheduled chaos on the local cluster. `jobFromCronJob` does what `kubectl create job
  * --from=cronjob/NAME` does; the Job controller then makes the pod, the scheduler places it
  * and kwok marks it Running (our kwok Stage keeps chaos pods Running instead of completing
  * them at once). The job-pod runner plays the kubelet for those pods: it runs the container's
- * command as a local `steadystate` process with what the pod would have (its
- * ServiceAccount's token from the TokenRequest API, bound to the pod; its env, secrets
- * resolved; its working dir = this checkout; emptyDir mounts = temp dirs; in-cluster Service
- * addresses in the arguments mapped to their local ports), then writes the exit code into the
- * pod's status, so the Job controller sees it succeed or fail.
+ * command as a local `steadystate` process with what the pod would have: the in-cluster
+ * environment (KUBERNETES_SERVICE_HOST/PORT = the local API server; its ServiceAccount's token
+ * from the TokenRequest API, bound to the pod, with the CA and namespace, in the service-account
+ * folder under a per-pod root named by POD_ROOT_ENV, since a local process has no mount
+ * namespace), its env with secrets resolved, its working dir = this checkout, emptyDir mounts =
+ * temp dirs, and the in-cluster Service URLs (in the arguments and in the image's files the
+ * arguments name, e.g. the spec's ChaosTarget URLs) mapped to their local stand-ins
+ * (`core/cluster/service-addresses.ts`). Then it writes the exit code into the pod's status,
+ * so the Job controller sees the pod succeed or fail.
  */
 export const CHAOS_POD_SELECTOR = 'app.kubernetes.io/component=chaos';
 
@@ -67,15 +72,14 @@ export interface JobPodRun {
   exitCode: number;
   output: string;
   argv: string[];
+  /** The in-cluster environment it ran with (KUBERNETES_SERVICE_HOST/PORT, the pod root); no secrets. */
+  inCluster: Record<string, string>;
 }
 
 export interface JobPodRunner {
   readonly runs: JobPodRun[];
   stop(): Promise<void>;
 }
-
-/** `http://NAME.NS.svc:PORT` -> `http://127.0.0.1:PORT'` for the Services that run locally. */
-export type ServiceAddresses = Record<string, string>;
 
 /** Pure: the container's arguments as a local run sees them. */
 export function localArguments(
@@ -86,8 +90,7 @@ export function localArguments(
 ): string[] {
   const workingDir = container.workingDir ?? '/';
   return [...(container.command ?? []), ...(container.args ?? [])].map((arg) => {
-    let out = arg;
-    for (const [from, to] of Object.entries(services)) out = out.split(from).join(to);
+    const out = mapServiceUrls(arg, services);
     for (const [mountPath, dir] of Object.entries(mounts)) {
       if (out === mountPath || out.startsWith(`${mountPath}/`)) return dir + out.slice(mountPath.length);
     }
@@ -124,7 +127,8 @@ export async function startJobPodRunner(options: {
         mounts[m.mountPath] = join(sandbox, m.name);
         mkdirSync(mounts[m.mountPath] as string, { recursive: true });
       }
-      const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME };
+      // HOME is the sandbox: never the administrator's ~/.kube/config, the pod has only its own identity.
+      const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: sandbox };
       for (const e of container.env ?? []) {
         if (e.value !== undefined) env[e.name] = e.value;
         const ref = e.valueFrom?.secretKeyRef;
@@ -150,14 +154,13 @@ export async function startJobPodRunner(options: {
           },
         },
       });
-      const kubeconfigFile = join(sandbox, 'kubeconfig');
-      writeFileSync(
-        kubeconfigFile,
-        kubeConfigWithToken(options.kubeConfig, request.status?.token ?? '', options.namespace).exportConfig(),
-        { mode: 0o600 },
+      const token = request.status?.token;
+      if (!token) throw new Error(`TokenRequest for ServiceAccount ${options.namespace}/${account} returned no token`);
+      const inCluster = inClusterEnvironment(options.kubeConfig, join(sandbox, 'root'), token, options.namespace);
+      Object.assign(env, inCluster);
+      const argv = localArguments(container, mounts, options.services, root).map((arg) =>
+        imageFileView(arg, root, join(sandbox, 'image'), options.services),
       );
-      env.KUBECONFIG = kubeconfigFile;
-      const argv = localArguments(container, mounts, options.services, root);
       // The image's entrypoint is the steadystate CLI: run this checkout's.
       const child = await spawnSupervised({
         what: `chaos job pod ${name}`,
@@ -168,7 +171,13 @@ export async function startJobPodRunner(options: {
         output: 'pipe',
       });
       const exitCode = await child.exited;
-      runs.push({ pod: name, exitCode, output: child.output(200), argv });
+      runs.push({
+        pod: name,
+        exitCode,
+        output: child.output(200),
+        argv,
+        inCluster: inCluster as Record<string, string>,
+      });
       await setTerminated(core, pod, exitCode);
     } finally {
       rmSync(sandbox, { recursive: true, force: true });
@@ -185,7 +194,7 @@ export async function startJobPodRunner(options: {
         if (handled.has(uid) || isTerminating(pod) || pod.status?.phase !== 'Running') continue;
         handled.add(uid);
         const task = run(pod).catch((error: Error) => {
-          runs.push({ pod: pod.metadata?.name ?? '', exitCode: -1, output: error.message, argv: [] });
+          runs.push({ pod: pod.metadata?.name ?? '', exitCode: -1, output: error.message, argv: [], inCluster: {} });
           return setTerminated(core, pod, 1).catch(() => undefined);
         });
         pending.add(task);
@@ -200,6 +209,53 @@ export async function startJobPodRunner(options: {
       await Promise.allSettled([...pending]);
     },
   };
+}
+
+/**
+ * What a pod's process finds: KUBERNETES_SERVICE_HOST/PORT and, under `podRoot`, the
+ * service-account folder (token, ca.crt, namespace) that `loadFromCluster` reads.
+ */
+export function inClusterEnvironment(
+  admin: KubeConfig,
+  podRoot: string,
+  token: string,
+  namespace: string,
+): NodeJS.ProcessEnv {
+  const cluster = admin.getCurrentCluster();
+  if (!cluster) throw new Error('the kube config has no current cluster');
+  const server = new URL(cluster.server);
+  const ca = cluster.caData
+    ? Buffer.from(cluster.caData, 'base64').toString('utf8')
+    : cluster.caFile
+      ? readFileSync(cluster.caFile, 'utf8')
+      : undefined;
+  if (!ca) throw new Error(`the kube config's cluster ${cluster.name} has no CA (certificate-authority[-data])`);
+  const dir = join(podRoot, SERVICEACCOUNT_DIR);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'token'), token, { mode: 0o600 });
+  writeFileSync(join(dir, 'ca.crt'), ca);
+  writeFileSync(join(dir, 'namespace'), namespace);
+  return {
+    KUBERNETES_SERVICE_HOST: server.hostname,
+    KUBERNETES_SERVICE_PORT: server.port || '443',
+    [POD_ROOT_ENV]: podRoot,
+  };
+}
+
+/**
+ * A file of the image that names in-cluster Services (the spec's ChaosTarget URLs): the
+ * process reads a copy with them mapped; any other argument is returned as it is.
+ */
+function imageFileView(arg: string, root: string, imageDir: string, services: ServiceAddresses): string {
+  const rel = relative(root, arg);
+  if (rel.startsWith('..') || rel === '' || !existsSync(arg) || !statSync(arg).isFile()) return arg;
+  const text = readFileSync(arg, 'utf8');
+  const mapped = mapServiceUrls(text, services);
+  if (mapped === text) return arg;
+  const copy = join(imageDir, rel);
+  mkdirSync(dirname(copy), { recursive: true });
+  writeFileSync(copy, mapped);
+  return copy;
 }
 
 /** The pod's status as a kubelet reports a container that exited with `exitCode`. */

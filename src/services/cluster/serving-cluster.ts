@@ -36,6 +36,8 @@ export async function startServingCluster(options: {
   stack: StackSpec;
   modelLoadMs: number;
   log: (line: string) => void;
+  /** The gateway's admin token (default: random); a scheduled chaos run gets it from a Secret. */
+  adminToken?: string;
 }): Promise<ServingCluster> {
   const root = paths.root();
   const namespace = options.stack.kubernetes.namespace;
@@ -79,7 +81,7 @@ export async function startServingCluster(options: {
       stack: options.stack,
       root,
       port: 0,
-      adminToken: randomBytes(16).toString('hex'),
+      adminToken: options.adminToken ?? randomBytes(16).toString('hex'),
       logger: false,
       tritonReplicas: replicas,
     });

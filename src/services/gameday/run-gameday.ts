@@ -20,7 +20,7 @@ import type {
   GameDayResult,
 } from '../../core/report/types.ts';
 import { featureSchemaFile } from '../../core/spec/feature-schema.ts';
-import { parseSpec, stackOf } from '../../core/spec/parse.ts';
+import { documentsOfKind, parseSpec, stackOf } from '../../core/spec/parse.ts';
 import { junitXml } from '../../generators/report/junit.ts';
 import { AbController } from '../abtest/controller.ts';
 import { abtestGauges } from '../abtest/gauges.ts';
@@ -54,7 +54,7 @@ export interface GameDayOptions {
   log: (line: string) => void;
   /** Run the ship-model phase (MLflow + S3 started with the stack; bad, failing and good candidates deployed). */
   shipModel?: boolean;
-  /** Run the cluster phase (full run): GPU pod kill and GPU node lost on a local control plane. Opt-in while the node loss does not hold. */
+  /** Run the cluster phase (full run; default true): GPU pod kill and GPU node lost on a local control plane. */
   cluster?: boolean;
   /** Experiments to run between the baseline and the A/B phase; filled by the chaos suite. */
   chaosSuite?: (
@@ -226,12 +226,11 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayRun> {
         journals.push(...spot.journals);
       });
       syntheticLoadEndedAtMs = Date.now();
-      // Full run with --cluster (~2 min): a local Kubernetes control plane, two Triton pods as
-      // processes. Opt-in: the GPU node loss still deviates (a request shed and cache answers
-      // while the one replica left serves), and a default run should pass on a healthy stack.
-      if (options.cluster) {
+      // Full run (~2 min; --no-cluster skips it): a local Kubernetes control plane, two Triton
+      // pods as processes, a GPU pod kill and a GPU node loss.
+      if (options.cluster ?? true) {
         await phase('cluster: GPU pod kill and GPU node lost', async () => {
-          const cluster = await clusterPhase({ stack: stackOf(spec).spec, log });
+          const cluster = await clusterPhase({ stack: stackOf(spec).spec, slos: documentsOfKind(spec, 'SLO'), log });
           outcomes.push(...cluster.outcomes);
           windows.push(...cluster.windows);
         });

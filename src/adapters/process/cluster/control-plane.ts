@@ -31,6 +31,9 @@ import {
 export const SERVICE_ACCOUNT_ISSUER = 'https://kubernetes.default.svc.cluster.local';
 /** The annotation kwok selects the nodes it plays by (`--manage-nodes-with-annotation-selector`). */
 export const KWOK_NODE_ANNOTATION = 'kwok.x-k8s.io/node';
+/** Node Lease duration kwok writes (renewed every quarter of it), and the controller-manager's grace. */
+export const NODE_LEASE_S = 8;
+export const NODE_MONITOR_GRACE_S = 12;
 
 export interface ControlPlaneOptions {
   /** Where data, logs, keys and kubeconfigs go; `cluster down` removes it. */
@@ -194,11 +197,15 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
         '--use-service-account-credentials=true',
         `--service-account-private-key-file=${sa.privateKey}`,
         `--root-ca-file=${caFile}`,
-        // kwok v0.8.0 renews no node Leases here and heartbeats node status only every ~10 min,
-        // so with the default grace (50 s) every node turned NotReady after a minute (and its
-        // pods unready) until kwok re-initialised it: flapping. Node loss is played by
-        // deleting the Node, not by a missed heartbeat.
-        '--node-monitor-grace-period=1h',
+        // Node liveness as a kubelet gives it: kwok renews each managed node's Lease every
+        // NODE_LEASE_S / 4 (below). A node whose Lease is not renewed for the grace period
+        // turns NotReady (Unknown): its pods are marked not Ready (endpoints drop them) and it
+        // gets the unreachable NoExecute taint, which evicts pods after their tolerationSeconds.
+        // Shorter than Kubernetes' defaults (grace 50 s, check every 5 s) so a lost GPU node is
+        // noticed in seconds here; still NODE_MONITOR_GRACE_S / (NODE_LEASE_S / 4) = 6 renewals
+        // may be missed on a loaded machine before a healthy node flaps.
+        `--node-monitor-grace-period=${NODE_MONITOR_GRACE_S}s`,
+        '--node-monitor-period=1s',
         '--profiling=false',
       ],
       () => httpsOk(`https://127.0.0.1:${ports.controllerManager}/healthz`),
@@ -232,6 +239,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
         `--kubeconfig=${kubeconfigOf('kwok')}`,
         `--config=${[...stageFiles, modelLoad, localRun].join(',')}`,
         '--manage-all-nodes=false',
+        `--node-lease-duration-seconds=${NODE_LEASE_S}`,
         `--manage-nodes-with-annotation-selector=${KWOK_NODE_ANNOTATION}=fake`,
         `--server-address=127.0.0.1:${ports.kwok}`,
       ],
