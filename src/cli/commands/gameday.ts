@@ -16,8 +16,9 @@ export function registerGameday(program: Command): void {
     .option('--no-fallbacks', 'switch the fallback tiers off, to show that the hypotheses can fail')
     .option(
       '--ship-model',
-      'also start MLflow and the S3 model store, and ship models under load: a bad one (refused), a failing one (rolled back), a good one (promoted)',
+      'ship models under load (the full run does by default; this adds it to --quick): MLflow and the S3 model store start with the stack, then a bad version (refused), a failing one (rolled back) and a good one (promoted)',
     )
+    .option('--no-ship-model', 'skip shipping models in the full run (MLflow and the S3 store are then not started)')
     .option(
       '--no-cluster',
       'skip the cluster phase of the full run (a local Kubernetes control plane with two Triton pods as processes: a GPU pod kill and a GPU node loss)',
@@ -37,7 +38,8 @@ export function registerGameday(program: Command): void {
         specFile: resolve(opts.spec),
         reportsDir: resolve(opts.reports),
         fallbacks: opts.fallbacks,
-        shipModel: Boolean(opts.shipModel),
+        // Both flags defined: undefined unless one was given; the full run ships by default.
+        shipModel: opts.shipModel ?? !quick,
         cluster: opts.cluster !== false,
         log: (line) => console.log(line),
       });

@@ -1,5 +1,10 @@
 import { join } from 'node:path';
-import { type FeastEnv, materializeIncremental, prepareFeatureStore } from '../../adapters/feast/feast-tool.ts';
+import {
+  type FeastEnv,
+  type FeastOfflineS3,
+  materializeIncremental,
+  prepareFeatureStore,
+} from '../../adapters/feast/feast-tool.ts';
 import { newestEventTimes } from '../../adapters/feast/online-freshness.ts';
 import { pushGauges } from '../../adapters/feast/pushgateway-gauges.ts';
 import { FEAST_DEFAULT_USERS, type FeastLayout } from '../../core/features/feast-layout.ts';
@@ -29,13 +34,19 @@ export async function startFeatureStoreSchedule(opts: {
   pushgatewayUrl: string;
   everyMs: number;
   users?: number;
+  /** The offline store's bucket in the stack's S3 (the playbook's "S3 offline"); files in the run folder without it. */
+  offlineS3?: FeastOfflineS3;
   log: (line: string) => void;
 }): Promise<FeatureStoreSchedule> {
-  const env: FeastEnv = { dataDir: join(opts.runDir, 'feast'), redis: opts.redisUrl };
+  const env: FeastEnv = {
+    dataDir: join(opts.runDir, 'feast'),
+    redis: opts.redisUrl,
+    ...(opts.offlineS3 ? { offlineS3: opts.offlineS3 } : {}),
+  };
   const layout: FeastLayout = feastLayout({ redisUrl: opts.redisUrl, keyPrefix: '', timeout: '10ms' });
   const prepared = await prepareFeatureStore(env, { users: opts.users ?? FEAST_DEFAULT_USERS });
   opts.log(
-    `  feature store: ${prepared.users} users, offline build ${prepared.build_s} s, feast apply ${prepared.apply_s} s, materialize ${prepared.materialize_s} s`,
+    `  feature store: ${prepared.users} users, offline store ${opts.offlineS3?.uri ?? 'in files'}, offline build ${prepared.build_s} s, feast apply ${prepared.apply_s} s, materialize ${prepared.materialize_s} s`,
   );
   const push = async (materializeSeconds: number) => {
     const rows = viewFreshness(layout.views, await newestEventTimes(opts.redisUrl, layout), Date.now() / 1000);
