@@ -31,32 +31,18 @@ export function modelLoadStage(modelLoadMs: number): string {
   }
   // The status written is the stock pod-ready's, shortened to what a GPU pod has (no init
   // containers, no readiness gates).
-  return `apiVersion: kwok.x-k8s.io/v1alpha1
-kind: Stage
-metadata:
-  name: steadystate-gpu-pod-ready-after-model-load
-spec:
-  resourceRef:
-    apiGroup: v1
-    kind: Pod
-  selector:
-    matchExpressions:
-    - key: '.metadata.deletionTimestamp'
-      operator: 'DoesNotExist'
-    - key: '.status.phase'
-      operator: 'In'
-      values:
-      - 'Pending'
-    - key: '.status.conditions.[] | select( .type == "Ready" ) | .status'
+  return podStage({
+    name: 'steadystate-gpu-pod-ready-after-model-load',
+    phase: 'Pending',
+    matchExpressions: `    - key: '.status.conditions.[] | select( .type == "Ready" ) | .status'
       operator: 'NotIn'
       values:
       - 'True'
     - key: '.spec.containers.[].resources.limits["${GPU_RESOURCE}"]'
       operator: 'Exists'
-  weight: 1
-  delay:
-    durationMilliseconds: ${modelLoadMs}
-  next:
+`,
+    delayMs: modelLoadMs,
+    next: `  next:
     statusTemplate: |
       {{ $now := Now }}
       conditions:
@@ -97,7 +83,8 @@ spec:
       {{ end }}
       phase: Running
       startTime: {{ $now | Quote }}
-`;
+`,
+  });
 }
 
 /**
@@ -109,10 +96,34 @@ spec:
 export const LOCAL_RUN_COMPONENT = 'chaos';
 
 export function localRunStage(): string {
+  return podStage({
+    name: 'steadystate-chaos-pod-runs-locally',
+    phase: 'Running',
+    matchExpressions: `    - key: '.metadata.labels["app.kubernetes.io/component"]'
+      operator: 'In'
+      values:
+      - '${LOCAL_RUN_COMPONENT}'
+`,
+    delayMs: 86_400_000,
+    next: `  next:
+    event:
+      type: Normal
+      reason: RunsLocally
+      message: the steadystate job-pod runner runs this container as a local process
+`,
+  });
+}
+
+/**
+ * Our Stages' common frame: a pod not being deleted, in `phase`, that also matches
+ * `matchExpressions` (YAML list items); weight 1, so it wins over the stock Stage (weight 0)
+ * matching the same pods; `next` (YAML at two spaces) after `delayMs`.
+ */
+function podStage(stage: { name: string; phase: string; matchExpressions: string; delayMs: number; next: string }) {
   return `apiVersion: kwok.x-k8s.io/v1alpha1
 kind: Stage
 metadata:
-  name: steadystate-chaos-pod-runs-locally
+  name: ${stage.name}
 spec:
   resourceRef:
     apiGroup: v1
@@ -124,18 +135,9 @@ spec:
     - key: '.status.phase'
       operator: 'In'
       values:
-      - 'Running'
-    - key: '.metadata.labels["app.kubernetes.io/component"]'
-      operator: 'In'
-      values:
-      - '${LOCAL_RUN_COMPONENT}'
-  weight: 1
+      - '${stage.phase}'
+${stage.matchExpressions}  weight: 1
   delay:
-    durationMilliseconds: 86400000
-  next:
-    event:
-      type: Normal
-      reason: RunsLocally
-      message: the steadystate job-pod runner runs this container as a local process
-`;
+    durationMilliseconds: ${stage.delayMs}
+${stage.next}`;
 }
