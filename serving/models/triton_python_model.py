@@ -7,6 +7,8 @@ once; they are concatenated into one onnxruntime call, which is the point of bat
 """
 
 import json
+import os
+import time
 from pathlib import Path
 
 import numpy as np
@@ -26,12 +28,19 @@ class TritonPythonModel:
                                             providers=["CPUExecutionProvider"])
         self.input_name = config["input"][0]["name"]
         self.output_name = config["output"][0]["name"]
+        # Emulated accelerator time, for benchmarks on CPU-only machines (never set in serving):
+        # with no device to bound the model's throughput, bench/overload.ts holds each instance
+        # this long per row, as a saturated GPU would, while the real model still runs. Sleeping
+        # costs no CPU, so the gateway and the load generator keep theirs.
+        self.device_seconds_per_row = float(os.environ.get("STEADYSTATE_EMULATED_DEVICE_MS_PER_ROW", "0")) / 1000
 
     def execute(self, requests):
         batches = [pb_utils.get_input_tensor_by_name(r, self.input_name).as_numpy() for r in requests]
         sizes = [b.shape[0] for b in batches]
         scores = self.session.run([self.output_name],
                                   {"features": np.concatenate(batches).astype(np.float32)})[0]
+        if self.device_seconds_per_row > 0:
+            time.sleep(self.device_seconds_per_row * sum(sizes))
         responses, start = [], 0
         for size in sizes:
             out = pb_utils.Tensor(self.output_name, scores[start:start + size].astype(np.float32))

@@ -41,6 +41,12 @@ export interface GatewayDependencies {
   /** The gateway's event-loop stalls, taken out of upstream timings (default: none). */
   lag?: LagSource;
   /**
+   * Told, per request that needed a model, whether a model answered it (primary, fallback
+   * model, stale cache) or overload refused it (shed, or the default because of overload):
+   * the door's ExcessShedder sheds that share before the next requests are read.
+   */
+  overloadFeedback?: (model: string, answered: boolean) => void;
+  /**
    * Several Triton servers found by discovery (a watch on the Triton pods): each variant is
    * then a ReplicatedUpstream over them instead of one upstream on `triton`.
    */
@@ -192,6 +198,19 @@ export class InferenceGateway {
   /** model -> variant names, plus "fallback" (for fault injection on the fallback model). */
   faultTargets(): Map<string, string[]> {
     return new Map([...this.models].map(([name, rt]) => [name, [...rt.upstreams.keys(), 'fallback']]));
+  }
+
+  /** Every upstream's adaptive concurrency limit and calls in flight (the fallback model as variant "fallback"). */
+  concurrencyLimits(): { model: string; variant: string; limit: number; inflight: number }[] {
+    const out: { model: string; variant: string; limit: number; inflight: number }[] = [];
+    for (const [model, rt] of this.models) {
+      const upstreams = [...rt.upstreams.values(), ...(rt.chain.fallbackUpstream ? [rt.chain.fallbackUpstream] : [])];
+      for (const u of upstreams) {
+        const c = u.concurrency?.();
+        if (c) out.push({ model, variant: u.variant, ...c });
+      }
+    }
+    return out;
   }
 
   routes(model: string): ModelRoutes {
@@ -357,6 +376,7 @@ export class InferenceGateway {
     } catch (error) {
       const reason = error instanceof UpstreamError ? error.reason : 'internal';
       if (reason === 'overloaded') {
+        this.deps.overloadFeedback?.(model, false);
         this.record(model, variant, 'shed', 503, start);
         throw new OverloadedError(
           `overloaded: ${model}/${variant} is at its concurrency limit and no cached answer is available; retry after 1 s`,
@@ -370,6 +390,7 @@ export class InferenceGateway {
       throw new ModelUnavailableError(`${model}/${variant} is unavailable (${reason}); ${why}`, reason);
     }
     this.record(model, variant, answer.servedBy, 200, start);
+    this.feedOverload(model, answer);
     if (answer.servedBy === 'primary' || answer.servedBy === 'cache' || answer.servedBy === 'stale_cache') {
       answer.scores.forEach((score, i) => {
         this.metrics.predictionTally.inc(model, variant, String(answer.labels[i]));
@@ -384,6 +405,17 @@ export class InferenceGateway {
       );
     }
     return answer;
+  }
+
+  /** A cache hit says nothing about the models' capacity; the constant default because of overload is a refusal. */
+  private feedOverload(model: string, answer: Answer): void {
+    const feedback = this.deps.overloadFeedback;
+    if (!feedback || answer.servedBy === 'cache') return;
+    if (answer.servedBy === 'default') {
+      if (answer.degradedBecause === 'overloaded') feedback(model, false);
+      return;
+    }
+    feedback(model, true);
   }
 
   record(model: string, variant: string, servedBy: string, code: number, start: number): void {

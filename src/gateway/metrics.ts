@@ -104,6 +104,24 @@ export function createGatewayMetrics(registry = new Registry()) {
       buckets: DURATION_BUCKETS,
       registers: [registry],
     }),
+    concurrencyLimit: new Gauge({
+      name: GATEWAY.concurrencyLimit,
+      help: 'Adaptive concurrency limit per upstream: calls allowed in flight to its Triton model now',
+      labelNames: ['model', 'variant'] as const,
+      registers: [registry],
+    }),
+    upstreamInflight: new Gauge({
+      name: GATEWAY.upstreamInflight,
+      help: 'Calls in flight to each upstream, under its adaptive concurrency limit',
+      labelNames: ['model', 'variant'] as const,
+      registers: [registry],
+    }),
+    shedShare: new Gauge({
+      name: GATEWAY.shedShare,
+      help: 'Share of inference requests refused at the door (503 before the body is read), by model and reason',
+      labelNames: ['model', 'reason'] as const,
+      registers: [registry],
+    }),
     defaultedFeatures: new Counter({
       name: GATEWAY.defaultedFeatures,
       help: 'Features filled with their default because the online feature store missed or timed out',

@@ -19,7 +19,7 @@ import {
 } from './errors.ts';
 import { decodeContentEncoding } from './http/content-encoding.ts';
 import { DEGRADED_HEADER } from './http/degraded.ts';
-import { type Admission, modelOfUrl, shedEarly } from './http/early-shed.ts';
+import { type Admission, shedEarly } from './http/early-shed.ts';
 import { parseJsonBody } from './http/json-body.ts';
 import type { InferenceGateway, PredictResponse } from './inference-gateway.ts';
 import { registerKServeRoutes } from './kserve/routes.ts';
@@ -58,7 +58,7 @@ export interface GatewayServerOptions {
   log?: GatewayLog;
   /** The gateway's release, for KServe server metadata (`GET /v2`). */
   version?: string;
-  /** Event-loop-lag admission (LagShedder): a shed inference request is refused before the framework sees it. */
+  /** The door (DoorAdmission): a shed inference request is refused before the framework sees it. */
   admission?: Admission;
   /** Connection hygiene (slowloris, stalled bodies, idle keep-alives); defaults 5 s / 10 s / 5 s. */
   timeouts?: Partial<ConnectionTimeouts>;
@@ -122,8 +122,7 @@ export function buildGatewayServer(gateway: InferenceGateway, options: GatewaySe
           serverFactory: (handler: RequestListener) => {
             const server = createServer(
               httpOptions,
-              shedEarly(handler, admission, (req) => {
-                const named = modelOfUrl(req.url ?? '');
+              shedEarly(handler, admission, (_req, named) => {
                 const model = named ?? gateway.modelNames()[0] ?? 'unknown';
                 gateway.record(
                   gateway.modelNames().includes(model) ? model : 'unknown',

@@ -13,6 +13,7 @@ import { featureSourceFromSpec } from './features/source-from-spec.ts';
 import { type FeatureBinner, InferenceGateway } from './inference-gateway.ts';
 import { createGatewayLog, type GatewayLog, SILENT_LOG } from './log.ts';
 import { createGatewayMetrics } from './metrics.ts';
+import { DoorAdmission } from './overload/door-admission.ts';
 import { EventLoopLag } from './overload/event-loop-lag.ts';
 import { LagShedder } from './overload/lag-shedder.ts';
 import { PredictionLog } from './prediction-log.ts';
@@ -96,7 +97,13 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const metrics = createGatewayMetrics();
   const lagTargetMs = parseDuration(stack.resilience.eventLoopLagTarget) * 1000;
   const shedder = lagTargetMs > 0 ? new LagShedder({ targetMs: lagTargetMs }) : undefined;
-  const lag = new EventLoopLag(shedder ? { onWindow: (ms, utilization) => shedder.update(ms, utilization) } : {});
+  const door = new DoorAdmission({ models: stack.models.map((m) => m.name), ...(shedder ? { lag: shedder } : {}) });
+  const lag = new EventLoopLag({
+    onWindow: (ms, utilization) => {
+      door.closeWindow(ms, utilization);
+      publishOverloadGauges();
+    },
+  });
   options.initialiseMetrics?.(metrics);
   const gateway = new InferenceGateway({
     stack,
@@ -106,11 +113,19 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     metrics,
     log,
     lag,
+    overloadFeedback: (model, answered) => door.record(model, answered),
     ...(featureStore ? { featureStore } : {}),
     ...(predictionLog ? { predictionLog } : {}),
     ...(options.featureBinner ? { featureBinner: options.featureBinner } : {}),
     ...(options.tritonReplicas ? { tritonReplicas: options.tritonReplicas } : {}),
   });
+  function publishOverloadGauges(): void {
+    for (const c of gateway.concurrencyLimits()) {
+      metrics.concurrencyLimit.set({ model: c.model, variant: c.variant }, c.limit);
+      metrics.upstreamInflight.set({ model: c.model, variant: c.variant }, c.inflight);
+    }
+    for (const s of door.shares()) metrics.shedShare.set({ model: s.model, reason: s.reason }, s.share);
+  }
   const server = buildGatewayServer(gateway, {
     maxBodyBytes: stack.gateway.maxBodyBytes,
     maxBatch: stack.gateway.maxBatch,
@@ -118,7 +133,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     adminToken: options.adminToken ?? process.env[stack.gateway.adminTokenEnv] ?? '',
     log,
     version: packageVersion(),
-    ...(shedder ? { admission: shedder } : {}),
+    admission: door,
     timeouts: {
       headersMs: parseDuration(stack.gateway.headersTimeout) * 1000,
       requestMs: parseDuration(stack.gateway.requestTimeout) * 1000,

@@ -33,6 +33,8 @@ export interface TritonStartOptions {
   readyTimeoutMs?: number;
   /** Extra tritonserver flags, e.g. ['--log-verbose=1']. */
   extraArgs?: string[];
+  /** Extra environment for tritonserver and its python-backend stubs (benches: STEADYSTATE_EMULATED_DEVICE_MS_PER_ROW). */
+  env?: Record<string, string>;
 }
 
 export interface TritonInstance {
@@ -182,6 +184,7 @@ export async function startTriton(options: TritonStartOptions = {}): Promise<Tri
         ...process.env,
         LD_LIBRARY_PATH: [env.pytritonLibs, env.pythonLibDir, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':'),
         PATH: `${join(paths.venv(), 'bin')}:${process.env.PATH ?? ''}`,
+        ...options.env,
       },
     });
   } catch (error) {

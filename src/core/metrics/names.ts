@@ -22,6 +22,9 @@ export const GATEWAY = {
   shadowAgreement: 'inference_shadow_agreement_total', // {model, variant, agree}
   shadowDuration: 'inference_shadow_duration_seconds', // histogram {model, variant}
   defaultedFeatures: 'inference_defaulted_features_total', // {model, feature}
+  concurrencyLimit: 'inference_concurrency_limit', // gauge {model, variant}: the adaptive limit now
+  upstreamInflight: 'inference_upstream_inflight', // gauge {model, variant}: calls in flight under that limit
+  shedShare: 'inference_shed_share', // gauge {model, reason}: share refused at the door (model "all" for event_loop_lag)
 } as const;
 
 /** Which tier answered a request (the `served_by` label). */

@@ -1,10 +1,9 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 
-/** What decides, per inference request, whether it is served (LagShedder). */
+/** What decides, per inference request, whether it is served (overload/door-admission.ts). */
 export interface Admission {
-  admit(): boolean;
-  readonly lagMs: number;
-  readonly share: number;
+  /** Undefined = serve it; otherwise why it is shed (the 503's error message). */
+  refuse(model: string | undefined): string | undefined;
 }
 
 /** Inference requests only: health, readiness, metrics and admin always answer. */
@@ -34,15 +33,21 @@ export function modelOfUrl(url: string): string | undefined {
 export function shedEarly(
   handler: RequestListener,
   admission: Admission,
-  onShed: (req: IncomingMessage) => void,
+  onShed: (req: IncomingMessage, model: string | undefined) => void,
 ): RequestListener {
   return (req: IncomingMessage, res: ServerResponse) => {
-    if (!isInferenceRequest(req.method, req.url) || admission.admit()) {
+    if (!isInferenceRequest(req.method, req.url)) {
       handler(req, res);
       return;
     }
-    onShed(req);
-    const body = `{"error":"overloaded: the gateway's event loop is ${Math.round(admission.lagMs)} ms behind; ${Math.round(admission.share * 100)}% of requests are shed; retry after 1 s"}`;
+    const model = modelOfUrl(req.url as string);
+    const reason = admission.refuse(model);
+    if (reason === undefined) {
+      handler(req, res);
+      return;
+    }
+    onShed(req, model);
+    const body = JSON.stringify({ error: reason });
     res.writeHead(503, {
       'content-type': 'application/json; charset=utf-8',
       'content-length': Buffer.byteLength(body),

@@ -65,6 +65,10 @@ export class FallbackChain {
     this.random = opts.random ?? Math.random;
   }
 
+  get fallbackUpstream(): Upstream | undefined {
+    return this.fallback;
+  }
+
   /** Reserve kept for the fallback model: a third of the deadline, at most 25 ms. */
   private get fallbackReserveMs(): number {
     if (!this.settings.fallbacksEnabled || !this.fallback) return 0;

@@ -1,6 +1,6 @@
 import type { TritonClient } from '../../adapters/triton/client.ts';
 import type { TritonReplicas } from './triton-replicas.ts';
-import { type Upstream, UpstreamError } from './upstream.ts';
+import { type ConcurrencyNow, type Upstream, UpstreamError } from './upstream.ts';
 
 /**
  * One (logical model, variant) served by several Triton replicas: calls go round-robin over
@@ -69,6 +69,16 @@ export class ReplicatedUpstream implements Upstream {
       }
     }
     throw last ?? new UpstreamError('timeout', `${this.tritonModel}: no replica answered before the deadline`);
+  }
+
+  /** Summed over the replicas: each Triton server has its own limit. */
+  concurrency(): ConcurrencyNow | undefined {
+    let sum: ConcurrencyNow | undefined;
+    for (const upstream of this.upstreams.values()) {
+      const c = upstream.concurrency?.();
+      if (c) sum = { limit: (sum?.limit ?? 0) + c.limit, inflight: (sum?.inflight ?? 0) + c.inflight };
+    }
+    return sum;
   }
 
   private upstreamFor(id: string): Upstream | undefined {

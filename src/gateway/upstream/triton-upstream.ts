@@ -13,7 +13,7 @@ import type { GatewayMetrics } from '../metrics.ts';
 import { AdaptiveLimit, type AdaptiveLimitSettings, type CallOutcome } from '../overload/adaptive-limit.ts';
 import { type LagSource, NO_LAG } from '../overload/event-loop-lag.ts';
 import type { FaultInjector } from './faults.ts';
-import { type Upstream, UpstreamError } from './upstream.ts';
+import { type ConcurrencyNow, type Upstream, UpstreamError } from './upstream.ts';
 
 export interface BreakerSettings {
   failureRatio: number;
@@ -152,6 +152,10 @@ export class TritonUpstream implements Upstream {
     } finally {
       limit?.release(this.upstreamMsSince(start, stallAtStart), outcome, performance.now());
     }
+  }
+
+  concurrency(): ConcurrencyNow | undefined {
+    return this.limit ? { limit: this.limit.limit, inflight: this.limit.inflight } : undefined;
   }
 
   /** Time since `start` minus the event-loop stall since then: what the upstream took. */

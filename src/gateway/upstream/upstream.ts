@@ -30,4 +30,11 @@ export interface Upstream {
   readonly tritonModel: string;
   /** Scores `rows` within `timeoutMs`, or throws UpstreamError. */
   infer(rows: number[][], timeoutMs: number): Promise<number[]>;
+  /** Its adaptive concurrency limit now and the calls in flight (undefined: no limit). */
+  concurrency?(): ConcurrencyNow | undefined;
+}
+
+export interface ConcurrencyNow {
+  limit: number;
+  inflight: number;
 }

@@ -79,14 +79,18 @@ describe('degraded answers are flagged, and never the default for a critical mod
     expect(res.json().error).toMatch(/fraud is critical \(no default prediction\)/);
   });
 
-  it('sheds the share the lag controller sets before the framework sees the request; health still answers', async () => {
-    // A fixed share: 1 in 4 refused, evenly (the controller's own behaviour is in lag-shedder.test.ts).
+  it('sheds the share the door sets before the framework sees the request; health still answers', async () => {
+    // A fixed share: 1 in 4 refused, evenly (the controllers' own behaviour is in door-admission.test.ts).
+    const asked: (string | undefined)[] = [];
     const admission = {
-      share: 0.25,
-      lagMs: 60,
-      admit: (() => {
+      refuse: (() => {
         let n = 0;
-        return () => ++n % 4 !== 0;
+        return (model: string | undefined) => {
+          asked.push(model);
+          return ++n % 4 !== 0
+            ? undefined
+            : "overloaded: the gateway's event loop is 60 ms behind and 25% of requests are shed; retry after 1 s";
+        };
       })(),
     };
     const app = serve(() => undefined, { admission });
@@ -104,8 +108,10 @@ describe('degraded answers are flagged, and never the default for a critical mod
     const shed = answers[3] as Response;
     expect(shed.headers.get('retry-after')).toBe('1');
     expect(((await shed.json()) as { error: string }).error).toMatch(
-      /event loop is 60 ms behind; 25% of requests are shed/,
+      /event loop is 60 ms behind and 25% of requests are shed/,
     );
+    // `/v1/predict` names no model: the door is asked for the default one (undefined here).
+    expect(asked).toEqual(Array(8).fill(undefined));
     // Health and metrics are never shed, and the shed requests are counted.
     for (let i = 0; i < 8; i++) expect((await fetch(`${base}/healthz`)).status).toBe(200);
     const metrics = await (await fetch(`${base}/metrics`)).text();
