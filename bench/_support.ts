@@ -54,8 +54,13 @@ export function everyRowToTritonV1(stackSpec: LooseSpec): void {
  * Runs `steadystate gateway` in its own process (so the load generator does not share its
  * event loop), through the project's supervisor: stop() is SIGTERM, then SIGKILL after a grace.
  */
-export function spawnGateway(specFile: string, port: number, tritonUrl: string): Promise<GatewayProcess> {
-  return spawnGatewayProcess({ specFile, port, tritonUrl, adminToken: 'bench' });
+export function spawnGateway(
+  specFile: string,
+  port: number,
+  tritonUrl: string,
+  nodeFlags: string[] = [],
+): Promise<GatewayProcess> {
+  return spawnGatewayProcess({ specFile, port, tritonUrl, adminToken: 'bench', nodeFlags });
 }
 
 /** One fraud-like transaction (the integration tests' FRAUDY_FEATURES), named and as the encoded model row. */

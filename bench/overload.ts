@@ -25,6 +25,7 @@ import { freePort } from '../src/adapters/process/ports.ts';
 import { startTriton, stopTriton } from '../src/adapters/process/triton-server.ts';
 import type { LoadRequest } from '../src/core/load/payload-mix.ts';
 import type { LoadRecord } from '../src/core/load/record.ts';
+import { gatewayHeapFlag } from '../src/generators/k8s/gateway.ts';
 import { OPEN_LOAD_LIMITS, runOpenLoad } from '../src/services/load/open-load.ts';
 import { sendPredict } from '../src/services/load/send.ts';
 import { round, SAMPLE_FEATURES, spawnGateway, specVariant } from './_support.ts';
@@ -48,7 +49,8 @@ const SCENARIOS = [
   { name: 'device_bound', env: { STEADYSTATE_EMULATED_DEVICE_MS_PER_ROW: String(DEVICE_MS_PER_ROW) } },
   { name: 'shared_cpu', env: {} },
 ] as const;
-/** The gateway pod's memory limit (stack.kubernetes.gateway.resources.memory default). */
+/** The gateway pod's memory limit (stack.kubernetes.gateway.resources.memory default); the gateway runs with that pod's heap flag. */
+const POD_MEMORY = '512Mi';
 const POD_LIMIT_MB = 512;
 
 /** A distinct, valid transaction per call: no cache hit, no coalescing; every answer needs the model. */
@@ -155,7 +157,7 @@ async function runScenario(scenario: (typeof SCENARIOS)[number], rounds: number)
     // A critical model: under overload it answers from the model or sheds, never "not fraud".
     s.models[0].critical = true;
   });
-  const gw = await spawnGateway(spec, gwPort, triton.url);
+  const gw = await spawnGateway(spec, gwPort, triton.url, [gatewayHeapFlag(POD_MEMORY)]);
   const url = `http://127.0.0.1:${gwPort}`;
   const loadBefore = loadavg();
   try {
@@ -265,6 +267,7 @@ export default async function run(args: string[] = []): Promise<Record<string, u
     load_connections: LOAD_CONNECTIONS,
     load_seconds: LOAD_SECONDS,
     gateway_pod_limit_mb: POD_LIMIT_MB,
+    gateway_node_flags: [gatewayHeapFlag(POD_MEMORY)],
     device_ms_per_row: DEVICE_MS_PER_ROW,
     scenarios,
   };

@@ -26,8 +26,18 @@ export async function spawnGatewayProcess(opts: {
   readyTimeoutMs?: number;
   /** Append the gateway's output (pino JSON: 5xx, fallbacks, breaker transitions) here instead of a pipe. */
   logFile?: string;
+  /** Node flags before the script, e.g. the pod's heap size (generators/k8s/gateway.ts gatewayHeapFlag). */
+  nodeFlags?: string[];
 }): Promise<GatewayProcess> {
-  const args = [join(paths.root(), 'src/cli/main.ts'), 'gateway', '--spec', opts.specFile, '--port', String(opts.port)];
+  const args = [
+    ...(opts.nodeFlags ?? []),
+    join(paths.root(), 'src/cli/main.ts'),
+    'gateway',
+    '--spec',
+    opts.specFile,
+    '--port',
+    String(opts.port),
+  ];
   if (opts.tritonUrl) args.push('--triton-url', opts.tritonUrl);
   const gateway = await spawnSupervised({
     what: 'gateway',

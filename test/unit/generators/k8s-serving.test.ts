@@ -5,7 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { paths } from '../../../src/adapters/process/paths.ts';
 import { parseDuration } from '../../../src/core/spec/kinds/common.ts';
+import { parseByteSize } from '../../../src/core/spec/kinds/stack-cost.ts';
 import { parseSpec, stackOf } from '../../../src/core/spec/parse.ts';
+import { gatewayHeapFlag } from '../../../src/generators/k8s/gateway.ts';
 import { k8sServingGenerator } from '../../../src/generators/k8s/generator.ts';
 import { validateManifest } from '../../k8s/validate-manifest.ts';
 
@@ -165,6 +167,15 @@ describe('the manifests are wired together', () => {
   const namespace = stack.spec.kubernetes.namespace;
   const subset = (small: Record<string, string>, big: Record<string, string>) =>
     Object.entries(small).every(([k, v]) => big[k] === v);
+
+  it("sizes the gateway's V8 heap to three quarters of its pod's memory limit", () => {
+    const container = gateway.deployment.spec.template.spec.containers[0];
+    const limitMiB = parseByteSize(container.resources.limits.memory) / 2 ** 20;
+    const flag = container.env.find((e: Obj) => e.name === 'NODE_OPTIONS')?.value;
+    expect(flag).toBe(`--max-old-space-size=${Math.floor(limitMiB * 0.75)}`);
+    expect(gatewayHeapFlag('1Gi')).toBe('--max-old-space-size=768');
+    expect(gatewayHeapFlag('64Mi')).toBe('--max-old-space-size=64'); // never below 64 MiB
+  });
 
   it('puts every namespaced object in the spec namespace', () => {
     for (const o of committed.filter((o) => o.kind !== 'Namespace')) expect(o.metadata.namespace).toBe(namespace);
