@@ -9,17 +9,20 @@
  *   goals are read here.
  * - `shared_cpu`: the CPU model as it is, Triton, the gateway and the load generator on the
  *   same 2 cores: past capacity the gateway's own CPU is short too (the event-loop shedder's case).
- * Per scenario: 1. Capacity: a closed loop of CAPACITY_CONNECTIONS workers; capacity = primary
- * answers within the SLO per second. 2. Open-model load (src/services/load) at 2x and 5x that
+ * Per scenario: 1. Capacity, closed loops of CAPACITY_CONNECTIONS workers, both measured every
+ * round: straight to Triton, and primary answers through the gateway; the scenario's basis
+ * (SCENARIOS) is its capacity. 2. Open-model load (src/services/load) at 2x and 5x that
  * capacity over LOAD_CONNECTIONS keep-alive connections. Per phase: goodput (200 + primary +
  * within the 100 ms SLO, per second, and as a share of capacity), how the rest ended (shed 503
  * and its latency, degraded tiers, errors), p99 of admitted (200) requests, and the gateway's
- * RSS against its pod limit. Latency is from the scheduled send time (coordinated omission
+ * RSS against its pod limit (run with that pod's heap flag), the door's shed shares and the
+ * limits read from /metrics mid-phase, and the cores each process used. Latency is from the scheduled send time (coordinated omission
  * corrected); the driver shares the machine with Triton and the gateway, so its own send lag
  * is reported too. `--rounds N` (default 3) repeats capacity, 2x and 5x; the figures are
- * medians over rounds, each round's kept beside them, with the load average. About 40 s a round.
+ * medians over rounds, each round's kept beside them, with the load average. About 50 s a round per scenario;
+ * `--scenario device_bound|shared_cpu` runs one.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { Pool } from 'undici';
 import { freePort } from '../src/adapters/process/ports.ts';
 import { startTriton, stopTriton } from '../src/adapters/process/triton-server.ts';
@@ -28,7 +31,7 @@ import type { LoadRecord } from '../src/core/load/record.ts';
 import { gatewayHeapFlag } from '../src/generators/k8s/gateway.ts';
 import { OPEN_LOAD_LIMITS, runOpenLoad } from '../src/services/load/open-load.ts';
 import { sendPredict } from '../src/services/load/send.ts';
-import { round, SAMPLE_FEATURES, spawnGateway, specVariant } from './_support.ts';
+import { round, SAMPLE_FEATURES, SAMPLE_ROW, spawnGateway, specVariant } from './_support.ts';
 import { runClosedLoop } from './lib/closed-loop.ts';
 
 const SLO_MS = 100;
@@ -45,9 +48,19 @@ const MULTIPLES = [2, 5];
  * do on 2 cores at 5x (the shared_cpu scenario measures the other case).
  */
 const DEVICE_MS_PER_ROW = 2;
+/**
+ * What "capacity" is per scenario. device_bound: the upstream's own, a closed loop straight to
+ * Triton (what the admission should deliver through the gateway; through the gateway the
+ * closed loop's refused workers pause and under-measure it). shared_cpu: the whole stack's, a
+ * closed loop through the gateway (its CPU is part of what runs out).
+ */
 const SCENARIOS = [
-  { name: 'device_bound', env: { STEADYSTATE_EMULATED_DEVICE_MS_PER_ROW: String(DEVICE_MS_PER_ROW) } },
-  { name: 'shared_cpu', env: {} },
+  {
+    name: 'device_bound',
+    env: { STEADYSTATE_EMULATED_DEVICE_MS_PER_ROW: String(DEVICE_MS_PER_ROW) },
+    capacityBasis: 'triton_direct',
+  },
+  { name: 'shared_cpu', env: {}, capacityBasis: 'through_gateway' },
 ] as const;
 /** The gateway pod's memory limit (stack.kubernetes.gateway.resources.memory default); the gateway runs with that pod's heap flag. */
 const POD_MEMORY = '512Mi';
@@ -69,6 +82,36 @@ function nextMiss(): LoadRequest {
   };
 }
 
+let rowCounter = 0;
+/** A distinct KServe row per call, straight to Triton: no cache anywhere. */
+function uniqueKServe(): string {
+  rowCounter++;
+  const row = [...SAMPLE_ROW];
+  row[0] = 1 + (rowCounter % 1_000_000) * 0.01;
+  return JSON.stringify({ inputs: [{ name: 'features', shape: [1, row.length], datatype: 'FP32', data: row }] });
+}
+
+/** The upstream alone: a closed loop of distinct rows to Triton's fraud_v1, CAPACITY_CONNECTIONS in flight. */
+async function tritonDirectCapacity(tritonUrl: string) {
+  const pool = new Pool(tritonUrl, { connections: CAPACITY_CONNECTIONS });
+  const send = async () => {
+    const res = await pool.request({
+      path: '/v2/models/fraud_v1/infer',
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: uniqueKServe(),
+    });
+    await res.body.dump();
+    if (res.statusCode !== 200) throw new Error(`Triton answered ${res.statusCode}`);
+  };
+  try {
+    await runClosedLoop({ concurrency: 8, durationMs: 1_000, send });
+    return await runClosedLoop({ concurrency: CAPACITY_CONNECTIONS, durationMs: CAPACITY_SECONDS * 1000, send });
+  } finally {
+    await pool.close();
+  }
+}
+
 function quantile(sorted: number[], q: number): number | null {
   if (sorted.length === 0) return null;
   return round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number, 2);
@@ -78,6 +121,45 @@ function rssMb(pid: number): { rss_mb: number; peak_rss_mb: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? Number.NaN);
   return { rss_mb: round(kb('VmRSS') / 1024, 1), peak_rss_mb: round(kb('VmHWM') / 1024, 1) };
+}
+
+/** CPU seconds (user + system) of a process and of every process in its group (Triton and its python-backend stubs). */
+function groupCpuSeconds(pgid: number): number {
+  const tick = 100; // USER_HZ: /proc reports clock ticks of 1/100 s on Linux
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(entry) === pgid || Number(fields[2]) === pgid)
+        total += (Number(fields[11]) + Number(fields[12])) / tick;
+    } catch {
+      // the process ended between the listing and the read
+    }
+  }
+  return total;
+}
+
+/** Cores used during a phase by the load generator (this process), the gateway and Triton. */
+function cpuMeter(gatewayPid: number, tritonPid: number) {
+  const read = () => ({
+    at: performance.now(),
+    driver: process.cpuUsage(),
+    gateway: groupCpuSeconds(gatewayPid),
+    triton: groupCpuSeconds(tritonPid),
+  });
+  const start = read();
+  return () => {
+    const end = read();
+    const seconds = (end.at - start.at) / 1000;
+    const driverSeconds = (end.driver.user - start.driver.user + end.driver.system - start.driver.system) / 1_000_000;
+    return {
+      driver: round(driverSeconds / seconds, 2),
+      gateway: round((end.gateway - start.gateway) / seconds, 2),
+      triton: round((end.triton - start.triton) / seconds, 2),
+    };
+  };
 }
 
 function summarise(records: LoadRecord[], seconds: number, capacityRps: number) {
@@ -180,19 +262,26 @@ async function runScenario(scenario: (typeof SCENARIOS)[number], rounds: number)
         }
       };
       await runClosedLoop({ concurrency: 8, durationMs: 2_000, send });
+      const capacityCpu = cpuMeter(gw.pid, triton.pid);
       const capacity = await runClosedLoop({
         concurrency: CAPACITY_CONNECTIONS,
         durationMs: CAPACITY_SECONDS * 1000,
         send,
       });
       await pool.close();
-      const capacityRps = capacity.throughputRps;
+      const direct = await tritonDirectCapacity(triton.url);
+      const capacityRps = scenario.capacityBasis === 'triton_direct' ? direct.throughputRps : capacity.throughputRps;
       const phases: Record<string, Record<string, unknown>> = {
         capacity: {
-          primary_rps: round(capacityRps, 1),
+          basis: scenario.capacityBasis,
+          capacity_rps: round(capacityRps, 1),
+          triton_direct_rps: round(direct.throughputRps, 1),
+          triton_direct_p99_ms: round(direct.p99Ms, 2),
+          primary_rps: round(capacity.throughputRps, 1),
           p50_ms: round(capacity.p50Ms, 2),
           p99_ms: round(capacity.p99Ms, 2),
           errors: capacity.errors,
+          cores_used: capacityCpu(),
           ...(capacity.firstError ? { first_error: capacity.firstError } : {}),
         },
       };
@@ -208,6 +297,7 @@ async function runScenario(scenario: (typeof SCENARIOS)[number], rounds: number)
           },
           (LOAD_SECONDS * 1000) / 2,
         );
+        const cpu = cpuMeter(gw.pid, triton.pid);
         const result = await runOpenLoad({
           url,
           ratePerSecond: rate,
@@ -220,6 +310,7 @@ async function runScenario(scenario: (typeof SCENARIOS)[number], rounds: number)
           timeoutMs: 5_000,
         });
         clearTimeout(scrape);
+        const cores = cpu();
         phases[`x${multiple}`] = {
           rate_per_s: rate,
           ...(rate < wanted ? { capped_from_rate_per_s: wanted, offered_multiple: round(rate / capacityRps, 2) } : {}),
@@ -228,6 +319,7 @@ async function runScenario(scenario: (typeof SCENARIOS)[number], rounds: number)
           ...rssMb(gw.pid),
           loadavg_1m: Number(loadavg().split(' ')[0]),
           mid_phase_gauges: (await gauges) ?? {},
+          cores_used: cores,
         };
         await new Promise((r) => setTimeout(r, 2_000)); // let the limit and the breakers settle
       }

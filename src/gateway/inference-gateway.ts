@@ -126,6 +126,7 @@ export class InferenceGateway {
       min: r.concurrency.min,
       max: r.concurrency.max,
       tolerance: r.concurrency.tolerance,
+      latencyFloorMs: parseDuration(r.concurrency.latencyFloor) * 1000,
       smoothing: r.concurrency.smoothing,
       windowMs: parseDuration(r.concurrency.window) * 1000,
       windowSamples: r.concurrency.windowSamples,

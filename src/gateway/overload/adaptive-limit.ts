@@ -5,7 +5,8 @@
  * with its own unloaded latency (min RTT: the first window's average, then a short probe at
  * the minimum concurrency every `probeIntervalMs`, and lowered by any faster window):
  *
- *   gradient = clamp(tolerance x minRtt / windowAvg, 0.5, 2);  limit = limit x gradient + sqrt(limit)
+ *   gradient = clamp(max(tolerance x minRtt, latencyFloor) / windowAvg, 0.5, 2);
+ *   limit = limit x gradient + sqrt(limit)
  *
  * (smoothed). While the upstream answers within `tolerance` of its own unloaded latency the
  * limit grows; once calls queue, the window average rises above that and the limit comes down
@@ -14,6 +15,12 @@
  * (the AIMD-on-40-ms design sent such traffic to the fallback). A long-window average as the
  * baseline (Gradient2) drifts up with sustained queueing until nothing shrinks the limit; the
  * periodic min-RTT probe (Envoy) is what keeps the baseline honest.
+ *
+ * The latency floor: a fast model (a few ms unloaded) only reaches its full throughput with a
+ * short queue in front of each instance, which already doubles its latency; with tolerance
+ * alone the limit settled there and the overload bench's device-bound model delivered 75% of
+ * its capacity at 2x. Below the floor (a small part of the latency SLO) queueing is harmless,
+ * so the limit does not shrink for it; a slow model's baseline is above the floor anyway.
  *
  * Requests beyond the limit are refused at once, so the excess is shed in microseconds instead
  * of waiting in front of a saturated model (Little's law: the queue is the latency). The limit
@@ -30,6 +37,8 @@ export interface AdaptiveLimitSettings {
   max: number;
   /** How far the recent latency may exceed the unloaded latency before the limit shrinks (Envoy: 1.25, Gradient2: 1.5-2). */
   tolerance: number;
+  /** Latency (ms) below which a window never shrinks the limit, however fast the unloaded latency; 0 = none. */
+  latencyFloorMs?: number;
   /** Weight of a new estimate against the current limit, in (0, 1]. */
   smoothing: number;
   /** A window closes after this long AND at least `windowSamples` calls. */
@@ -51,6 +60,8 @@ export function adaptiveLimitProblems(s: AdaptiveLimitSettings): string[] {
   if (!(s.initial >= s.min && s.initial <= s.max))
     problems.push(`initial must be between min (${s.min}) and max (${s.max}), got ${s.initial}`);
   if (!(s.tolerance >= 1)) problems.push(`tolerance must be >= 1 (1 = no queueing allowed), got ${s.tolerance}`);
+  if (s.latencyFloorMs !== undefined && !(s.latencyFloorMs >= 0))
+    problems.push(`latencyFloor must be >= 0 ms, got ${s.latencyFloorMs}`);
   if (!(s.smoothing > 0 && s.smoothing <= 1)) problems.push(`smoothing must be in (0, 1], got ${s.smoothing}`);
   if (!(s.windowMs > 0)) problems.push(`window must be longer than 0, got ${s.windowMs} ms`);
   if (!(Number.isInteger(s.windowSamples) && s.windowSamples >= 1))
@@ -177,7 +188,8 @@ export class AdaptiveLimit {
     // The first window (at the initial limit, before any queue has built) is the first baseline.
     if (avg < this.minRtt || (Number.isNaN(this.minRtt) && !Number.isNaN(avg))) this.minRtt = avg;
     if (Number.isNaN(this.minRtt)) return;
-    const gradient = dropped ? 0.5 : Math.max(0.5, Math.min(2, (this.s.tolerance * this.minRtt) / avg));
+    const target = Math.max(this.s.tolerance * this.minRtt, this.s.latencyFloorMs ?? 0);
+    const gradient = dropped ? 0.5 : Math.max(0.5, Math.min(2, target / avg));
     // App-limited: the limit is not what holds traffic back, so a fast window says nothing about raising it.
     if (gradient >= 1 && maxInflight < this.current / 2) return;
     const estimate = this.current * gradient + Math.sqrt(this.current);

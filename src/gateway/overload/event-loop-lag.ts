@@ -1,11 +1,15 @@
+import { cpuAllowanceCores } from './cpu-allowance.ts';
+
 /**
  * The gateway's own event-loop lag, from one timer that should fire every `tickMs`: how late
  * each tick is, is how long the loop was blocked. Two uses:
  *
  * - admission: at the end of every window (`windowMs`) the worst tick delay of the window goes
- *   to `onWindow` (the LagShedder) with the loop's utilization over the window (busy with its
- *   own work, or waiting for a CPU the host did not give it), which decides what share of new
- *   requests to shed;
+ *   to `onWindow` (the door: its LagShedder) with the CPU the process used over the window as a
+ *   share of what it may use (cpu-allowance.ts): near 1, the lag is the gateway's own doing;
+ *   well below, the host is giving the CPU to others (event-loop utilization cannot tell them
+ *   apart: a loop descheduled mid-callback counts as busy, which made the shedder throw away
+ *   requests whenever the load generator and Triton took the shared cores);
  * - fair timing of upstream calls: `stalledMs()` is a running total of blocked time. A call's
  *   latency minus the stall during it is what the upstream took (its answer sat in the socket
  *   while the loop was busy), so breakers and the concurrency limit judge the upstream, not
@@ -20,12 +24,20 @@ export class EventLoopLag {
   private last = 0;
   private readonly tickMs: number;
 
-  private elu = performance.eventLoopUtilization();
+  private cpu = process.cpuUsage();
+  private readonly allowanceCores: number;
 
   constructor(
-    options: { windowMs?: number; tickMs?: number; onWindow?: (lagMs: number, utilization: number) => void } = {},
+    options: {
+      windowMs?: number;
+      tickMs?: number;
+      onWindow?: (lagMs: number, utilization: number) => void;
+      /** Cores the process may use (default: its cgroup's CPU limit, at most 1). */
+      allowanceCores?: number;
+    } = {},
   ) {
     const windowMs = options.windowMs ?? 100;
+    this.allowanceCores = options.allowanceCores ?? cpuAllowanceCores();
     this.tickMs = options.tickMs ?? 5;
     const onWindow = options.onWindow;
     this.ticker = setInterval(() => {
@@ -37,12 +49,13 @@ export class EventLoopLag {
       }
       this.lastTick = now;
       if (now - this.windowStart >= windowMs) {
+        const used = process.cpuUsage(this.cpu);
+        this.cpu = process.cpuUsage();
+        const usedMs = (used.user + used.system) / 1000;
+        const utilization = Math.min(1, usedMs / (now - this.windowStart) / this.allowanceCores);
         this.last = this.windowMax;
         this.windowMax = 0;
         this.windowStart = now;
-        const elu = performance.eventLoopUtilization();
-        const utilization = performance.eventLoopUtilization(elu, this.elu).utilization;
-        this.elu = elu;
         onWindow?.(this.last, utilization);
       }
     }, this.tickMs);

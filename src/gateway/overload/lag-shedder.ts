@@ -9,10 +9,11 @@
  *   small step, so it reaches zero once the loop has room again;
  * - in between it holds: the share that keeps the lag near its target is where it settles.
  *
- * Lag alone also rises when the host, not the gateway, is short of CPU (other processes, a
- * CPU-throttled pod): shedding then only throws requests away. So the share rises only while
- * the loop is also busy with its own work (event-loop utilization >= `busy`, default 0.9),
- * and falls while it is clearly not (utilization < busy - 0.15).
+ * Lag alone also rises when the host, not the gateway, is short of CPU (other processes on
+ * the same cores): shedding then only throws requests away. So the share rises only while the
+ * gateway also uses the CPU it may (process CPU over the window / its allowance, the pod's CPU
+ * limit or one core: >= `busy`, default 0.9; a pod throttled at its limit counts as busy), and
+ * falls while it clearly does not (utilization < busy - 0.15).
  *
  * The previous design mapped the lag to a share directly (lag / bound - 1): at 5x load the lag
  * stayed high because each shed request still went through the whole HTTP framework, the
@@ -31,7 +32,7 @@ export interface LagShedderSettings {
   release?: number;
   /** Never shed more than this share: some requests always reach the model, or goodput is zero. */
   maxShare?: number;
-  /** Event-loop utilization at or above which the lag is the gateway's own doing. */
+  /** CPU used / CPU allowed at or above which the lag is the gateway's own doing. */
   busy?: number;
 }
 
@@ -64,7 +65,7 @@ export class LagShedder {
     return this.lastLagMs;
   }
 
-  /** One window's lag reading (ms) and the loop's utilization over it (0..1; 1 when unknown). */
+  /** One window's lag reading (ms) and the CPU the gateway used over it as a share of its allowance (0..1; 1 when unknown). */
   update(lagMs: number, utilization = 1): void {
     this.lastLagMs = lagMs;
     if (lagMs > this.targetMs && utilization >= this.busy) {

@@ -258,6 +258,45 @@ export function overviewDashboard(stack: StackValues): Dashboard {
               },
             ],
           }),
+          timeseries({
+            title: 'Adaptive concurrency limit and calls in flight per upstream',
+            description:
+              'The gradient limit per Triton model (summed over gateway replicas) and the calls in flight under it. In flight at the limit means the model is the bottleneck: the excess is refused (503) at the door.',
+            unit: 'short',
+            thresholds: { base: COLOR.info },
+            min: 0,
+            queries: [
+              {
+                expr: sumBy(['model', 'variant'], selector(GATEWAY.concurrencyLimit, [NAMESPACE, MODEL])),
+                legend: 'limit {{model}} {{variant}}',
+              },
+              {
+                expr: sumBy(['model', 'variant'], selector(GATEWAY.upstreamInflight, [NAMESPACE, MODEL])),
+                legend: 'in flight {{model}} {{variant}}',
+              },
+            ],
+          }),
+          timeseries({
+            title: 'Share of requests shed at the door',
+            description:
+              'upstream_limit: a model\'s requests refused before they are read because its models are full; event_loop_lag: every request, because the gateway itself is short of CPU (model "all"). Highest replica shown.',
+            unit: 'percentunit',
+            thresholds: {
+              base: COLOR.ok,
+              steps: [
+                { value: 0.01, color: COLOR.warn },
+                { value: 0.2, color: COLOR.bad },
+              ],
+            },
+            min: 0,
+            max: 1,
+            queries: [
+              {
+                expr: aggregateBy('max', ['model', 'reason'], selector(GATEWAY.shedShare, [NAMESPACE])),
+                legend: '{{reason}} {{model}}',
+              },
+            ],
+          }),
         ],
       },
     ],

@@ -116,6 +116,19 @@ describe('the adaptive concurrency limit (gradient against the upstream’s own 
     }
   });
 
+  it('lets a fast model queue up to the latency floor: the limit settles where latency reaches the floor, not 1.5x a 2 ms baseline', () => {
+    // 2 ms unloaded, 20 calls in flight saturate it; each call beyond queues.
+    const withoutFloor = drive(new AdaptiveLimit(SETTINGS), 2, 20, 2_000).slice(-200);
+    const floored = new AdaptiveLimit({ ...SETTINGS, latencyFloorMs: 8 });
+    const withFloor = drive(floored, 2, 20, 2_000).slice(-200);
+    // Latency = 2 ms x (n / 20): the 8 ms floor is reached at 80 in flight; max is 64.
+    expect(Math.min(...withFloor)).toBeGreaterThan(Math.max(...withoutFloor));
+    expect(withFloor.at(-1)).toBe(SETTINGS.max);
+    // A slow model's own baseline is above the floor: the floor changes nothing for it.
+    const slow = drive(new AdaptiveLimit({ ...SETTINGS, latencyFloorMs: 8 }), 80, 20, 2_000).slice(-200);
+    for (const l of slow) expect(l).toBeLessThanOrEqual(40);
+  });
+
   it('comes down to what the upstream sustains when it starts queueing at a lower concurrency', () => {
     const limit = new AdaptiveLimit(SETTINGS);
     drive(limit, 5, Number.POSITIVE_INFINITY, 2_000);
@@ -157,5 +170,8 @@ describe('the adaptive concurrency limit (gradient against the upstream’s own 
       /initial must be between min \(2\) and max \(64\), got 100/,
     );
     expect(() => new AdaptiveLimit({ ...SETTINGS, tolerance: 0.9 })).toThrow(/tolerance must be >= 1/);
+    expect(() => new AdaptiveLimit({ ...SETTINGS, latencyFloorMs: -1 })).toThrow(
+      /latencyFloor must be >= 0 ms, got -1/,
+    );
   });
 });

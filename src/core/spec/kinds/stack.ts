@@ -73,6 +73,7 @@ const CONCURRENCY_DEFAULTS = {
   min: 4,
   max: 256,
   tolerance: 1.5,
+  latencyFloor: '20ms',
   smoothing: 0.2,
   window: '100ms',
   windowSamples: 10,
@@ -92,6 +93,8 @@ const concurrencyLimit = z
     max: z.number().int().min(1).default(CONCURRENCY_DEFAULTS.max),
     /** Recent latency may be this many times the baseline before the limit shrinks. */
     tolerance: z.number().min(1).default(CONCURRENCY_DEFAULTS.tolerance),
+    /** A window whose average latency is under this never shrinks the limit (a short queue keeps a fast model busy). */
+    latencyFloor: duration.default(CONCURRENCY_DEFAULTS.latencyFloor),
     /** Weight of each window's estimate against the current limit. */
     smoothing: z.number().gt(0).max(1).default(CONCURRENCY_DEFAULTS.smoothing),
     /** One latency sample window: at least this long and `windowSamples` calls. */
