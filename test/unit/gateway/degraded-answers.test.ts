@@ -25,6 +25,7 @@ describe('degraded answers are flagged, and never the default for a critical mod
     await Promise.all(apps.map((a) => a.close()));
     await triton.close();
   });
+  const feedback: [string, boolean][] = [];
   function serve(edit: (s: StackSpec) => void, extra: Partial<GatewayServerOptions> = {}) {
     const stack = testStack((s) => {
       s.models[0]!.deadline = '20ms';
@@ -36,6 +37,7 @@ describe('degraded answers are flagged, and never the default for a critical mod
       triton,
       store: new MemoryPredictionStore(1000),
       metrics: createGatewayMetrics(),
+      overloadFeedback: (model, answered) => feedback.push([model, answered]),
     });
     const { app } = buildGatewayServer(gateway, {
       maxBodyBytes: 4096,
@@ -77,6 +79,17 @@ describe('degraded answers are flagged, and never the default for a critical mod
     expect(res.statusCode).toBe(503);
     expect(res.headers['retry-after']).toBe('1');
     expect(res.json().error).toMatch(/fraud is critical \(no default prediction\)/);
+  });
+
+  it('a dead upstream is not overload: the door is told nothing, so it never sheds for it (the fallback tiers and breakers do)', async () => {
+    feedback.length = 0;
+    await predict(serve(() => undefined));
+    await predict(
+      serve((s) => {
+        s.models[0]!.critical = true;
+      }),
+    );
+    expect(feedback).toEqual([]);
   });
 
   it('sheds the share the door sets before the framework sees the request; health still answers', async () => {
