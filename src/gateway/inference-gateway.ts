@@ -258,9 +258,13 @@ export class InferenceGateway {
     return rt;
   }
 
-  variantFor(model: string, userId: string): string {
+  /** The user's variant; `userId` undefined (an anonymous KServe call) = a random one. */
+  variantFor(model: string, userId: string | undefined): string {
+    // One variant with weight: everyone gets it, no hash (nor random id) needed.
+    const sole = this.weights.soleVariant(model);
+    if (sole !== undefined) return sole;
     // Salt = the logical model: a user keeps their variant across replicas and restarts.
-    return assignVariant(userId, model, this.weights.asRecord(model));
+    return assignVariant(userId ?? randomUUID(), model, this.weights.asRecord(model));
   }
 
   /** `POST /v1/predict`: one row, named features, optional feature-store completion. */
@@ -316,9 +320,7 @@ export class InferenceGateway {
   ): Promise<Answer> {
     const start = performance.now();
     const variant =
-      opts.version === undefined
-        ? this.variantFor(model, opts.userId ?? randomUUID())
-        : this.checkVersion(model, opts.version);
+      opts.version === undefined ? this.variantFor(model, opts.userId) : this.checkVersion(model, opts.version);
     const answer = await this.run(model, variant, rows, start, opts.requestId ?? randomUUID());
     this.mirror(model, variant, rows, answer);
     return answer;

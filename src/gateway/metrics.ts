@@ -2,6 +2,18 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 import { DURATION_BUCKETS, GATEWAY, SCORE_BUCKETS } from '../core/metrics/names.ts';
 import { LabelTally } from './label-tally.ts';
 
+/**
+ * A gauge the hot path sets as a plain number (prom-client's `set()` validates and hashes
+ * its labels on every call); the Gauge reads it when collected.
+ */
+export class LiveValue {
+  value = 0;
+
+  set(value: number): void {
+    this.value = value;
+  }
+}
+
 /** The gateway's Prometheus metrics, exactly per the metric contract (src/core/metrics/names.ts). */
 export function createGatewayMetrics(registry = new Registry()) {
   collectDefaultMetrics({ register: registry });
@@ -11,6 +23,8 @@ export function createGatewayMetrics(registry = new Registry()) {
   const requestTally = new LabelTally(['model', 'variant', 'served_by', 'code']);
   const predictionTally = new LabelTally(['model', 'variant', 'label']);
   const cacheTally = new LabelTally(['model', 'result']);
+  // Set twice per request (in and out): a plain number, handed to the Gauge at scrape.
+  const inflight = new LiveValue();
   return {
     registry,
     featureBinTally,
@@ -61,10 +75,14 @@ export function createGatewayMetrics(registry = new Registry()) {
       labelNames: ['model', 'variant'] as const,
       registers: [registry],
     }),
-    inflight: new Gauge({
+    inflight,
+    inflightGauge: new Gauge({
       name: GATEWAY.inflight,
       help: 'Requests being processed now',
       registers: [registry],
+      collect() {
+        this.set(inflight.value);
+      },
     }),
     featureBins: new Counter({
       name: GATEWAY.featureBins,
