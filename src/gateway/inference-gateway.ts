@@ -375,7 +375,7 @@ export class InferenceGateway {
     if (answer.servedBy === 'primary' || answer.servedBy === 'cache' || answer.servedBy === 'stale_cache') {
       answer.scores.forEach((score, i) => {
         this.metrics.predictionTally.inc(model, variant, String(answer.labels[i]));
-        this.metrics.score.observe({ model, variant }, score);
+        this.metrics.scoreTally.observe(score, model, variant);
       });
     }
     if (answer.degradedBecause !== undefined) {
@@ -390,7 +390,7 @@ export class InferenceGateway {
 
   record(model: string, variant: string, servedBy: string, code: number, start: number): void {
     this.metrics.requestTally.inc(model, variant, servedBy, String(code));
-    this.metrics.duration.observe({ model, variant, served_by: servedBy }, (performance.now() - start) / 1000);
+    this.metrics.durationTally.observe((performance.now() - start) / 1000, model, variant, servedBy);
   }
 
   private countFeatureBins(model: string, features: Record<string, number | string>): void {

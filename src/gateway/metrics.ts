@@ -1,6 +1,6 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { DURATION_BUCKETS, GATEWAY, SCORE_BUCKETS } from '../core/metrics/names.ts';
-import { LabelTally } from './label-tally.ts';
+import { HistogramTally, LabelTally } from './label-tally.ts';
 
 /**
  * A gauge the hot path sets as a plain number (prom-client's `set()` validates and hashes
@@ -23,6 +23,10 @@ export function createGatewayMetrics(registry = new Registry()) {
   const requestTally = new LabelTally(['model', 'variant', 'served_by', 'code']);
   const predictionTally = new LabelTally(['model', 'variant', 'label']);
   const cacheTally = new LabelTally(['model', 'result']);
+  // The per-request histograms likewise (observed as numbers, handed over at scrape).
+  const durationTally = new HistogramTally(['model', 'variant', 'served_by'], DURATION_BUCKETS);
+  const upstreamDurationTally = new HistogramTally(['model', 'variant'], DURATION_BUCKETS);
+  const scoreTally = new HistogramTally(['model', 'variant'], SCORE_BUCKETS);
   // Set twice per request (in and out): a plain number, handed to the Gauge at scrape.
   const inflight = new LiveValue();
   return {
@@ -31,6 +35,9 @@ export function createGatewayMetrics(registry = new Registry()) {
     requestTally,
     predictionTally,
     cacheTally,
+    durationTally,
+    upstreamDurationTally,
+    scoreTally,
     requests: new Counter({
       name: GATEWAY.requests,
       help: 'Inference requests answered, by logical model, variant, the tier that served them and HTTP code',
@@ -46,6 +53,9 @@ export function createGatewayMetrics(registry = new Registry()) {
       labelNames: ['model', 'variant', 'served_by'] as const,
       buckets: DURATION_BUCKETS,
       registers: [registry],
+      collect() {
+        durationTally.flushInto(this);
+      },
     }),
     upstreamDuration: new Histogram({
       name: GATEWAY.upstreamDuration,
@@ -53,6 +63,9 @@ export function createGatewayMetrics(registry = new Registry()) {
       labelNames: ['model', 'variant'] as const,
       buckets: DURATION_BUCKETS,
       registers: [registry],
+      collect() {
+        upstreamDurationTally.flushInto(this);
+      },
     }),
     upstreamErrors: new Counter({
       name: GATEWAY.upstreamErrors,
@@ -108,6 +121,9 @@ export function createGatewayMetrics(registry = new Registry()) {
       labelNames: ['model', 'variant'] as const,
       buckets: SCORE_BUCKETS,
       registers: [registry],
+      collect() {
+        scoreTally.flushInto(this);
+      },
     }),
     shadowAgreement: new Counter({
       name: GATEWAY.shadowAgreement,
