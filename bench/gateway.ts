@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- gateway --json` (issue 18, part 2): the gateway's cost per request, side
- * by side in the same run with nginx as a keep-alive reverse proxy, a bare node:http handler
+ * by side in the same run with nginx as a keep-alive reverse proxy, a bare Node proxy, a bare node:http handler
  * and Triton's own response cache; every figure is the median of `ROUNDS` alternating rounds.
  * One client for every path: undici keep-alive pools, through the project's one open-model
  * driver (src/services/load/open-load.ts) for the fixed-rate runs and the closed loop
@@ -10,7 +10,8 @@
  * (b) Proxy CPU per cache-miss request at saturation against a stub upstream (a bare
  *     node:http server answering a fixed KServe response), from /proc/<pid>/stat of the proxy
  *     process: gateway (memory cache on, every row distinct: a real miss, key + lookup +
- *     store) vs nginx.
+ *     store) vs nginx and vs a bare Node proxy (node:http in, one undici Pool out, no gateway
+ *     logic: the floor any Node proxy pays).
  * (c) Cache-miss throughput at saturation, same runs as (b).
  * (d) Cache-hit throughput: the gateway answering `/v1/predict` from its cache vs a bare
  *     node:http handler returning the same JSON vs Triton's response cache answering one
@@ -34,7 +35,7 @@ import {
   specVariant,
 } from './_support.ts';
 import { runClosedLoop } from './lib/closed-loop.ts';
-import { BARE_PREDICT_HANDLER, STUB_TRITON, startScriptServer } from './lib/http-stubs.ts';
+import { BARE_NODE_PROXY, BARE_PREDICT_HANDLER, STUB_TRITON, startScriptServer } from './lib/http-stubs.ts';
 
 const ROUNDS = 3;
 const RATE = 500;
@@ -164,8 +165,10 @@ export default async function run(): Promise<Record<string, unknown>> {
   // (b, c, d) Against a stub upstream; the gateway's memory cache on (misses are real misses).
   const stub = await startScriptServer('stub Triton', STUB_TRITON);
   const bare = await startScriptServer('bare node:http handler', BARE_PREDICT_HANDLER);
+  const nodeProxy = await startScriptServer('bare Node proxy', BARE_NODE_PROXY, stub.url);
   const gatewayMiss: { rps: number; cpuUs: number; errors: number }[] = [];
   const nginxMiss: typeof gatewayMiss = [];
+  const nodeProxyMiss: typeof gatewayMiss = [];
   const hit: typeof gatewayMiss = [];
   const bareHit: typeof gatewayMiss = [];
   try {
@@ -181,6 +184,7 @@ export default async function run(): Promise<Record<string, unknown>> {
       for (let i = 0; i < ROUNDS; i++) {
         gatewayMiss.push(await saturate(gateway.url, miss, uniqueKServe, gateway.pid));
         nginxMiss.push(await saturate(nginx.url, '/v2/models/fraud_v1/infer', uniqueKServe, nginx.pid));
+        nodeProxyMiss.push(await saturate(nodeProxy.url, '/v2/models/fraud_v1/infer', uniqueKServe, nodeProxy.pid));
         hit.push(await saturate(gateway.url, '/v1/predict', () => PREDICT_BODY, gateway.pid));
         bareHit.push(await saturate(bare.url, '/v1/predict', () => PREDICT_BODY, bare.pid));
       }
@@ -189,6 +193,7 @@ export default async function run(): Promise<Record<string, unknown>> {
       await nginx.stop();
     }
   } finally {
+    await nodeProxy.stop();
     await stub.stop();
     await bare.stop();
   }
@@ -214,20 +219,30 @@ export default async function run(): Promise<Record<string, unknown>> {
       xs.map((x) => x.cpuUs),
       1,
     );
+  const cpuRatio = (peer: typeof gatewayMiss) =>
+    med(
+      gatewayMiss.map((g, i) => g.cpuUs / (peer[i]?.cpuUs ?? Number.NaN)),
+      2,
+    );
   figures.cache_miss_at_saturation = {
     gateway_cpu_us_per_request: cpu(gatewayMiss),
     nginx_cpu_us_per_request: cpu(nginxMiss),
-    gateway_vs_nginx_cpu_ratio: med(
-      gatewayMiss.map((g, i) => g.cpuUs / (nginxMiss[i]?.cpuUs ?? Number.NaN)),
+    node_proxy_cpu_us_per_request: cpu(nodeProxyMiss),
+    gateway_vs_nginx_cpu_ratio: cpuRatio(nginxMiss),
+    target_cpu_ratio: 3,
+    gateway_vs_node_proxy_cpu_ratio: cpuRatio(nodeProxyMiss),
+    node_proxy_vs_nginx_cpu_ratio: med(
+      nodeProxyMiss.map((p, i) => p.cpuUs / (nginxMiss[i]?.cpuUs ?? Number.NaN)),
       2,
     ),
-    target_cpu_ratio: 3,
     gateway_rps: rps(gatewayMiss),
     nginx_rps: rps(nginxMiss),
+    node_proxy_rps: rps(nodeProxyMiss),
     gateway_vs_nginx_rps_ratio: med(gatewayMiss.map((g, i) => g.rps / (nginxMiss[i]?.rps ?? Number.NaN))),
     errors: {
       gateway: gatewayMiss.reduce((s, x) => s + x.errors, 0),
       nginx: nginxMiss.reduce((s, x) => s + x.errors, 0),
+      node_proxy: nodeProxyMiss.reduce((s, x) => s + x.errors, 0),
     },
   };
   figures.cache_hit = {

@@ -1,9 +1,9 @@
 /**
  * `npm run bench -- request-steps --json` (issue 18, part 2): what each per-request step of the
  * gateway costs, in nanoseconds of CPU per call, measured in-process (no load generator, so
- * the 2 shared cores do not blur it): the cache key (SHA-256), the request id (UUID), the
- * Prometheus label handling (a labelled inc/observe vs a pre-bound child), the feature-bin
- * tally, body parsing and validation, and the HTTP plumbing (a fastify route vs a bare
+ * the 2 shared cores do not blur it): the cache key (a one-row input's float32 bytes), the
+ * request id (UUID), the Prometheus label handling (a labelled inc/observe vs a pre-bound
+ * child vs the tallies the gateway uses), the feature-bin tally, body parsing and validation, and the HTTP plumbing (a fastify route vs a bare
  * node:http handler, an undici round trip) through loopback. Each figure is the median of 5
  * timed batches after a warm-up.
  */
@@ -18,7 +18,7 @@ import { DURATION_BUCKETS } from '../src/core/metrics/names.ts';
 import { featureSchemaFile } from '../src/core/spec/feature-schema.ts';
 import { predictionCacheKey } from '../src/gateway/cache/key.ts';
 import { parseJsonBody } from '../src/gateway/http/json-body.ts';
-import { LabelTally } from '../src/gateway/label-tally.ts';
+import { HistogramTally, LabelTally } from '../src/gateway/label-tally.ts';
 import { decodePredictRequest } from '../src/gateway/validation/predict-request.ts';
 import { median, round, SAMPLE_FEATURES, SAMPLE_ROW } from './_support.ts';
 
@@ -104,11 +104,12 @@ export default async function run(): Promise<Record<string, unknown>> {
   const boundRequests = requests.labels({ model: 'fraud', variant: 'v1', served_by: 'primary', code: '200' });
   const boundDuration = duration.labels({ model: 'fraud', variant: 'v1', served_by: 'primary' });
   const tally = new LabelTally(['model', 'feature', 'bin']);
+  const durationTally = new HistogramTally(['model', 'variant', 'served_by'], DURATION_BUCKETS);
   const features = Object.keys(SAMPLE_FEATURES);
   const parsed = parseJsonBody(body);
 
   const steps_ns = {
-    cache_key_sha256: perCall((i) => predictionCacheKey('fraud', 'v1', [[i, ...SAMPLE_ROW.slice(1)]]), 200_000),
+    cache_key_one_row: perCall((i) => predictionCacheKey('fraud', 'v1', [[i, ...SAMPLE_ROW.slice(1)]]), 200_000),
     request_id_uuid: perCall(() => randomUUID(), 500_000),
     counter_inc_labelled: perCall(
       () => requests.inc({ model: 'fraud', variant: 'v1', served_by: 'primary', code: String(200) }),
@@ -120,6 +121,7 @@ export default async function run(): Promise<Record<string, unknown>> {
       500_000,
     ),
     histogram_observe_bound_child: perCall((i) => boundDuration.observe((i % 100) / 1000), 500_000),
+    histogram_observe_tally: perCall((i) => durationTally.observe((i % 100) / 1000, 'fraud', 'v1', 'primary'), 500_000),
     feature_bin_tally_13: perCall(() => {
       for (const f of features) tally.inc('fraud', f, '3');
     }, 200_000),

@@ -1,3 +1,4 @@
+import { paths } from '../../src/adapters/process/paths.ts';
 import { freePort } from '../../src/adapters/process/ports.ts';
 import { spawnSupervised, waitReady } from '../../src/adapters/process/supervisor.ts';
 
@@ -22,20 +23,49 @@ const infer = JSON.stringify({ model_name: 'fraud_v1', model_version: '1', outpu
 http.createServer((req, res) => { req.resume(); req.on('end', () => { res.writeHead(200, { 'content-type': 'application/json' }); res.end(req.method === 'POST' ? infer : '{}'); }); }).listen(Number(process.argv[1]), '127.0.0.1', () => console.log('listening'));
 `;
 
+/**
+ * The bare Node proxy: node:http in, one undici Pool out to the upstream (argv[2]), the body
+ * forwarded as bytes both ways, no gateway logic (no parsing, validation, cache, metrics,
+ * request id). What any Node proxy pays per request: the floor the gateway's cost per cache
+ * miss is read against, beside nginx.
+ */
+export const BARE_NODE_PROXY = `
+const http = require('node:http');
+const { Pool } = require('undici');
+const upstream = new Pool(process.argv[2], { connections: 128, pipelining: 1, keepAliveTimeout: 30000 });
+http.createServer((req, res) => {
+  const chunks = [];
+  req.on('data', (c) => chunks.push(c));
+  req.on('end', () => {
+    upstream.request({ path: req.url, method: req.method, headers: { 'content-type': 'application/json' }, body: Buffer.concat(chunks) })
+      .then(async (r) => {
+        const body = Buffer.from(await r.body.arrayBuffer());
+        res.writeHead(r.statusCode, { 'content-type': 'application/json' });
+        res.end(body);
+      })
+      .catch((e) => { res.writeHead(502); res.end(String(e)); });
+  });
+}).listen(Number(process.argv[1]), '127.0.0.1', () => console.log('listening'));
+`;
+
 export interface ScriptServer {
   url: string;
   pid: number;
   stop(): Promise<void>;
 }
 
-/** Runs one of the scripts above with `node -e` on a free loopback port, through the supervisor. */
-export async function startScriptServer(what: string, script: string): Promise<ScriptServer> {
+/**
+ * Runs one of the scripts above with `node -e` on a free loopback port, through the supervisor,
+ * from the repository root (so `require('undici')` finds the project's copy); `args` follow the port.
+ */
+export async function startScriptServer(what: string, script: string, ...args: string[]): Promise<ScriptServer> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const server = await spawnSupervised({
     what,
     command: process.execPath,
-    args: ['-e', script, String(port)],
+    args: ['-e', script, String(port), ...args],
+    cwd: paths.root(),
     output: 'pipe',
   });
   await waitReady(server, {

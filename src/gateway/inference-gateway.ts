@@ -278,9 +278,13 @@ export class InferenceGateway {
     return rt;
   }
 
-  variantFor(model: string, userId: string): string {
+  /** The user's variant; `userId` undefined (an anonymous KServe call) = a random one. */
+  variantFor(model: string, userId: string | undefined): string {
+    // One variant with weight: everyone gets it, no hash (nor random id) needed.
+    const sole = this.weights.soleVariant(model);
+    if (sole !== undefined) return sole;
     // Salt = the logical model: a user keeps their variant across replicas and restarts.
-    return assignVariant(userId, model, this.weights.asRecord(model));
+    return assignVariant(userId ?? randomUUID(), model, this.weights.asRecord(model));
   }
 
   /** `POST /v1/predict`: one row, named features, optional feature-store completion. */
@@ -336,9 +340,7 @@ export class InferenceGateway {
   ): Promise<Answer> {
     const start = performance.now();
     const variant =
-      opts.version === undefined
-        ? this.variantFor(model, opts.userId ?? randomUUID())
-        : this.checkVersion(model, opts.version);
+      opts.version === undefined ? this.variantFor(model, opts.userId) : this.checkVersion(model, opts.version);
     const answer = await this.run(model, variant, rows, start, opts.requestId ?? randomUUID());
     this.mirror(model, variant, rows, answer);
     return answer;
@@ -395,7 +397,7 @@ export class InferenceGateway {
     if (answer.servedBy === 'primary' || answer.servedBy === 'cache' || answer.servedBy === 'stale_cache') {
       answer.scores.forEach((score, i) => {
         this.metrics.predictionTally.inc(model, variant, String(answer.labels[i]));
-        this.metrics.score.observe({ model, variant }, score);
+        this.metrics.scoreTally.observe(score, model, variant);
       });
     }
     if (answer.degradedBecause !== undefined) {
@@ -421,7 +423,7 @@ export class InferenceGateway {
 
   record(model: string, variant: string, servedBy: string, code: number, start: number): void {
     this.metrics.requestTally.inc(model, variant, servedBy, String(code));
-    this.metrics.duration.observe({ model, variant, served_by: servedBy }, (performance.now() - start) / 1000);
+    this.metrics.durationTally.observe((performance.now() - start) / 1000, model, variant, servedBy);
   }
 
   private countFeatureBins(model: string, features: Record<string, number | string>): void {

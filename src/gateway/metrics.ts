@@ -1,6 +1,18 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { DURATION_BUCKETS, GATEWAY, SCORE_BUCKETS } from '../core/metrics/names.ts';
-import { LabelTally } from './label-tally.ts';
+import { HistogramTally, LabelTally } from './label-tally.ts';
+
+/**
+ * A gauge the hot path sets as a plain number (prom-client's `set()` validates and hashes
+ * its labels on every call); the Gauge reads it when collected.
+ */
+export class LiveValue {
+  value = 0;
+
+  set(value: number): void {
+    this.value = value;
+  }
+}
 
 /** The gateway's Prometheus metrics, exactly per the metric contract (src/core/metrics/names.ts). */
 export function createGatewayMetrics(registry = new Registry()) {
@@ -11,12 +23,21 @@ export function createGatewayMetrics(registry = new Registry()) {
   const requestTally = new LabelTally(['model', 'variant', 'served_by', 'code']);
   const predictionTally = new LabelTally(['model', 'variant', 'label']);
   const cacheTally = new LabelTally(['model', 'result']);
+  // The per-request histograms likewise (observed as numbers, handed over at scrape).
+  const durationTally = new HistogramTally(['model', 'variant', 'served_by'], DURATION_BUCKETS);
+  const upstreamDurationTally = new HistogramTally(['model', 'variant'], DURATION_BUCKETS);
+  const scoreTally = new HistogramTally(['model', 'variant'], SCORE_BUCKETS);
+  // Set twice per request (in and out): a plain number, handed to the Gauge at scrape.
+  const inflight = new LiveValue();
   return {
     registry,
     featureBinTally,
     requestTally,
     predictionTally,
     cacheTally,
+    durationTally,
+    upstreamDurationTally,
+    scoreTally,
     requests: new Counter({
       name: GATEWAY.requests,
       help: 'Inference requests answered, by logical model, variant, the tier that served them and HTTP code',
@@ -32,6 +53,9 @@ export function createGatewayMetrics(registry = new Registry()) {
       labelNames: ['model', 'variant', 'served_by'] as const,
       buckets: DURATION_BUCKETS,
       registers: [registry],
+      collect() {
+        durationTally.flushInto(this);
+      },
     }),
     upstreamDuration: new Histogram({
       name: GATEWAY.upstreamDuration,
@@ -39,6 +63,9 @@ export function createGatewayMetrics(registry = new Registry()) {
       labelNames: ['model', 'variant'] as const,
       buckets: DURATION_BUCKETS,
       registers: [registry],
+      collect() {
+        upstreamDurationTally.flushInto(this);
+      },
     }),
     upstreamErrors: new Counter({
       name: GATEWAY.upstreamErrors,
@@ -61,10 +88,14 @@ export function createGatewayMetrics(registry = new Registry()) {
       labelNames: ['model', 'variant'] as const,
       registers: [registry],
     }),
-    inflight: new Gauge({
+    inflight,
+    inflightGauge: new Gauge({
       name: GATEWAY.inflight,
       help: 'Requests being processed now',
       registers: [registry],
+      collect() {
+        this.set(inflight.value);
+      },
     }),
     featureBins: new Counter({
       name: GATEWAY.featureBins,
@@ -90,6 +121,9 @@ export function createGatewayMetrics(registry = new Registry()) {
       labelNames: ['model', 'variant'] as const,
       buckets: SCORE_BUCKETS,
       registers: [registry],
+      collect() {
+        scoreTally.flushInto(this);
+      },
     }),
     shadowAgreement: new Counter({
       name: GATEWAY.shadowAgreement,

@@ -1,13 +1,12 @@
-import { hash } from 'node:crypto';
+import { sha1First32 } from './sha1-prefix.ts';
 
 /**
  * Whether a request id falls in the prediction log's sample: the first 32 bits of its SHA-1
  * below `rate`. Reproducible, so a label can tell "not sampled" from "lost".
- * (node:crypto is a pure function here: no I/O, no clock.)
  */
 export function inPredictionSample(requestId: string, rate: number): boolean {
   if (rate >= 1) return true;
   if (rate <= 0) return false;
-  // One-shot hash (no Hash object per request: this runs on every prediction); same digest.
-  return hash('sha1', requestId, 'buffer').readUInt32BE(0) / 2 ** 32 < rate;
+  // This runs on every prediction: a plain-JS SHA-1 (sha1-prefix.ts), the same bits as node:crypto's.
+  return sha1First32(requestId) / 2 ** 32 < rate;
 }

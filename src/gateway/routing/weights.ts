@@ -8,6 +8,8 @@ export class WeightsStore {
   private readonly weights = new Map<string, { name: string; weight: number }[]>();
   /** The same split as a record, built once per change: routing reads it on every request. */
   private readonly records = new Map<string, Record<string, number>>();
+  /** The one variant with weight above 0, where there is exactly one: every user gets it. */
+  private readonly soles = new Map<string, string | undefined>();
 
   constructor(models: readonly { name: string; variants: readonly { name: string; weight: number }[] }[]) {
     for (const m of models)
@@ -29,8 +31,19 @@ export class WeightsStore {
     return record as Record<string, number>;
   }
 
+  /**
+   * The variant every user is assigned when only one has weight (100% control, a finished
+   * rollout): the assignment hash cannot pick another, so routing skips it. Undefined when
+   * the traffic is split.
+   */
+  soleVariant(model: string): string | undefined {
+    return this.soles.get(model);
+  }
+
   private store(model: string, split: { name: string; weight: number }[]): void {
     this.weights.set(model, split);
+    const live = split.filter((v) => v.weight > 0);
+    this.soles.set(model, live.length === 1 ? live[0]?.name : undefined);
     this.records.set(model, Object.freeze(Object.fromEntries(split.map((v) => [v.name, v.weight]))));
   }
 

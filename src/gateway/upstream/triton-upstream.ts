@@ -213,7 +213,7 @@ export class TritonUpstream implements Upstream {
       );
     }
     const elapsedMs = performance.now() - start;
-    this.metrics.upstreamDuration.observe({ model: this.model, variant: this.variant }, elapsedMs / 1000);
+    this.metrics.upstreamDurationTally.observe(elapsedMs / 1000, this.model, this.variant);
     return { scores, upstreamMs: this.upstreamMsSince(start, stallAtStart) };
   }
 }

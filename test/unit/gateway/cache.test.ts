@@ -63,6 +63,19 @@ describe('cache keys', () => {
     // Distinct float32 values stay distinct.
     expect(predictionCacheKey('fraud', 'v1', [[1, 2.5]])).not.toBe(predictionCacheKey('fraud', 'v1', [[1, 2.5001]]));
   });
+
+  it('key a small input by its float32 bytes (no hash) and a large batch by a fixed-length hash', () => {
+    const row = [120.5, 3, 10, 9, 300, 40, 0, 1, 2, 1, 30, 5, 1];
+    const one = predictionCacheKey('fraud', 'v1', [row]);
+    expect(one).toBe(`pred:fraud:v1:r${Buffer.from(new Float32Array(row).buffer).toString('base64url')}`);
+    const batch = Array.from({ length: 32 }, (_, i) => row.map((v) => v + i));
+    const big = predictionCacheKey('fraud', 'v1', batch);
+    expect(big).toMatch(/^pred:fraud:v1:h[\w-]{32}$/);
+    // The scratch buffer grown for the batch must not leak into the next small key.
+    expect(predictionCacheKey('fraud', 'v1', [row])).toBe(one);
+    expect(predictionCacheKey('fraud', 'v1', batch)).toBe(big);
+    expect(predictionCacheKey('fraud', 'v1', [batch[1] as number[]])).not.toBe(one);
+  });
 });
 
 describe('admin bearer token', () => {

@@ -47,6 +47,17 @@ describe('assignment by user hash', () => {
     for (let i = 0; i < 500; i++) expect(assignVariant(`x${i}`, 'fraud', store.get('fraud'))).toBe(only);
   });
 
+  it('names the sole live variant (routing then skips the hash) and none while traffic is split', () => {
+    const store = new WeightsStore([{ name: 'fraud', variants: SPLIT }]);
+    expect(store.soleVariant('fraud')).toBeUndefined();
+    store.set('fraud', { v1: 0, v2: 100 });
+    expect(store.soleVariant('fraud')).toBe('v2');
+    store.set('fraud', { v1: 100, v2: 0 });
+    expect(store.soleVariant('fraud')).toBe('v1');
+    store.set('fraud', { v1: 50, v2: 50 });
+    expect(store.soleVariant('fraud')).toBeUndefined();
+  });
+
   it.each([
     ['weights not adding to 100', { v1: 50, v2: 20 }, /add up to 70/],
     ['an unknown variant', { v1: 80, v3: 20 }, /unknown variant "v3"/],
