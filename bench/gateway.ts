@@ -6,7 +6,8 @@
  * driver (src/services/load/open-load.ts) for the fixed-rate runs and the closed loop
  * (bench/lib/closed-loop.ts) for the saturation runs.
  * (a) Added latency over Triton direct at 500 req/s, cache off (every request reaches
- *     fraud_v1): Triton direct, nginx -> Triton and gateway -> Triton, p50 and p99.
+ *     fraud_v1): Triton direct, nginx -> Triton, the bare Node proxy -> Triton (the tail any
+ *     Node proxy adds here) and gateway -> Triton, p50 and p99.
  * (b) Proxy CPU per cache-miss request at saturation against a stub upstream (a bare
  *     node:http server answering a fixed KServe response), from /proc/<pid>/stat of the proxy
  *     process: gateway (memory cache on, every row distinct: a real miss, key + lookup +
@@ -128,18 +129,23 @@ export default async function run(): Promise<Record<string, unknown>> {
   const triton = await startTriton({ ports });
   const direct: { p50: number; p99: number; non200: number }[] = [];
   const viaNginx: typeof direct = [];
+  const viaNodeProxy: typeof direct = [];
   const viaGateway: typeof direct = [];
   try {
     const nginx = await startNginxProxy({ port: await freePort(), upstream: triton.url });
+    const nodeProxy = await startScriptServer('bare Node proxy', BARE_NODE_PROXY, triton.url);
     const gateway = await spawnGateway(specVariant(everyRowToTritonV1), await freePort(), triton.url);
     try {
       for (let i = 0; i < ROUNDS; i++) {
         direct.push(await latencyRun(triton.url, '/v2/models/fraud_v1/infer'));
         viaNginx.push(await latencyRun(nginx.url, '/v2/models/fraud_v1/infer'));
+        // The floor of the tail any Node proxy adds here: two HTTP exchanges in one JS thread.
+        viaNodeProxy.push(await latencyRun(nodeProxy.url, '/v2/models/fraud_v1/infer'));
         viaGateway.push(await latencyRun(gateway.url, '/v2/models/fraud/infer'));
       }
     } finally {
       await gateway.stop();
+      await nodeProxy.stop();
       await nginx.stop();
     }
   } finally {
@@ -152,12 +158,15 @@ export default async function run(): Promise<Record<string, unknown>> {
     triton_direct_p99_ms: med(direct.map((x) => x.p99)),
     nginx_added_p50_ms: added(viaNginx, 'p50'),
     nginx_added_p99_ms: added(viaNginx, 'p99'),
+    bare_node_proxy_added_p50_ms: added(viaNodeProxy, 'p50'),
+    bare_node_proxy_added_p99_ms: added(viaNodeProxy, 'p99'),
     gateway_added_p50_ms: added(viaGateway, 'p50'),
     gateway_added_p99_ms: added(viaGateway, 'p99'),
     target_gateway_added_p99_ms: 1,
     non200: {
       direct: direct.reduce((s, x) => s + x.non200, 0),
       nginx: viaNginx.reduce((s, x) => s + x.non200, 0),
+      bare_node_proxy: viaNodeProxy.reduce((s, x) => s + x.non200, 0),
       gateway: viaGateway.reduce((s, x) => s + x.non200, 0),
     },
   };

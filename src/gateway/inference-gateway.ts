@@ -41,11 +41,15 @@ export interface GatewayDependencies {
   /** The gateway's event-loop stalls, taken out of upstream timings (default: none). */
   lag?: LagSource;
   /**
-   * Told, per request that needed a model, whether a model answered it (primary, fallback
-   * model, stale cache) or overload refused it (shed, or the default because of overload):
-   * the door's ExcessShedder sheds that share before the next requests are read.
+   * Told, per request that needed a model, whether overload refused it (the concurrency limit
+   * said no and only a 503 or the default because of overload was left: `admitted` false) or
+   * not (a model or the stale cache answered, or the upstream failed some other way: a
+   * timeout, an open breaker, a dead server). The door's ExcessShedder sheds the refused
+   * share before the next requests are read; other failures are the breakers' and fallback
+   * tiers' business, and counting them as refusals made one overload refusal among timeouts
+   * shed nearly everything (the latency-500ms experiment answered 503s instead of defaults).
    */
-  overloadFeedback?: (model: string, answered: boolean) => void;
+  overloadFeedback?: (model: string, admitted: boolean) => void;
   /**
    * Several Triton servers found by discovery (a watch on the Triton pods): each variant is
    * then a ReplicatedUpstream over them instead of one upstream on `triton`.
@@ -385,6 +389,7 @@ export class InferenceGateway {
           `overloaded: ${model}/${variant} is at its concurrency limit and no cached answer is available; retry after 1 s`,
         );
       }
+      this.deps.overloadFeedback?.(model, true);
       this.record(model, variant, 'error', 503, start);
       const spec = this.deps.stack.models.find((m) => m.name === model);
       const why = !spec?.fallbacks
@@ -414,11 +419,7 @@ export class InferenceGateway {
   private feedOverload(model: string, answer: Answer): void {
     const feedback = this.deps.overloadFeedback;
     if (!feedback || answer.servedBy === 'cache') return;
-    if (answer.servedBy === 'default') {
-      if (answer.degradedBecause === 'overloaded') feedback(model, false);
-      return;
-    }
-    feedback(model, true);
+    feedback(model, !(answer.servedBy === 'default' && answer.degradedBecause === 'overloaded'));
   }
 
   record(model: string, variant: string, servedBy: string, code: number, start: number): void {

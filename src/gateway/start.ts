@@ -113,7 +113,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     metrics,
     log,
     lag,
-    overloadFeedback: (model, answered) => door.record(model, answered),
+    overloadFeedback: (model, admitted) => door.record(model, admitted),
     ...(featureStore ? { featureStore } : {}),
     ...(predictionLog ? { predictionLog } : {}),
     ...(options.featureBinner ? { featureBinner: options.featureBinner } : {}),

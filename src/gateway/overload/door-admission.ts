@@ -41,9 +41,9 @@ export class DoorAdmission {
     return undefined;
   }
 
-  /** How a request that passed the door ended: answered by a model, or refused for overload behind the door. */
-  record(model: string, answered: boolean): void {
-    this.excess.get(model)?.record(answered);
+  /** How a request that passed the door ended: refused for overload behind the door (false), or not. */
+  record(model: string, admitted: boolean): void {
+    this.excess.get(model)?.record(admitted);
   }
 
   /** The share shed at the door now: per model for a full upstream, and for the gateway's own lag (model `all`). */

@@ -24,7 +24,8 @@ export class EventLoopLag {
   private last = 0;
   private readonly tickMs: number;
 
-  private cpu = process.cpuUsage();
+  private readonly cpuUsage: () => NodeJS.CpuUsage;
+  private cpu: NodeJS.CpuUsage;
   private readonly allowanceCores: number;
 
   constructor(
@@ -34,9 +35,13 @@ export class EventLoopLag {
       onWindow?: (lagMs: number, utilization: number) => void;
       /** Cores the process may use (default: its cgroup's CPU limit, at most 1). */
       allowanceCores?: number;
+      /** The process's CPU clock (default `process.cpuUsage`; tests give the host's share). */
+      cpuUsage?: () => NodeJS.CpuUsage;
     } = {},
   ) {
     const windowMs = options.windowMs ?? 100;
+    this.cpuUsage = options.cpuUsage ?? (() => process.cpuUsage());
+    this.cpu = this.cpuUsage();
     this.allowanceCores = options.allowanceCores ?? cpuAllowanceCores();
     this.tickMs = options.tickMs ?? 5;
     const onWindow = options.onWindow;
@@ -49,9 +54,9 @@ export class EventLoopLag {
       }
       this.lastTick = now;
       if (now - this.windowStart >= windowMs) {
-        const used = process.cpuUsage(this.cpu);
-        this.cpu = process.cpuUsage();
-        const usedMs = (used.user + used.system) / 1000;
+        const cpu = this.cpuUsage();
+        const usedMs = (cpu.user - this.cpu.user + cpu.system - this.cpu.system) / 1000;
+        this.cpu = cpu;
         const utilization = Math.min(1, usedMs / (now - this.windowStart) / this.allowanceCores);
         this.last = this.windowMax;
         this.windowMax = 0;

@@ -9,9 +9,13 @@
  * went idle (8% goodput). The late refusals are the signal; this controller acts on them
  * before the framework sees the request (early-shed.ts), where a 503 costs a few microseconds:
  *
- *   every window: reached = answered by a model + refused for overload behind the door;
- *     refused > 0:  pass = pass x (answered x (1 + headroom) / reached) ^ smoothing
+ *   every window: reached = admitted + refused for overload behind the door, where admitted is
+ *     every other end (a model or the stale cache answered, or the upstream failed otherwise);
+ *     refused > 0:  pass = pass x (admitted x (1 + headroom) / reached) ^ smoothing
  *     none refused: pass = pass x recovery + 0.01          (at most 1)
+ *   A window with refusals but fewer than `minEvidence` requests is not judged: its counts carry
+ *   into the next. At low traffic one refusal in a window of one request would otherwise read
+ *   as "nothing fits" and shed 98% of the model's requests for the next second or two.
  *
  * In steady overload about headroom / (1 + headroom) of what passes the door is still refused
  * behind it: that small excess keeps the concurrency limit full, which is what lets it measure
@@ -28,6 +32,8 @@ export interface ExcessShedderSettings {
   recovery?: number;
   /** Exponent on each window's correction: 1 jumps straight to the estimate, less smooths noise. */
   smoothing?: number;
+  /** Requests a window needs before its refusals move the pass share; fewer carry over. */
+  minEvidence?: number;
 }
 
 export class ExcessShedder {
@@ -35,8 +41,9 @@ export class ExcessShedder {
   private readonly minPass: number;
   private readonly recovery: number;
   private readonly smoothing: number;
+  private readonly minEvidence: number;
   private pass = 1;
-  private answered = 0;
+  private admitted = 0;
   private refused = 0;
   private accumulator = 0;
 
@@ -45,12 +52,15 @@ export class ExcessShedder {
     this.minPass = settings.minPass ?? 0.02;
     this.recovery = settings.recovery ?? 1.25;
     this.smoothing = settings.smoothing ?? 0.5;
+    this.minEvidence = settings.minEvidence ?? 20;
     if (!(this.headroom >= 0)) throw new RangeError(`headroom must be >= 0, got ${this.headroom}`);
     if (!(this.minPass > 0 && this.minPass <= 1))
       throw new RangeError(`minPass must be in (0, 1], got ${this.minPass}`);
     if (!(this.recovery > 1)) throw new RangeError(`recovery must be > 1, got ${this.recovery}`);
     if (!(this.smoothing > 0 && this.smoothing <= 1))
       throw new RangeError(`smoothing must be in (0, 1], got ${this.smoothing}`);
+    if (!(Number.isInteger(this.minEvidence) && this.minEvidence >= 1))
+      throw new RangeError(`minEvidence must be a whole number >= 1, got ${this.minEvidence}`);
   }
 
   /** The share of this model's requests refused at the door now, in [0, 1 - minPass]. */
@@ -58,22 +68,23 @@ export class ExcessShedder {
     return 1 - this.pass;
   }
 
-  /** How a request that passed the door and needed a model ended: answered, or refused for overload. */
-  record(answered: boolean): void {
-    if (answered) this.answered++;
+  /** How a request that passed the door and needed a model ended: refused for overload (false), or not. */
+  record(admitted: boolean): void {
+    if (admitted) this.admitted++;
     else this.refused++;
   }
 
-  /** Ends a window: moves the pass share toward what the models answered. */
+  /** Ends a window: moves the pass share toward what the limits let through. */
   closeWindow(): void {
-    const reached = this.answered + this.refused;
+    const reached = this.admitted + this.refused;
     if (this.refused > 0) {
-      const ratio = (this.answered * (1 + this.headroom)) / reached;
+      if (reached < this.minEvidence) return; // too few to judge: carry the counts
+      const ratio = (this.admitted * (1 + this.headroom)) / reached;
       this.pass = clamp(this.pass * ratio ** this.smoothing, this.minPass, 1);
     } else if (this.pass < 1) {
       this.pass = Math.min(1, this.pass * this.recovery + 0.01);
     }
-    this.answered = 0;
+    this.admitted = 0;
     this.refused = 0;
   }
 

@@ -81,15 +81,18 @@ describe('degraded answers are flagged, and never the default for a critical mod
     expect(res.json().error).toMatch(/fraud is critical \(no default prediction\)/);
   });
 
-  it('a dead upstream is not overload: the door is told nothing, so it never sheds for it (the fallback tiers and breakers do)', async () => {
+  it('a dead upstream is not overload: the door counts its requests as admitted, so it never sheds for it (the fallback tiers and breakers do)', async () => {
     feedback.length = 0;
-    await predict(serve(() => undefined));
+    await predict(serve(() => undefined)); // the default, flagged
     await predict(
       serve((s) => {
         s.models[0]!.critical = true;
       }),
-    );
-    expect(feedback).toEqual([]);
+    ); // 503 without a default
+    expect(feedback).toEqual([
+      ['fraud', true],
+      ['fraud', true],
+    ]);
   });
 
   it('sheds the share the door sets before the framework sees the request; health still answers', async () => {

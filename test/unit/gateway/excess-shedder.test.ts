@@ -63,6 +63,38 @@ describe('ExcessShedder: sheds at the door the share the models could not take',
     expect(answered).toBe(1000);
   });
 
+  it('a lone refusal at low traffic is judged with the requests around it, not alone', () => {
+    // 4 requests a window (40 req/s), one refused for overload among timeouts and answers: the
+    // counts are carried until 20 requests are in, and then 1 in 21 was refused, not 1 in 1.
+    const shedder = new ExcessShedder();
+    shedder.record(false);
+    shedder.closeWindow();
+    expect(shedder.share).toBe(0);
+    for (let w = 0; w < 5; w++) {
+      for (let i = 0; i < 4; i++) shedder.record(true);
+      shedder.closeWindow();
+    }
+    // Judged after 21 requests: 20 admitted x 1.05 / 21 = 1, within the headroom: nothing shed
+    // (alone, the first window had read as "nothing fits": pass 2%, 98% shed).
+    expect(shedder.share).toBe(0);
+    expect(() => new ExcessShedder({ minEvidence: 0 })).toThrow(/minEvidence must be a whole number >= 1, got 0/);
+  });
+
+  it('failures other than overload count as admitted: a slow primary among timeouts sheds (almost) nothing', () => {
+    // The latency-500ms experiment: the primary times out, the breakers and the default answer;
+    // the concurrency limit refuses now and then. Counting only answers made each of those rare
+    // refusals read as "none of it fits" (pass 2%) and turned the flagged defaults into 503s.
+    // At 40 req/s: 4 requests a window, 1 refused for overload in every 100, the rest admitted.
+    const shedder = new ExcessShedder();
+    let worst = 0;
+    for (let w = 0; w < 100; w++) {
+      for (let i = 0; i < 4; i++) shedder.record(i !== 0 || w % 25 !== 0);
+      shedder.closeWindow();
+      worst = Math.max(worst, shedder.share);
+    }
+    expect(worst).toBeLessThan(0.05);
+  });
+
   it('applies the share exactly and evenly, not by coin flips', () => {
     const shedder = new ExcessShedder({ smoothing: 1, headroom: 0 });
     for (let i = 0; i < 25; i++) shedder.record(true);
@@ -79,5 +111,6 @@ describe('ExcessShedder: sheds at the door the share the models could not take',
     expect(() => new ExcessShedder({ minPass: 0 })).toThrow(/minPass must be in \(0, 1\], got 0/);
     expect(() => new ExcessShedder({ recovery: 1 })).toThrow(/recovery must be > 1, got 1/);
     expect(() => new ExcessShedder({ smoothing: 2 })).toThrow(/smoothing must be in \(0, 1\], got 2/);
+    expect(() => new ExcessShedder({ minEvidence: 2.5 })).toThrow(/minEvidence must be a whole number >= 1, got 2.5/);
   });
 });
