@@ -73,7 +73,8 @@ export async function startScriptServer(what: string, script: string, ...args: s
     where: url,
     timeoutMs: 10_000,
     intervalMs: 50,
-    probe: () => fetch(`${url}/`, { method: 'POST', body: '{}' }).then((r) => r.ok),
+    // Any HTTP answer means it listens: a proxy in front of Triton answers its 400 for this body.
+    probe: () => fetch(`${url}/`, { method: 'POST', body: '{}' }).then((r) => r.status > 0),
   });
   return { url, pid: server.pid, stop: () => server.stop(5_000) };
 }
