@@ -14,6 +14,12 @@ export class LiveValue {
   }
 }
 
+/** What the overload gauges show, read when Prometheus scrapes (start.ts connects the door and the gateway). */
+export interface OverloadReadings {
+  limits(): { model: string; variant: string; limit: number; inflight: number }[];
+  shares(): { model: string; reason: string; share: number }[];
+}
+
 /** The gateway's Prometheus metrics, exactly per the metric contract (src/core/metrics/names.ts). */
 export function createGatewayMetrics(registry = new Registry()) {
   collectDefaultMetrics({ register: registry });
@@ -29,6 +35,7 @@ export function createGatewayMetrics(registry = new Registry()) {
   const scoreTally = new HistogramTally(['model', 'variant'], SCORE_BUCKETS);
   // Set twice per request (in and out): a plain number, handed to the Gauge at scrape.
   const inflight = new LiveValue();
+  const overload: { readings?: OverloadReadings } = {};
   return {
     registry,
     featureBinTally,
@@ -89,6 +96,8 @@ export function createGatewayMetrics(registry = new Registry()) {
       registers: [registry],
     }),
     inflight,
+    /** Where the limit, in-flight and shed-share gauges read from; none until set. */
+    overload,
     inflightGauge: new Gauge({
       name: GATEWAY.inflight,
       help: 'Requests being processed now',
@@ -143,18 +152,27 @@ export function createGatewayMetrics(registry = new Registry()) {
       help: 'Adaptive concurrency limit per upstream: calls allowed in flight to its Triton model now',
       labelNames: ['model', 'variant'] as const,
       registers: [registry],
+      collect() {
+        for (const c of overload.readings?.limits() ?? []) this.set({ model: c.model, variant: c.variant }, c.limit);
+      },
     }),
     upstreamInflight: new Gauge({
       name: GATEWAY.upstreamInflight,
       help: 'Calls in flight to each upstream, under its adaptive concurrency limit',
       labelNames: ['model', 'variant'] as const,
       registers: [registry],
+      collect() {
+        for (const c of overload.readings?.limits() ?? []) this.set({ model: c.model, variant: c.variant }, c.inflight);
+      },
     }),
     shedShare: new Gauge({
       name: GATEWAY.shedShare,
       help: 'Share of inference requests refused at the door (503 before the body is read), by model and reason',
       labelNames: ['model', 'reason'] as const,
       registers: [registry],
+      collect() {
+        for (const s of overload.readings?.shares() ?? []) this.set({ model: s.model, reason: s.reason }, s.share);
+      },
     }),
     defaultedFeatures: new Counter({
       name: GATEWAY.defaultedFeatures,

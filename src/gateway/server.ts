@@ -120,12 +120,15 @@ export function buildGatewayServer(gateway: InferenceGateway, options: GatewaySe
       ? {
           // The same server Fastify would build (fastify/lib/server.js), with the early shed in front.
           serverFactory: (handler: RequestListener) => {
+            // The models are fixed for the gateway's life: read once, not per refused request.
+            const served = new Set(gateway.modelNames());
+            const defaultModel = gateway.modelNames()[0] ?? 'unknown';
             const server = createServer(
               httpOptions,
               shedEarly(handler, admission, (_req, named) => {
-                const model = named ?? gateway.modelNames()[0] ?? 'unknown';
+                const model = named ?? defaultModel;
                 gateway.record(
-                  gateway.modelNames().includes(model) ? model : 'unknown',
+                  served.has(model) ? model : 'unknown',
                   'none',
                   'shed',
                   503,

@@ -98,12 +98,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const lagTargetMs = parseDuration(stack.resilience.eventLoopLagTarget) * 1000;
   const shedder = lagTargetMs > 0 ? new LagShedder({ targetMs: lagTargetMs }) : undefined;
   const door = new DoorAdmission({ models: stack.models.map((m) => m.name), ...(shedder ? { lag: shedder } : {}) });
-  const lag = new EventLoopLag({
-    onWindow: (ms, utilization) => {
-      door.closeWindow(ms, utilization);
-      publishOverloadGauges();
-    },
-  });
+  const lag = new EventLoopLag({ onWindow: (ms, utilization) => door.closeWindow(ms, utilization) });
   options.initialiseMetrics?.(metrics);
   const gateway = new InferenceGateway({
     stack,
@@ -119,13 +114,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     ...(options.featureBinner ? { featureBinner: options.featureBinner } : {}),
     ...(options.tritonReplicas ? { tritonReplicas: options.tritonReplicas } : {}),
   });
-  function publishOverloadGauges(): void {
-    for (const c of gateway.concurrencyLimits()) {
-      metrics.concurrencyLimit.set({ model: c.model, variant: c.variant }, c.limit);
-      metrics.upstreamInflight.set({ model: c.model, variant: c.variant }, c.inflight);
-    }
-    for (const s of door.shares()) metrics.shedShare.set({ model: s.model, reason: s.reason }, s.share);
-  }
+  metrics.overload.readings = { limits: () => gateway.concurrencyLimits(), shares: () => door.shares() };
   const server = buildGatewayServer(gateway, {
     maxBodyBytes: stack.gateway.maxBodyBytes,
     maxBatch: stack.gateway.maxBatch,
