@@ -127,13 +127,7 @@ export function buildGatewayServer(gateway: InferenceGateway, options: GatewaySe
               httpOptions,
               shedEarly(handler, admission, (_req, named) => {
                 const model = named ?? defaultModel;
-                gateway.record(
-                  served.has(model) ? model : 'unknown',
-                  'none',
-                  'shed',
-                  503,
-                  performance.now(),
-                );
+                gateway.record(served.has(model) ? model : 'unknown', 'none', 'shed', 503, performance.now());
               }),
             );
             server.keepAliveTimeout = timeouts.keepAliveMs;
