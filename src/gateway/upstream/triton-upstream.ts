@@ -107,6 +107,16 @@ export class TritonUpstream implements Upstream {
       },
     );
     this.metrics.circuitState.set({ model: this.model, variant: this.variant }, 0);
+    // The failure that tipped the breaker, for the log line: "opened" alone sends the on-call
+    // hunting through metrics for which kind of failure it was.
+    let lastFailure = '';
+    this.breaker.onFailure(({ duration, reason }) => {
+      const what =
+        'error' in reason
+          ? describeFailure(classify(reason.error, this.tritonModel))
+          : `a slow call (${Math.round((reason.value as CallResult).upstreamMs)} ms)`;
+      lastFailure = `${what} after ${Math.round(duration)} ms`;
+    });
     this.breaker.onStateChange((state) => {
       const value =
         state === CircuitState.Open || state === CircuitState.Isolated ? 2 : state === CircuitState.HalfOpen ? 1 : 0;
@@ -118,7 +128,10 @@ export class TritonUpstream implements Upstream {
         circuit: STATE_NAMES[value],
       };
       if (value === 2)
-        opts.log?.warn(fields, `${this.model}/${this.variant}: circuit opened, calls go to the fallback tiers`);
+        opts.log?.warn(
+          { ...fields, last_failure: lastFailure },
+          `${this.model}/${this.variant}: circuit opened (last failure: ${lastFailure}), calls go to the fallback tiers`,
+        );
       else opts.log?.info(fields, `${this.model}/${this.variant}: circuit ${STATE_NAMES[value]}`);
     });
   }
@@ -216,6 +229,10 @@ export class TritonUpstream implements Upstream {
     this.metrics.upstreamDurationTally.observe(elapsedMs / 1000, this.model, this.variant);
     return { scores, upstreamMs: this.upstreamMsSince(start, stallAtStart) };
   }
+}
+
+function describeFailure(error: UpstreamError): string {
+  return `${error.reason}: ${error.message}`;
 }
 
 function classify(error: unknown, tritonModel: string): UpstreamError {

@@ -104,12 +104,19 @@ describe('structured logs: 5xx, fallbacks and breaker transitions, with the requ
     expect(lines).toEqual([]);
   });
 
-  it("a variant's circuit opening is logged once, with the model and variant", async () => {
+  it("a variant's circuit opening is logged once, with the model, the variant and the failure that tipped it", async () => {
     for (let i = 0; i < 40; i++)
       await predict(degrading.server.app, `req-breaker-${i}`, 'breaker-user', { ...VALID, amount: 100 + i });
     const opened = lines.filter((l) => /circuit opened/.test(String(l.msg)));
     expect(opened.length).toBeGreaterThanOrEqual(1);
-    expect(opened[0]).toMatchObject({ level: 40, model: 'fraud', circuit: 'open' });
+    expect(opened[0]).toMatchObject({
+      level: 40,
+      model: 'fraud',
+      circuit: 'open',
+      // Nothing listens on port 9: refused connections, named with the time they took.
+      last_failure: expect.stringMatching(/^unavailable: .*ECONNREFUSED.* after \d+ ms$/),
+    });
+    expect(String(opened[0]?.msg)).toContain(`(last failure: ${opened[0]?.last_failure})`);
     expect(new Set(opened.map((l) => `${l.model}/${l.variant}`)).size).toBe(opened.length);
   });
 });
