@@ -122,7 +122,10 @@ export function validate(input: ValidationInput): { ok: boolean; checks: CheckRe
     checks,
     reason:
       failed.length === 0
-        ? checks.map((c) => c.detail).join('; ')
+        ? checks
+            .map((c) => c.detail)
+            .filter((detail) => detail !== '') // a stage that compares no metrics (publish) has nothing to say
+            .join('; ')
         : `refused: ${failed.map((c) => `${c.check}: ${c.detail}`).join('; ')}`,
   };
 }

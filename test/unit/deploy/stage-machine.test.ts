@@ -13,7 +13,7 @@ import {
 } from '../../../src/core/deploy/journal.ts';
 import { signatureInputs } from '../../../src/core/deploy/registry.ts';
 import { deployMetricsText, speedSummary } from '../../../src/core/deploy/speed-slo.ts';
-import { metricsCheck, percentile, signatureCheck } from '../../../src/core/deploy/validation.ts';
+import { metricsCheck, percentile, signatureCheck, validate } from '../../../src/core/deploy/validation.ts';
 import { deployFromWebhook } from '../../../src/core/deploy/webhook-event.ts';
 import { featureSchemaFile } from '../../../src/core/spec/feature-schema.ts';
 import { deploymentSpec } from '../../../src/core/spec/kinds/deployment.ts';
@@ -105,6 +105,25 @@ describe('validation checks', () => {
     expect(signatureCheck(swapped, schema).detail).toMatch(/position 1 is hour:double, expected amount:double/);
     expect(signatureCheck(good.slice(0, -1), schema).detail).toMatch(/missing input channel/);
     expect(signatureCheck(undefined, schema).ok).toBe(false);
+  });
+
+  it('publish compares no metrics: its passing reason lists the other checks without an empty part', () => {
+    const good = schema.features.map((f) => ({ name: f.name, type: f.type === 'categorical' ? 'string' : 'double' }));
+    const result = validate({
+      signature: good,
+      schema,
+      candidateMetrics: {},
+      championMetrics: undefined,
+      metrics: [],
+      tolerance: 0,
+      p99Ms: 3.5677,
+      p99BudgetMs: 50,
+      testPrediction: { score: 0.0003 },
+    });
+    expect(result.ok).toBe(true);
+    expect(result.reason).toBe(
+      `${good.length} inputs match feature_schema.json; p99 3.5677 ms within 50 ms; test prediction score 0.0003`,
+    );
   });
 
   it('reads the signature out of an MLmodel file as MLflow writes it', () => {
