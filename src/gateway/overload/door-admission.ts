@@ -22,6 +22,8 @@ export class DoorAdmission {
   private readonly excess: Map<string, ExcessShedder>;
   private readonly defaultModel: string | undefined;
   private readonly lag: LagShedder | undefined;
+  /** Inference requests that reached the door in the current window. */
+  private arrivals = 0;
 
   constructor(opts: { models: string[]; lag?: LagShedder; excess?: ExcessShedderSettings }) {
     this.excess = new Map(opts.models.map((m) => [m, new ExcessShedder(opts.excess)]));
@@ -31,6 +33,7 @@ export class DoorAdmission {
 
   /** Undefined = serve; otherwise the reason it is shed, for the 503 body. */
   refuse(named: string | undefined): string | undefined {
+    this.arrivals++;
     const model = named ?? this.defaultModel;
     const excess = model === undefined ? undefined : this.excess.get(model);
     if (excess && !excess.admit()) {
@@ -58,9 +61,10 @@ export class DoorAdmission {
     return out;
   }
 
-  /** One window of the event-loop monitor: its lag and utilization go to the lag shedder. */
+  /** One window of the event-loop monitor: its lag, utilization and arrivals go to the lag shedder. */
   closeWindow(lagMs: number, utilization: number): void {
-    this.lag?.update(lagMs, utilization);
+    this.lag?.update(lagMs, utilization, this.arrivals);
+    this.arrivals = 0;
     for (const e of this.excess.values()) e.closeWindow();
   }
 }

@@ -15,6 +15,13 @@
  * limit or one core: >= `busy`, default 0.9; a pod throttled at its limit counts as busy), and
  * falls while it clearly does not (utilization < busy - 0.15).
  *
+ * Shedding requests frees the loop only when the requests are what fills it: the share starts
+ * rising only in a window with at least `minRequestsToEngage` inference requests (50 in 100 ms,
+ * about 500 a second; at a few hundred microseconds each, less is a small part of a core). A
+ * lagging loop at 20 req/s is busy with something else (a GC, a synchronous job, a test
+ * harness sharing the process), and shedding a tenth of those requests only fails them: the
+ * chaos CronJob test's in-process gateway shed one of its 20 req/s that way.
+ *
  * The previous design mapped the lag to a share directly (lag / bound - 1): at 5x load the lag
  * stayed high because each shed request still went through the whole HTTP framework, the
  * share hit 100% and goodput went to zero. An integral share settles where the loop is just
@@ -34,6 +41,8 @@ export interface LagShedderSettings {
   maxShare?: number;
   /** CPU used / CPU allowed at or above which the lag is the gateway's own doing. */
   busy?: number;
+  /** Inference requests a window needs before shedding starts (once shedding, any window counts). */
+  minRequestsToEngage?: number;
 }
 
 export class LagShedder {
@@ -42,6 +51,7 @@ export class LagShedder {
   private readonly release: number;
   private readonly maxShare: number;
   private readonly busy: number;
+  private readonly minRequestsToEngage: number;
   private shareNow = 0;
   private accumulator = 0;
   private lastLagMs = 0;
@@ -54,6 +64,7 @@ export class LagShedder {
     this.release = settings.release ?? 0.5;
     this.maxShare = settings.maxShare ?? 0.95;
     this.busy = settings.busy ?? 0.9;
+    this.minRequestsToEngage = settings.minRequestsToEngage ?? 50;
   }
 
   /** The share of inference requests refused now, in [0, maxShare]. */
@@ -65,10 +76,14 @@ export class LagShedder {
     return this.lastLagMs;
   }
 
-  /** One window's lag reading (ms) and the CPU the gateway used over it as a share of its allowance (0..1; 1 when unknown). */
-  update(lagMs: number, utilization = 1): void {
+  /**
+   * One window's lag reading (ms), the CPU the gateway used over it as a share of its allowance
+   * (0..1; 1 when unknown) and the inference requests that arrived in it (unknown: enough).
+   */
+  update(lagMs: number, utilization = 1, requests = Number.POSITIVE_INFINITY): void {
     this.lastLagMs = lagMs;
-    if (lagMs > this.targetMs && utilization >= this.busy) {
+    const requestsFillTheLoop = this.shareNow > 0 || requests >= this.minRequestsToEngage;
+    if (lagMs > this.targetMs && utilization >= this.busy && requestsFillTheLoop) {
       const excess = Math.min(1, lagMs / this.targetMs - 1);
       this.shareNow = Math.min(this.maxShare, this.shareNow + this.gain * excess);
     } else if (lagMs < this.targetMs * this.release || utilization < this.busy - 0.15) {

@@ -46,7 +46,10 @@ describe('DoorAdmission: what the gateway refuses before reading a request', () 
   it("the gateway's own event-loop lag sheds every model's requests, and says so", () => {
     const lag = new LagShedder({ targetMs: 25 });
     const door = new DoorAdmission({ models: ['fraud', 'churn'], lag });
-    for (let w = 0; w < 10; w++) door.closeWindow(80, 1); // 80 ms behind, loop fully busy
+    for (let w = 0; w < 10; w++) {
+      refusals(door, 'fraud', 200); // 2,000 req/s arrive
+      door.closeWindow(80, 1); // 80 ms behind, loop fully busy
+    }
     const churn = refusals(door, 'churn', 100);
     expect(churn.length).toBeGreaterThan(50);
     expect(churn[0]).toMatch(
@@ -57,5 +60,24 @@ describe('DoorAdmission: what the gateway refuses before reading a request', () 
       { model: 'churn', reason: 'upstream_limit', share: 0 },
       { model: 'all', reason: 'event_loop_lag', share: lag.share },
     ]);
+  });
+  it('a lagging, busy loop at 20 req/s sheds nothing: the requests are not what fills it', () => {
+    // The chaos CronJob test: the gateway shares its process with the test's cluster clients;
+    // the loop lagged 30+ ms with the process busy, and 1 of its 20 req/s was shed for it.
+    const lag = new LagShedder({ targetMs: 25 });
+    const door = new DoorAdmission({ models: ['fraud'], lag });
+    const shed: string[] = [];
+    for (let w = 0; w < 50; w++) {
+      shed.push(...refusals(door, 'fraud', 2)); // 2 a window of 100 ms
+      door.closeWindow(80, 1);
+    }
+    expect(shed).toEqual([]);
+    expect(lag.share).toBe(0);
+    // The same loop with 500 req/s arriving: the requests are the load, shedding starts.
+    for (let w = 0; w < 10; w++) {
+      refusals(door, 'fraud', 50);
+      door.closeWindow(80, 1);
+    }
+    expect(lag.share).toBeGreaterThan(0.5);
   });
 });
