@@ -7,8 +7,7 @@ import type { LagShedder } from './lag-shedder.ts';
  *
  * 1. the model's upstreams are full: its ExcessShedder refuses the share of its requests that
  *    were refused for overload behind the door lately (the primary's adaptive concurrency limit
- *    refused them and neither a stale answer nor the fallback model took them; from about
- *    100 such refusals a second, below which the late path is cheap). One model's
+ *    refused them and neither a stale answer nor the fallback model took them). One model's
  *    overload sheds only its own traffic, and a slow primary whose excess the fallback model
  *    answers (the latency-500ms experiment) sheds nothing;
  * 2. the gateway itself is short of CPU: the LagShedder refuses a share of every request.

@@ -16,14 +16,6 @@
  *   A window with refusals but fewer than `minEvidence` requests is not judged: its counts carry
  *   into the next. At low traffic one refusal in a window of one request would otherwise read
  *   as "nothing fits" and shed 98% of the model's requests for the next second or two.
- *   The door engages (pass falls below 1) only from a window with at least `minRefusedToEngage`
- *   refusals (10 in a 100 ms window: about 100 a second). Below that the late path costs the
- *   gateway about 1% of a core (a late refusal costs about what a served request does), nothing
- *   worth saving, and the fallback chain answers those requests as the spec allows: the fallback
- *   model, or the flagged default for a non-critical model. Shedding them would turn allowed
- *   answers into 503s: at 40 req/s a slow primary whose fallback was briefly out (the quick game
- *   day's latency-500ms) had its defaults shed. Once engaged, every refusal counts: in steady
- *   overload only the headroom's few percent are refused behind the door.
  *
  * In steady overload about headroom / (1 + headroom) of what passes the door is still refused
  * behind it: that small excess keeps the concurrency limit full, which is what lets it measure
@@ -42,8 +34,6 @@ export interface ExcessShedderSettings {
   smoothing?: number;
   /** Requests a window needs before its refusals move the pass share; fewer carry over. */
   minEvidence?: number;
-  /** Refusals a window needs before the door starts shedding (while it sheds, any refusal counts). */
-  minRefusedToEngage?: number;
 }
 
 export class ExcessShedder {
@@ -52,7 +42,6 @@ export class ExcessShedder {
   private readonly recovery: number;
   private readonly smoothing: number;
   private readonly minEvidence: number;
-  private readonly minRefusedToEngage: number;
   private pass = 1;
   private admitted = 0;
   private refused = 0;
@@ -64,7 +53,6 @@ export class ExcessShedder {
     this.recovery = settings.recovery ?? 1.25;
     this.smoothing = settings.smoothing ?? 0.5;
     this.minEvidence = settings.minEvidence ?? 20;
-    this.minRefusedToEngage = settings.minRefusedToEngage ?? 10;
     if (!(this.headroom >= 0)) throw new RangeError(`headroom must be >= 0, got ${this.headroom}`);
     if (!(this.minPass > 0 && this.minPass <= 1))
       throw new RangeError(`minPass must be in (0, 1], got ${this.minPass}`);
@@ -73,8 +61,6 @@ export class ExcessShedder {
       throw new RangeError(`smoothing must be in (0, 1], got ${this.smoothing}`);
     if (!(Number.isInteger(this.minEvidence) && this.minEvidence >= 1))
       throw new RangeError(`minEvidence must be a whole number >= 1, got ${this.minEvidence}`);
-    if (!(Number.isInteger(this.minRefusedToEngage) && this.minRefusedToEngage >= 1))
-      throw new RangeError(`minRefusedToEngage must be a whole number >= 1, got ${this.minRefusedToEngage}`);
   }
 
   /** The share of this model's requests refused at the door now, in [0, 1 - minPass]. */
@@ -91,8 +77,7 @@ export class ExcessShedder {
   /** Ends a window: moves the pass share toward what the limits let through. */
   closeWindow(): void {
     const reached = this.admitted + this.refused;
-    const engaged = this.pass < 1 || this.refused >= this.minRefusedToEngage;
-    if (this.refused > 0 && engaged) {
+    if (this.refused > 0) {
       if (reached < this.minEvidence) return; // too few to judge: carry the counts
       const ratio = (this.admitted * (1 + this.headroom)) / reached;
       this.pass = clamp(this.pass * ratio ** this.smoothing, this.minPass, 1);
