@@ -4,6 +4,7 @@ import {
   CircuitState,
   circuitBreaker,
   handleWhen,
+  type IFailureEvent,
   SamplingBreaker,
 } from 'cockatiel';
 import type { TritonClient } from '../../adapters/triton/client.ts';
@@ -109,14 +110,20 @@ export class TritonUpstream implements Upstream {
     this.metrics.circuitState.set({ model: this.model, variant: this.variant }, 0);
     // The failure that tipped the breaker, for the log line: "opened" alone sends the on-call
     // hunting through metrics for which kind of failure it was.
-    let lastFailure = '';
-    this.breaker.onFailure(({ duration, reason }) => {
-      const what =
-        'error' in reason
-          ? describeFailure(classify(reason.error, this.tritonModel))
-          : `a slow call (${Math.round((reason.value as CallResult).upstreamMs)} ms)`;
-      lastFailure = `${what} after ${Math.round(duration)} ms`;
+    // Kept raw and described only when the breaker opens: failures come at the request rate in
+    // an outage, openings a few times.
+    let lastFailure: IFailureEvent | undefined;
+    this.breaker.onFailure((failure) => {
+      lastFailure = failure;
     });
+    const describe = (failure: IFailureEvent | undefined): string => {
+      if (!failure) return '';
+      const { duration, reason } = failure;
+      if (!('error' in reason))
+        return `a slow call (${Math.round((reason.value as CallResult).upstreamMs)} ms) after ${Math.round(duration)} ms`;
+      const error = classify(reason.error, this.tritonModel);
+      return `${error.reason}: ${error.message} after ${Math.round(duration)} ms`;
+    };
     this.breaker.onStateChange((state) => {
       const value =
         state === CircuitState.Open || state === CircuitState.Isolated ? 2 : state === CircuitState.HalfOpen ? 1 : 0;
@@ -127,12 +134,13 @@ export class TritonUpstream implements Upstream {
         triton_model: this.tritonModel,
         circuit: STATE_NAMES[value],
       };
-      if (value === 2)
+      if (value === 2) {
+        const last = describe(lastFailure);
         opts.log?.warn(
-          { ...fields, last_failure: lastFailure },
-          `${this.model}/${this.variant}: circuit opened (last failure: ${lastFailure}), calls go to the fallback tiers`,
+          { ...fields, last_failure: last },
+          `${this.model}/${this.variant}: circuit opened (last failure: ${last}), calls go to the fallback tiers`,
         );
-      else opts.log?.info(fields, `${this.model}/${this.variant}: circuit ${STATE_NAMES[value]}`);
+      } else opts.log?.info(fields, `${this.model}/${this.variant}: circuit ${STATE_NAMES[value]}`);
     });
   }
 
@@ -229,10 +237,6 @@ export class TritonUpstream implements Upstream {
     this.metrics.upstreamDurationTally.observe(elapsedMs / 1000, this.model, this.variant);
     return { scores, upstreamMs: this.upstreamMsSince(start, stallAtStart) };
   }
-}
-
-function describeFailure(error: UpstreamError): string {
-  return `${error.reason}: ${error.message}`;
 }
 
 function classify(error: unknown, tritonModel: string): UpstreamError {
