@@ -18,12 +18,16 @@
  * RSS against its pod limit (run with that pod's heap flag), the door's shed shares and the
  * limits read from /metrics mid-phase, and the cores each process used. Latency is from the scheduled send time (coordinated omission
  * corrected); the driver shares the machine with Triton and the gateway, so its own send lag
- * is reported too. `--rounds N` (default 3) repeats capacity, 2x and 5x; the figures are
- * medians over rounds, each round's kept beside them, with the load average. About 50 s a round per scenario;
+ * is reported too. 3. The peers, in the same round (`peerRound`): fixed-cap doors in front of
+ * the same Triton at 2x and 5x of their own basis (nginx with limit_conn, and the bare Node
+ * proxy with a cap, the cheapest door a Node process can be), with the gateway's goodput share
+ * as a ratio of each. `--rounds N` (default 3) repeats capacity, 2x and 5x; the figures are
+ * medians over rounds, each round's kept beside them, with the load average. About 2 min a round per scenario;
  * `--scenario device_bound|shared_cpu` runs one.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { Pool } from 'undici';
+import { startNginxProxy } from '../src/adapters/process/nginx-proxy.ts';
 import { freePort } from '../src/adapters/process/ports.ts';
 import { startTriton, stopTriton } from '../src/adapters/process/triton-server.ts';
 import type { LoadRequest } from '../src/core/load/payload-mix.ts';
@@ -33,6 +37,7 @@ import { OPEN_LOAD_LIMITS, runOpenLoad } from '../src/services/load/open-load.ts
 import { sendPredict } from '../src/services/load/send.ts';
 import { round, SAMPLE_FEATURES, SAMPLE_ROW, spawnGateway, specVariant } from './_support.ts';
 import { runClosedLoop } from './lib/closed-loop.ts';
+import { BARE_NODE_PROXY, startScriptServer } from './lib/http-stubs.ts';
 
 const SLO_MS = 100;
 const CAPACITY_SECONDS = 8;
@@ -91,9 +96,12 @@ function uniqueKServe(): string {
   return JSON.stringify({ inputs: [{ name: 'features', shape: [1, row.length], datatype: 'FP32', data: row }] });
 }
 
-/** The upstream alone: a closed loop of distinct rows to Triton's fraud_v1, CAPACITY_CONNECTIONS in flight. */
-async function tritonDirectCapacity(tritonUrl: string) {
-  const pool = new Pool(tritonUrl, { connections: CAPACITY_CONNECTIONS });
+/**
+ * A closed loop of distinct rows to fraud_v1's KServe path at `origin`, CAPACITY_CONNECTIONS in
+ * flight: Triton direct (the upstream alone), or through a peer door in front of it.
+ */
+async function kserveCapacity(origin: string) {
+  const pool = new Pool(origin, { connections: CAPACITY_CONNECTIONS });
   const send = async () => {
     const res = await pool.request({
       path: '/v2/models/fraud_v1/infer',
@@ -141,12 +149,12 @@ function groupCpuSeconds(pgid: number): number {
   return total;
 }
 
-/** Cores used during a phase by the load generator (this process), the gateway and Triton. */
-function cpuMeter(gatewayPid: number, tritonPid: number) {
+/** Cores used during a phase by the load generator (this process), the front (the gateway or a peer door) and Triton. */
+function cpuMeter(frontPid: number, tritonPid: number, front = 'gateway') {
   const read = () => ({
     at: performance.now(),
     driver: process.cpuUsage(),
-    gateway: groupCpuSeconds(gatewayPid),
+    gateway: groupCpuSeconds(frontPid),
     triton: groupCpuSeconds(tritonPid),
   });
   const start = read();
@@ -156,20 +164,29 @@ function cpuMeter(gatewayPid: number, tritonPid: number) {
     const driverSeconds = (end.driver.user - start.driver.user + end.driver.system - start.driver.system) / 1_000_000;
     return {
       driver: round(driverSeconds / seconds, 2),
-      gateway: round((end.gateway - start.gateway) / seconds, 2),
+      [front]: round((end.gateway - start.gateway) / seconds, 2),
       triton: round((end.triton - start.triton) / seconds, 2),
     };
   };
 }
 
-function summarise(records: LoadRecord[], seconds: number, capacityRps: number) {
+/**
+ * One overload phase. Goodput counts answers from the model itself (`fromModel`: the gateway's
+ * primary tier; any 200 of a plain proxy, which has no other tier) within the SLO.
+ */
+function summarise(
+  records: LoadRecord[],
+  seconds: number,
+  capacityRps: number,
+  fromModel: (r: LoadRecord) => boolean = (r) => r.servedBy === 'primary',
+) {
   const sent = records.filter((r) => !r.dropped);
   const byTier: Record<string, number> = {};
   for (const r of sent) {
     const tier = r.status === 0 ? 'no_answer' : r.status === 503 ? 'shed_503' : (r.servedBy ?? `http_${r.status}`);
     byTier[tier] = (byTier[tier] ?? 0) + 1;
   }
-  const good = sent.filter((r) => r.status === 200 && r.servedBy === 'primary' && r.latencyMs <= SLO_MS).length;
+  const good = sent.filter((r) => r.status === 200 && fromModel(r) && r.latencyMs <= SLO_MS).length;
   const admitted = sent.filter((r) => r.status === 200).map((r) => r.latencyMs);
   const admittedService = sent.filter((r) => r.status === 200).map((r) => r.serviceMs);
   const shed = sent.filter((r) => r.status === 503).map((r) => r.serviceMs);
@@ -209,6 +226,32 @@ function medians(rounds: Record<string, unknown>[]): Record<string, number | nul
   return out;
 }
 
+/**
+ * Per peer door and phase: the median over rounds, and the gateway's goodput share as a ratio of
+ * the door's (1 = it keeps as much of its capacity as the fixed-cap door keeps of its own).
+ */
+function peerMedians(perRound: Record<string, Record<string, unknown>>[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const names = Object.keys((perRound[0]?.peers ?? {}) as Record<string, unknown>);
+  for (const name of names) {
+    const rounds = perRound.map((r) => (r.peers as Record<string, Record<string, unknown>>)[name] ?? {});
+    const door: Record<string, unknown> = { capacity_rps: median(rounds.map((r) => r.capacity_rps as number)) };
+    for (const multiple of MULTIPLES) {
+      const key = `x${multiple}`;
+      const phase = medians(rounds.map((r) => (r[key] ?? {}) as Record<string, unknown>));
+      const ratios = perRound.map((r, i) => {
+        const gateway = (r[key] as { goodput_share_of_capacity?: number } | undefined)?.goodput_share_of_capacity;
+        const peer = (rounds[i]?.[key] as { goodput_share_of_capacity?: number } | undefined)
+          ?.goodput_share_of_capacity;
+        return gateway !== undefined && peer ? gateway / peer : Number.NaN;
+      });
+      door[key] = { ...phase, gateway_goodput_vs_this_door: median(ratios) };
+    }
+    out[name] = door;
+  }
+  return out;
+}
+
 function loadavg(): string {
   return readFileSync('/proc/loadavg', 'utf8').trim();
 }
@@ -221,6 +264,82 @@ async function overloadGauges(url: string): Promise<Record<string, number>> {
   for (const m of text.matchAll(pattern)) {
     const labels = (m[2] as string).replace(/"/g, '').replace(/,/g, ' ');
     out[`${m[1]} ${labels}`] = round(Number(m[3]), 3);
+  }
+  return out;
+}
+
+/**
+ * The peers: fixed-cap doors in front of the same Triton, driven the same way (the same driver,
+ * connections, multiples and SLO), with the same distinct rows as KServe bodies straight to
+ * fraud_v1. nginx with limit_conn is what a user would put there instead of the gateway; the bare
+ * Node proxy with a cap is the cheapest door a Node process can be (no parsing, no routing, a
+ * static 503), so what it keeps at 2x and 5x is the most any Node gateway could keep on this
+ * machine. Their cap is CAPACITY_CONNECTIONS, the in-flight count at which Triton direct reaches
+ * its capacity: hand-tuned to this model and machine, no adaptation (the gateway's adaptive
+ * limit has to find its level). Their basis is the scenario's: Triton direct in device_bound;
+ * in shared_cpu a closed loop through the door itself, as the gateway's is through the gateway.
+ */
+const PEER_CAP = CAPACITY_CONNECTIONS;
+
+/**
+ * One overload phase's arrivals, the same for the gateway and the peers: distinct misses as
+ * /v1/predict bodies (the gateway) or as KServe rows to fraud_v1 (a door in front of Triton).
+ */
+function offerLoad(url: string, ratePerSecond: number, body: 'predict' | 'kserve') {
+  return runOpenLoad({
+    url,
+    ratePerSecond,
+    durationMs: LOAD_SECONDS * 1000,
+    next: nextMiss,
+    ...(body === 'kserve' ? { path: '/v2/models/fraud_v1/infer', encode: uniqueKServe } : {}),
+    connections: LOAD_CONNECTIONS,
+    // One request per connection at most (HTTP/1.1, no pipelining): no queue in the driver, so
+    // latencies are the door's; an arrival with every connection busy is dropped and counted.
+    maxInflight: LOAD_CONNECTIONS,
+    timeoutMs: 5_000,
+  });
+}
+
+interface PeerDoor {
+  name: string;
+  url: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+async function startPeerDoors(tritonUrl: string): Promise<PeerDoor[]> {
+  const nginx = await startNginxProxy({ port: await freePort(), upstream: tritonUrl, maxInflight: PEER_CAP });
+  try {
+    const node = await startScriptServer('bare Node door', BARE_NODE_PROXY, tritonUrl, String(PEER_CAP));
+    return [
+      { name: 'nginx_fixed_cap', ...nginx },
+      { name: 'bare_node_fixed_cap', ...node },
+    ];
+  } catch (error) {
+    await nginx.stop();
+    throw error;
+  }
+}
+
+/** One round of a peer door: its capacity basis, then 2x and 5x of it, as the gateway's phases. */
+async function peerRound(
+  door: PeerDoor,
+  tritonPid: number,
+  basis: (typeof SCENARIOS)[number]['capacityBasis'],
+  tritonDirectRps: number,
+): Promise<Record<string, unknown>> {
+  const capacityRps = basis === 'triton_direct' ? tritonDirectRps : (await kserveCapacity(door.url)).throughputRps;
+  const out: Record<string, unknown> = { capacity_rps: round(capacityRps, 1) };
+  for (const multiple of MULTIPLES) {
+    const rate = Math.min(Math.round(capacityRps * multiple), OPEN_LOAD_LIMITS.ratePerSecond);
+    const cpu = cpuMeter(door.pid, tritonPid, 'door');
+    const result = await offerLoad(door.url, rate, 'kserve');
+    out[`x${multiple}`] = {
+      rate_per_s: rate,
+      ...summarise(result.records, LOAD_SECONDS, capacityRps, () => true),
+      cores_used: cpu(),
+    };
+    await new Promise((r) => setTimeout(r, 2_000));
   }
   return out;
 }
@@ -240,6 +359,7 @@ async function runScenario(scenario: (typeof SCENARIOS)[number], rounds: number)
     s.models[0].critical = true;
   });
   const gw = await spawnGateway(spec, gwPort, triton.url, [gatewayHeapFlag(POD_MEMORY)]);
+  const peers = await startPeerDoors(triton.url);
   const url = `http://127.0.0.1:${gwPort}`;
   const loadBefore = loadavg();
   try {
@@ -269,7 +389,7 @@ async function runScenario(scenario: (typeof SCENARIOS)[number], rounds: number)
         send,
       });
       await pool.close();
-      const direct = await tritonDirectCapacity(triton.url);
+      const direct = await kserveCapacity(triton.url);
       const capacityRps = scenario.capacityBasis === 'triton_direct' ? direct.throughputRps : capacity.throughputRps;
       const phases: Record<string, Record<string, unknown>> = {
         capacity: {
@@ -298,17 +418,7 @@ async function runScenario(scenario: (typeof SCENARIOS)[number], rounds: number)
           (LOAD_SECONDS * 1000) / 2,
         );
         const cpu = cpuMeter(gw.pid, triton.pid);
-        const result = await runOpenLoad({
-          url,
-          ratePerSecond: rate,
-          durationMs: LOAD_SECONDS * 1000,
-          next: nextMiss,
-          connections: LOAD_CONNECTIONS,
-          // One request per connection at most (HTTP/1.1, no pipelining): no queue in the driver,
-          // so latencies are the gateway's; an arrival with every connection busy is dropped and counted.
-          maxInflight: LOAD_CONNECTIONS,
-          timeoutMs: 5_000,
-        });
+        const result = await offerLoad(url, rate, 'predict');
         clearTimeout(scrape);
         const cores = cpu();
         phases[`x${multiple}`] = {
@@ -323,6 +433,11 @@ async function runScenario(scenario: (typeof SCENARIOS)[number], rounds: number)
         };
         await new Promise((r) => setTimeout(r, 2_000)); // let the limit and the breakers settle
       }
+      // The peers right after the gateway, in the same round: the same machine, the same minute.
+      const peerPhases: Record<string, unknown> = {};
+      for (const door of peers)
+        peerPhases[door.name] = await peerRound(door, triton.pid, scenario.capacityBasis, direct.throughputRps);
+      phases.peers = peerPhases;
       perRound.push(phases);
     }
     const phaseNames = ['capacity', ...MULTIPLES.map((m) => `x${m}`)];
@@ -332,10 +447,12 @@ async function runScenario(scenario: (typeof SCENARIOS)[number], rounds: number)
       median: Object.fromEntries(
         phaseNames.map((p) => [p, medians(perRound.map((r) => r[p] as Record<string, unknown>))]),
       ),
+      peers: peerMedians(perRound),
       per_round: perRound,
       gateway_final: rssMb(gw.pid),
     };
   } finally {
+    for (const door of peers) await door.stop();
     await gw.stop();
     await stopTriton(triton);
   }

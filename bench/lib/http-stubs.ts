@@ -27,13 +27,27 @@ http.createServer((req, res) => { req.resume(); req.on('end', () => { res.writeH
  * The bare Node proxy: node:http in, one undici Pool out to the upstream (argv[2]), the body
  * forwarded as bytes both ways, no gateway logic (no parsing, validation, cache, metrics,
  * request id). What any Node proxy pays per request: the floor the gateway's cost per cache
- * miss is read against, beside nginx.
+ * miss is read against, beside nginx. With argv[3] it is also the cheapest Node door: at most
+ * that many requests forwarded at once, the rest answered 503 + Retry-After before the body is
+ * read (the overload bench's fixed-cap peer, beside nginx's limit_conn).
  */
 export const BARE_NODE_PROXY = `
 const http = require('node:http');
 const { Pool } = require('undici');
 const upstream = new Pool(process.argv[2], { connections: 128, pipelining: 1, keepAliveTimeout: 30000 });
+const cap = process.argv[3] ? Number(process.argv[3]) : Infinity;
+const shed = JSON.stringify({ error: 'overloaded: at the in-flight cap; retry after 1 s' });
+let inflight = 0;
 http.createServer((req, res) => {
+  if (cap !== Infinity) {
+    if (inflight >= cap) {
+      res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' });
+      res.end(shed);
+      return;
+    }
+    inflight++;
+    res.once('close', () => inflight--); // answered or the client went away: once either way
+  }
   const chunks = [];
   req.on('data', (c) => chunks.push(c));
   req.on('end', () => {

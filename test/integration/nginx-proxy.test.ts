@@ -59,6 +59,53 @@ describe('nginx proxy (the gateway bench peer)', () => {
     expect(seen.at(-1)?.connection).not.toBe('close');
   });
 
+  it('with maxInflight, forwards that many at once and answers the rest 503 at once (the overload bench peer)', async () => {
+    // An upstream that holds every POST until released (what is in progress stays in progress);
+    // the readiness probe's GET is answered at once.
+    const held: (() => void)[] = [];
+    const slow = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        if (req.method !== 'POST') {
+          res.end('{}');
+          return;
+        }
+        held.push(() => {
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end('{"ok":true}');
+        });
+      });
+    });
+    await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
+    const capped = await startNginxProxy({
+      port: await freePort(),
+      upstream: `http://127.0.0.1:${(slow.address() as AddressInfo).port}`,
+      maxInflight: 2,
+    });
+    try {
+      const send = () =>
+        request(`${capped.url}/v2/models/fraud_v1/infer`, { method: 'POST', body: '{}' }).then(async (r) => {
+          await r.body.text();
+          return r.statusCode;
+        });
+      const first = [send(), send()];
+      await expect.poll(() => held.length, { timeout: 5_000 }).toBe(2);
+      // Beyond the cap: refused without waiting for the two in progress.
+      expect(await Promise.all([send(), send(), send()])).toEqual([503, 503, 503]);
+      for (const release of held.splice(0)) release();
+      expect(await Promise.all(first)).toEqual([200, 200]);
+      // Room again once they are answered.
+      const again = send();
+      await expect.poll(() => held.length, { timeout: 5_000 }).toBe(1);
+      for (const release of held.splice(0)) release();
+      expect(await again).toBe(200);
+    } finally {
+      await capped.stop();
+      slow.closeAllConnections();
+      await new Promise((resolve) => slow.close(resolve));
+    }
+  });
+
   it('stops: the process exits and its temp folder is removed', async () => {
     const other = await startNginxProxy({ port: await freePort(), upstream: upstreamUrl });
     expect(isAlive(other.pid)).toBe(true);

@@ -18,6 +18,12 @@ export interface NginxProxyOptions {
   upstream: string;
   /** Idle keep-alive connections nginx keeps open to the upstream (default 64). */
   keepalive?: number;
+  /**
+   * Requests in progress at once; beyond it nginx answers 503 straight away (limit_conn, after
+   * the headers, before the body): a fixed-cap door, what a user would put in front of a model
+   * server instead of the gateway's adaptive one (the overload bench's peer). Default: no cap.
+   */
+  maxInflight?: number;
 }
 
 export interface NginxProxy {
@@ -42,6 +48,21 @@ export function nginxProxyConfig(options: NginxProxyOptions & { dir: string }): 
   if (!(Number.isInteger(options.port) && options.port > 0 && options.port < 65_536))
     throw new RangeError(`nginx proxy: port must be an integer in 1..65535, got ${options.port}`);
   const keepalive = options.keepalive ?? 64;
+  const cap = options.maxInflight;
+  if (cap !== undefined && !(Number.isInteger(cap) && cap >= 1))
+    throw new RangeError(`nginx proxy: maxInflight must be an integer >= 1, got ${cap}`);
+  // One zone keyed by the server's name (set below: an empty key is not counted at all), so
+  // every request counts against the same cap. Refusals are
+  // logged at info, below the error log's level: a log line per shed request would be disk I/O
+  // in the one place that must stay cheap.
+  const capZone =
+    cap === undefined
+      ? ''
+      : `
+  limit_conn_zone $server_name zone=inflight:1m;
+  limit_conn_status 503;
+  limit_conn_log_level info;`;
+  const capRule = cap === undefined ? '' : `\n      limit_conn inflight ${cap};`;
   const host = upstream.hostname === 'localhost' ? '127.0.0.1' : upstream.hostname;
   const d = options.dir;
   return `daemon off;
@@ -57,7 +78,7 @@ http {
   fastcgi_temp_path ${d}/fastcgi;
   uwsgi_temp_path ${d}/uwsgi;
   scgi_temp_path ${d}/scgi;
-  keepalive_requests 1000000;
+  keepalive_requests 1000000;${capZone}
   upstream steadystate_upstream {
     server ${host}:${upstream.port || 80};
     keepalive ${keepalive};
@@ -65,8 +86,9 @@ http {
   }
   server {
     listen 127.0.0.1:${options.port};
+    server_name steadystate_proxy;
     client_body_buffer_size 64k;
-    location / {
+    location / {${capRule}
       proxy_pass http://steadystate_upstream;
       proxy_http_version 1.1;
       proxy_set_header Connection "";

@@ -26,4 +26,18 @@ describe('nginxProxyConfig', () => {
     );
     expect(() => nginxProxyConfig({ port: 0, upstream: 'http://127.0.0.1:8000', dir: '/tmp/x' })).toThrow(/port.*0/);
   });
+
+  it('caps the requests in progress only when asked, answering 503 beyond the cap without logging each one', () => {
+    expect(config).not.toContain('limit_conn');
+    const capped = nginxProxyConfig({ port: 18080, upstream: 'http://127.0.0.1:8000', dir: '/tmp/x', maxInflight: 32 });
+    expect(capped).toContain('limit_conn_zone $server_name zone=inflight:1m;');
+    expect(capped).toContain('server_name steadystate_proxy;'); // an empty key would count nothing
+    expect(capped).toContain('limit_conn_status 503;');
+    expect(capped).toContain('limit_conn_log_level info;');
+    expect(capped).toMatch(/location \/ \{\s+limit_conn inflight 32;/);
+    expect(capped).toContain('error_log /tmp/x/error.log warn;');
+    expect(() =>
+      nginxProxyConfig({ port: 18080, upstream: 'http://127.0.0.1:8000', dir: '/tmp/x', maxInflight: 0 }),
+    ).toThrow(/maxInflight.*0/);
+  });
 });
