@@ -359,10 +359,11 @@ async function runScenario(scenario: (typeof SCENARIOS)[number], rounds: number)
     s.models[0].critical = true;
   });
   const gw = await spawnGateway(spec, gwPort, triton.url, [gatewayHeapFlag(POD_MEMORY)]);
-  const peers = await startPeerDoors(triton.url);
   const url = `http://127.0.0.1:${gwPort}`;
   const loadBefore = loadavg();
+  let peers: PeerDoor[] = [];
   try {
+    peers = await startPeerDoors(triton.url);
     const nextBody = () => {
       const r = nextMiss();
       return { user_id: r.userId, features: r.features };
