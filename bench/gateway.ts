@@ -145,19 +145,16 @@ export default async function run(): Promise<Record<string, unknown>> {
       // Every path warmed first, as the saturation runs are: a process just started compiles
       // its hot path during the first seconds (the gateway's first round had a p99 about twice
       // the later rounds'), and the figure is the steady state a running service shows.
-      const paths: [string, string][] = [
-        [triton.url, '/v2/models/fraud_v1/infer'],
-        [nginx.url, '/v2/models/fraud_v1/infer'],
-        [nodeProxy.url, '/v2/models/fraud_v1/infer'],
-        [gateway.url, '/v2/models/fraud/infer'],
+      // The floor of the tail any Node proxy adds here: two HTTP exchanges in one JS thread.
+      const paths: [string, string, typeof direct][] = [
+        [triton.url, '/v2/models/fraud_v1/infer', direct],
+        [nginx.url, '/v2/models/fraud_v1/infer', viaNginx],
+        [nodeProxy.url, '/v2/models/fraud_v1/infer', viaNodeProxy],
+        [gateway.url, '/v2/models/fraud/infer', viaGateway],
       ];
       for (const [origin, path] of paths) await latencyRun(origin, path, WARM_UP_SECONDS);
       for (let i = 0; i < ROUNDS; i++) {
-        direct.push(await latencyRun(triton.url, '/v2/models/fraud_v1/infer'));
-        viaNginx.push(await latencyRun(nginx.url, '/v2/models/fraud_v1/infer'));
-        // The floor of the tail any Node proxy adds here: two HTTP exchanges in one JS thread.
-        viaNodeProxy.push(await latencyRun(nodeProxy.url, '/v2/models/fraud_v1/infer'));
-        viaGateway.push(await latencyRun(gateway.url, '/v2/models/fraud/infer'));
+        for (const [origin, path, runs] of paths) runs.push(await latencyRun(origin, path));
       }
     } finally {
       await gateway.stop();

@@ -154,7 +154,7 @@ function cpuMeter(frontPid: number, tritonPid: number, front = 'gateway') {
   const read = () => ({
     at: performance.now(),
     driver: process.cpuUsage(),
-    gateway: groupCpuSeconds(frontPid),
+    front: groupCpuSeconds(frontPid),
     triton: groupCpuSeconds(tritonPid),
   });
   const start = read();
@@ -164,7 +164,7 @@ function cpuMeter(frontPid: number, tritonPid: number, front = 'gateway') {
     const driverSeconds = (end.driver.user - start.driver.user + end.driver.system - start.driver.system) / 1_000_000;
     return {
       driver: round(driverSeconds / seconds, 2),
-      [front]: round((end.gateway - start.gateway) / seconds, 2),
+      [front]: round((end.front - start.front) / seconds, 2),
       triton: round((end.triton - start.triton) / seconds, 2),
     };
   };

@@ -52,9 +52,9 @@ export function nginxProxyConfig(options: NginxProxyOptions & { dir: string }): 
   if (cap !== undefined && !(Number.isInteger(cap) && cap >= 1))
     throw new RangeError(`nginx proxy: maxInflight must be an integer >= 1, got ${cap}`);
   // One zone keyed by the server's name (set below: an empty key is not counted at all), so
-  // every request counts against the same cap. Refusals are
-  // logged at info, below the error log's level: a log line per shed request would be disk I/O
-  // in the one place that must stay cheap.
+  // every request counts against the same cap. Refusals are logged at info, below the error
+  // log's level: a log line per shed request would be disk I/O in the one place that must stay
+  // cheap.
   const capZone =
     cap === undefined
       ? ''
